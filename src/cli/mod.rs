@@ -1,0 +1,60 @@
+//! Subcommands. Each file parses its flags, calls the library and prints the result.
+//! Errors are returned as [`CliError`] and printed once by [`run`]; user errors exit with 2.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// An error to print once, with the exit code it maps to.
+#[derive(Debug)]
+pub struct CliError {
+    /// The full message (may span several lines).
+    pub message: String,
+    /// Process exit code (2 for user errors, 1 for failed checks).
+    pub code: u8,
+}
+
+impl CliError {
+    /// A user error (exit code 2).
+    pub fn user(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            code: 2,
+        }
+    }
+}
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError::user(e.to_string())
+    }
+}
+
+/// Result type of every subcommand.
+pub type CliResult = Result<(), CliError>;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "prism",
+    version,
+    about = "Scaling regimes of the weight-tied linear autoencoder: classify, expand, simulate, check"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {}
+
+/// Parse the arguments, run the subcommand, print any error once.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result: CliResult = match cli.command {};
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}

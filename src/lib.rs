@@ -1,0 +1,23 @@
+//! # prism
+//!
+//! Regime classification, exact loss expansions and limit checks for the weight-tied linear
+//! autoencoder f(x) = W^T W x, W in R^{H x p}, trained by gradient flow on the train loss.
+//!
+//! The pipeline (data flows one way):
+//!
+//! * [`spec`]: parse a scaling specification (how p, H, sigma2, N grow with n).
+//! * [`expansion`]: the exact formal loss expansion c_s = E[L^(s)(0)]/p, as polynomials.
+//! * [`polytope`]: exact rational convex geometry, the exponent hierarchy, the prism and the
+//!   face a scaling direction selects.
+//! * [`regimes`]: the limiting loss evolution on each face (curves and exact series).
+//! * [`sim`]: the numeric backend (gradient descent on the finite model).
+//! * [`check`]: theory against simulation; the paper's claims.
+//!
+//! The mathematical specification is THEORY.md (shipped alongside the project).
+
+pub mod check;
+pub mod expansion;
+pub mod polytope;
+pub mod regimes;
+pub mod sim;
+pub mod spec;
