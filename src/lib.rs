@@ -18,6 +18,7 @@
 pub mod check;
 pub mod expansion;
 pub mod polytope;
+pub mod poly;
 pub mod regimes;
 pub mod sim;
 pub mod spec;
