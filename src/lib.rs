@@ -17,8 +17,9 @@
 
 pub mod check;
 pub mod expansion;
-pub mod polytope;
+pub mod pipeline;
 pub mod poly;
+pub mod polytope;
 pub mod regimes;
 pub mod sim;
 pub mod spec;
