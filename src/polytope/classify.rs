@@ -96,6 +96,9 @@ pub struct Classification {
     pub train_loss_exponent: String,
     /// Population loss-change exponent.
     pub pop_loss_exponent: String,
+    /// Expected finite-size correction: normalized curves approach the limit as
+    /// n^-correction_exponent (the gap to the next monomial of the hierarchy, or 1/p).
+    pub correction_exponent: String,
     /// How r, q and alpha behave.
     pub ratios: Vec<Ratio>,
     /// Finite constants the limit depends on, with values.
@@ -133,6 +136,8 @@ pub struct ExactScales {
     pub train_loss_exponent: BigRational,
     /// Population loss-change exponent.
     pub pop_loss_exponent: BigRational,
+    /// Expected correction exponent rho: corrections are O(n^-rho).
+    pub correction_exponent: BigRational,
     /// Finite constants (name, exact value).
     pub constants: Vec<(&'static str, BigRational)>,
 }
@@ -294,6 +299,7 @@ pub fn classify(spec: &Spec, prism: &FittedPrism) -> Result<Classification, Clas
         };
         TimeReport { tau_exponent: s(&tau), verdict }
     });
+    let correction = correction_exponent(prism, &dirs, &finite_part, u_l.is_none(), a_p);
     let description = describe(
         &face,
         &ratios,
@@ -320,6 +326,7 @@ pub fn classify(spec: &Spec, prism: &FittedPrism) -> Result<Classification, Clas
         time_exponent: s(&time_exponent),
         train_loss_exponent: s(&c_train),
         pop_loss_exponent: s(&c_pop),
+        correction_exponent: s(&correction),
         ratios,
         constants,
         description,
@@ -337,9 +344,48 @@ pub fn classify(spec: &Spec, prism: &FittedPrism) -> Result<Classification, Clas
             time_exponent,
             train_loss_exponent: c_train,
             pop_loss_exponent: c_pop,
+            correction_exponent: correction,
             constants: exact_constants,
         },
     })
+}
+
+/// The exponent rho of the leading finite-size correction, O(n^-rho): at every order s >= 1 of
+/// both losses, the gap between the largest `<u, x>` over the support P_s and the largest value
+/// off the dominant face; and `a_p` for the 1/p (g >= 1) terms. With N = infinity only the
+/// l = 0 layer exists. Returns the minimum over all of these.
+fn correction_exponent(
+    prism: &FittedPrism,
+    dirs: &[Vector],
+    finite_part: &[BigRational],
+    n_infinite: bool,
+    a_p: &BigRational,
+) -> BigRational {
+    let _ = dirs;
+    let mut best = a_p.clone();
+    for o in &prism.hierarchy.orders {
+        if o.s == 0 {
+            continue;
+        }
+        for loss in [super::Loss::Train, super::Loss::Pop] {
+            let vals: Vec<BigRational> = o
+                .support(loss)
+                .iter()
+                .filter(|x| !n_infinite || x[2] == 0)
+                .map(|x| dot(finite_part, &vector(x)))
+                .collect();
+            let Some(max) = vals.iter().max().cloned() else {
+                continue;
+            };
+            if let Some(second) = vals.iter().filter(|v| **v < max).max() {
+                let gap = &max - second;
+                if gap < best {
+                    best = gap;
+                }
+            }
+        }
+    }
+    best
 }
 
 fn describe(

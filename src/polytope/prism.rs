@@ -211,6 +211,8 @@ pub struct FittedPrism {
     pub source: String,
     /// Orders (first, last) present in the hierarchy.
     pub orders: (u32, u32),
+    /// The hierarchy itself (lattice points are needed for correction orders).
+    pub hierarchy: Hierarchy,
 }
 
 /// The regime a facet normal selects (see the module table), if any.
@@ -292,6 +294,7 @@ impl FittedPrism {
             facet_names,
             source,
             orders,
+            hierarchy: h.clone(),
         })
     }
 
