@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod classify;
 mod demo;
 mod faces;
+mod hierarchy;
 mod input;
 use std::process::ExitCode;
 
@@ -54,6 +55,8 @@ enum Command {
     Classify(classify::Args),
     /// List every face of the prism with its defining scaling and limit.
     Faces(faces::Args),
+    /// The computed leading supports, their affine fit and the prism they confirm.
+    Hierarchy(hierarchy::Args),
     /// A short built-in tour.
     Demo(demo::Args),
 }
@@ -65,6 +68,7 @@ pub fn run() -> ExitCode {
         Command::Classify(a) => classify::run(a),
         Command::Faces(a) => faces::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Hierarchy(a) => hierarchy::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
