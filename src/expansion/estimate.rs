@@ -94,3 +94,34 @@ pub fn leading_refusal(order: usize) -> Refusal {
             .to_string(),
     }
 }
+
+/// Highest order the full (Wick) path accepts on this machine.
+pub const MAX_FULL_ORDER: usize = 9;
+
+/// Measured cost model of the full path (release, 2 cores, one loss): (seconds, bytes).
+pub fn full_estimate(order: usize) -> (f64, f64) {
+    let g_t = 6.0f64;
+    let g_m = 4.5f64;
+    let d = order as f64 - 8.0;
+    (FULL_T8 * g_t.powf(d), FULL_M8 * g_m.powf(d))
+}
+
+const FULL_T8: f64 = 300.0;
+const FULL_M8: f64 = 8.0e9;
+
+/// Refuse a full-path order above [`MAX_FULL_ORDER`].
+pub fn check_full(order: usize) -> Result<(), super::ExpansionError> {
+    if order <= MAX_FULL_ORDER {
+        return Ok(());
+    }
+    let (t, m) = full_estimate(order);
+    Err(super::ExpansionError::TooLarge(Refusal {
+        order,
+        path: Path::Full,
+        max_order: MAX_FULL_ORDER,
+        est_seconds: t,
+        est_bytes: m,
+        reason: "the number of Wick states grows about 4-5x per order;                  this machine has 24 GiB and 2 cores"
+            .to_string(),
+    }))
+}
