@@ -96,7 +96,7 @@ pub fn leading_refusal(order: usize) -> Refusal {
 }
 
 /// Highest order the full (Wick) path accepts on this machine.
-pub const MAX_FULL_ORDER: usize = 9;
+pub const MAX_FULL_ORDER: usize = 14;
 
 /// Measured cost model of the full path (release, 2 cores, one loss): (seconds, bytes).
 pub fn full_estimate(order: usize) -> (f64, f64) {
