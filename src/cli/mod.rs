@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod classify;
 mod demo;
+mod expand;
 mod faces;
 mod input;
 use std::process::ExitCode;
@@ -56,6 +57,8 @@ enum Command {
     Faces(faces::Args),
     /// A short built-in tour.
     Demo(demo::Args),
+    /// The exact loss expansion c_s = E[L^(s)(0)]/p (or its leading part).
+    Expand(expand::Args),
 }
 
 /// Parse the arguments, run the subcommand, print any error once.
@@ -65,6 +68,7 @@ pub fn run() -> ExitCode {
         Command::Classify(a) => classify::run(a),
         Command::Faces(a) => faces::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Expand(a) => expand::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
