@@ -35,3 +35,18 @@ fn computed_hierarchy_matches_support_law() {
         assert_eq!(h.orders, law.orders, "{method:?}");
     }
 }
+
+/// Slow (about a minute): the leading part equals free probability up to order 10.
+#[test]
+#[ignore]
+fn leading_part_equals_free_probability_to_order_10() {
+    for loss in [Loss::Train, Loss::Pop] {
+        let full = full_coefficients(10, loss, None).unwrap();
+        let lead = leading_coefficients(10, loss).unwrap();
+        for (s, (f, l)) in full.iter().zip(&lead).enumerate() {
+            assert_eq!(&leading_part(f), l, "{loss:?} order {s}");
+        }
+        let report = check_full(loss, &full);
+        assert!(report.all_passed(), "{:#?}", report.failures());
+    }
+}

@@ -268,3 +268,34 @@ fn h_equals_one_infinite_data_is_logistic_in_the_norm() {
         }
     }
 }
+
+#[test]
+fn infinite_data_is_the_logistic_flow_of_the_spectrum_of_a() {
+    // N = inf (S = I): dA/dt = 4 (A - A^2), so every eigenvalue follows the logistic flow and
+    // L = (1/2) tr (I - A)^2 = sum_k e_k(t) tr A^k. With E tr A^k = sigma2^k M_k(H, p) (real
+    // Wishart moments by the partition recursion, a different code path from the W phase),
+    // both losses must equal this at N^0, for all p and H. Variables: (p, H, sigma2).
+    use prism::expansion::wick::Wishart;
+    let order = 7;
+    let series = logistic_losses(order, Loss::Pop);
+    let mut wishart = Wishart::default();
+    for loss in [Loss::Train, Loss::Pop] {
+        let full = full_coefficients(order, loss, None).unwrap();
+        for n in 0..=order {
+            let got = full[n]
+                .filter(|e| e[3] == 0)
+                .map_exps(3, |e| vec![e[0], e[1], e[2]]);
+            let mut want = Poly::zero(3);
+            for (e, c) in series[n].terms() {
+                let k = e[0];
+                // (1/p) E tr A^k; the constant term gives (1/p) tr I = 1.
+                let mut m = Poly::zero(3);
+                for (&(h, pe), &v) in &wishart.moment(&[k as u32]).unwrap() {
+                    m.add_term(vec![pe as i32 - 1, h as i32, k], rat(v as i64));
+                }
+                want.add_assign(&m.scale(c));
+            }
+            assert_eq!(got, want, "{loss:?} order {n}");
+        }
+    }
+}

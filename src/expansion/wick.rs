@@ -176,16 +176,31 @@ pub fn integrate_w(
     comb: &WordComb,
     progress: Option<Progress<'_>>,
 ) -> Result<FastMap<State, Coef>, ExpansionError> {
-    let max_a = comb.keys().map(|w| w.count_a()).max().unwrap_or(0);
+    let init = comb
+        .iter()
+        .map(|(&w, &c)| (vec![w].into_boxed_slice(), c))
+        .collect();
+    integrate_states(init, progress)
+}
+
+/// Phase 1 from arbitrary initial states (sorted multisets of canonical words) with integer
+/// weights: `E_W[sum_i c_i prod_{w in state_i} tr(w)]` as a combination of pure-S states.
+pub fn integrate_w_states(
+    init: Vec<(State, i128)>,
+) -> Result<FastMap<State, Coef>, ExpansionError> {
+    integrate_states(init, None)
+}
+
+fn integrate_states(
+    init: Vec<(State, i128)>,
+    progress: Option<Progress<'_>>,
+) -> Result<FastMap<State, Coef>, ExpansionError> {
+    let max_a = init.iter().map(|(s, _)| a_count(s)).max().unwrap_or(0);
     let mut levels: Vec<FastMap<State, Coef>> = (0..=max_a).map(|_| FastMap::default()).collect();
-    for (&w, &c) in comb {
-        let a = w.count_a() as u16;
-        let st: State = vec![w].into_boxed_slice();
-        let coef = Coef(vec![(a << 6, c)]);
-        levels[a as usize]
-            .entry(st)
-            .or_default()
-            .add_assign(&coef)?;
+    for (st, c) in init {
+        let a = a_count(&st);
+        let coef = Coef(vec![((a as u16) << 6, c)]);
+        levels[a].entry(st).or_default().add_assign(&coef)?;
     }
     for a in (1..=max_a).rev() {
         let cur = std::mem::take(&mut levels[a]);
