@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod classify;
 mod demo;
+mod expand;
 mod faces;
 mod hierarchy;
 mod input;
@@ -59,6 +60,8 @@ enum Command {
     Hierarchy(hierarchy::Args),
     /// A short built-in tour.
     Demo(demo::Args),
+    /// The exact loss expansion c_s = E[L^(s)(0)]/p (or its leading part).
+    Expand(expand::Args),
 }
 
 /// Parse the arguments, run the subcommand, print any error once.
@@ -69,6 +72,7 @@ pub fn run() -> ExitCode {
         Command::Faces(a) => faces::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Hierarchy(a) => hierarchy::run(a),
+        Command::Expand(a) => expand::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
