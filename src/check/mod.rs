@@ -1,1 +1,3 @@
-//! (module under construction: see the issues)
+//! Theory against simulation: convergence checks with computed verdicts, and the paper's claims.
+
+pub mod verdict;

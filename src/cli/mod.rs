@@ -2,6 +2,11 @@
 //! Errors are returned as [`CliError`] and printed once by [`run`]; user errors exit with 2.
 
 use clap::{Parser, Subcommand};
+
+mod classify;
+mod demo;
+mod faces;
+mod input;
 use std::process::ExitCode;
 
 /// An error to print once, with the exit code it maps to.
@@ -44,12 +49,23 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {}
+enum Command {
+    /// Classify a scaling spec: the prism face it selects, its time and loss scales.
+    Classify(classify::Args),
+    /// List every face of the prism with its defining scaling and limit.
+    Faces(faces::Args),
+    /// A short built-in tour.
+    Demo(demo::Args),
+}
 
 /// Parse the arguments, run the subcommand, print any error once.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let result: CliResult = match cli.command {};
+    let result: CliResult = match cli.command {
+        Command::Classify(a) => classify::run(a),
+        Command::Faces(a) => faces::run(a),
+        Command::Demo(a) => demo::run(a),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
