@@ -7,6 +7,7 @@ mod classify;
 mod demo;
 mod faces;
 mod input;
+mod simulate;
 use std::process::ExitCode;
 
 /// An error to print once, with the exit code it maps to.
@@ -56,6 +57,8 @@ enum Command {
     Faces(faces::Args),
     /// A short built-in tour.
     Demo(demo::Args),
+    /// Simulate gradient descent on the finite model (explicit sizes or SPEC --n).
+    Simulate(simulate::Args),
 }
 
 /// Parse the arguments, run the subcommand, print any error once.
@@ -65,6 +68,7 @@ pub fn run() -> ExitCode {
         Command::Classify(a) => classify::run(a),
         Command::Faces(a) => faces::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Simulate(a) => simulate::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

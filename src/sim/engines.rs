@@ -1,6 +1,8 @@
 //! The simulation engines. Each evaluates the vector field
 //!
-//!     V(W) = W [ (lin I - A) S + S (lin I - A) ] = lin W S - M W S - W S W^T W   (A = W^T W, M = W W^T)
+//! ```text
+//! V(W) = W [ (lin I - A) S + S (lin I - A) ] = lin W S - M W S - W S W^T W   (A = W^T W, M = W W^T)
+//! ```
 //!
 //! with lin = 1 for gradient flow on L_tr (THEORY section 1: V = W[(I-A)S + S(I-A)], i.e. the
 //! linear term 2 W S) and lin = 0 for the reduced free flow of F4 (V = -W(AS + SA)). In code the
@@ -9,7 +11,9 @@
 //! Every engine also returns the trace quantities from which the losses are read:
 //! tr S, tr K = tr(W S W^T) = tr(AS), tr(MK) = tr(A S A), tr M = tr A and tr M^2 = tr A^2, so that
 //!
-//!     l_tr  = (1/2p) [tr S - 2 tr K + tr(MK)],      l_pop = (1/2p) [p - 2 tr M + tr M^2].
+//! ```text
+//! l_tr  = (1/2p) [tr S - 2 tr K + tr(MK)],      l_pop = (1/2p) [p - 2 tr M + tr M^2].
+//! ```
 //!
 //! Engines:
 //! * [`DiagEngine`] (S = I, fast mode): with S = I the step W <- W + dt(lin2 W - 2 M W) acts on

@@ -3,7 +3,9 @@
 //! With Wt = W / sqrt(q) (entries of variance 1/p at tau = 0) and At = Wt^T Wt, the limit
 //! q -> infinity (time tau = q t, losses divided by q^2) is the degree-3 homogeneous flow
 //!
-//!     dWt/dtau = -Wt (At S + S At)     <=>     dAt/dtau = -(S At^2 + 2 At S At + At^2 S),
+//! ```text
+//! dWt/dtau = -Wt (At S + S At)     <=>     dAt/dtau = -(S At^2 + 2 At S At + At^2 S),
+//! ```
 //!
 //! the gradient flow of (1/2) tr(S A^2). Recorded: l_tr/q^2 = (1/2p) tr(S At^2) and
 //! l_pop/q^2 = (1/2p) tr(At^2). No closed form is known at finite alpha; for S = I (N =

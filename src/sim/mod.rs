@@ -6,13 +6,17 @@
 //! W in R^{H x p} with iid N(0, sigma2) entries, data X in R^{p x N} with iid N(0, 1) entries,
 //! S = X X^T / N (N = infinity means S = I), A = W^T W, M = W W^T. One run integrates
 //!
-//!     dW/dt = W [(I - A) S + S (I - A)] = 2 W S - M W S - W S W^T W
+//! ```text
+//! dW/dt = W [(I - A) S + S (I - A)] = 2 W S - M W S - W S W^T W
+//! ```
 //!
 //! with explicit Euler steps W <- W + dt V(W) (gradient descent on p l_tr with learning rate dt)
 //! or, on request, classical RK4 (the flow). It records, per input dimension,
 //!
-//!     l_tr  = (1/2p) tr[(I - A) S (I - A)] = (1/2p) [tr S - 2 tr(W S W^T) + tr(M W S W^T)],
-//!     l_pop = (1/2p) ||I - A||_F^2        = (1/2p) [p - 2 tr M + tr M^2],
+//! ```text
+//! l_tr  = (1/2p) tr[(I - A) S (I - A)] = (1/2p) [tr S - 2 tr(W S W^T) + tr(M W S W^T)],
+//! l_pop = (1/2p) ||I - A||_F^2        = (1/2p) [p - 2 tr M + tr M^2],
+//! ```
 //!
 //! always read off H x H (or smaller) matrices, never off p x p products that are not needed.
 //!
@@ -653,7 +657,8 @@ pub fn check_dt(params: &SimParams, base: &SimResult) -> Result<DtCheck, SimErro
     Ok(compare_dt(dt, base, &other))
 }
 
-pub(crate) fn compare_dt(dt: f64, base: &SimResult, other: &SimResult) -> DtCheck {
+/// Compare the mean curves of a run at dt (`base`) with one at dt/2 (`other`).
+pub fn compare_dt(dt: f64, base: &SimResult, other: &SimResult) -> DtCheck {
     let maxdiff = |a: &[f64], b: &[f64]| {
         a.iter()
             .zip(b)
