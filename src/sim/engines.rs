@@ -27,7 +27,7 @@
 
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
 
-use super::linalg::{dot2, frob2, gemm, gram_frob2, syrk, trace};
+use super::linalg::{dot2, frob2, gemm, gemm_abt_sym, gram_frob2, syrk, trace};
 
 /// Trace quantities of one state (see the module docs). `tr_m2` is `None` when it was not
 /// requested and is not free for the engine.
@@ -353,7 +353,7 @@ enum Route {
 /// products (all O(H p min(p, N)) per step):
 ///
 /// * S = I: V = lin2 W - 2 M W (3 H^2 p) or lin2 W - 2 W A (3 H p^2);
-/// * S dense (N >= p): Y = W S, V = lin2 Y - M Y - (Y W^T) W (2 H p^2 + 7 H^2 p) or
+/// * S dense (N >= p): Y = W S, V = lin2 Y - M Y - (Y W^T) W (2 H p^2 + 6 H^2 p) or
 ///   V = W (lin2 S - A S - S A) (3 H p^2 + 2 p^3);
 /// * data X (N < p), G = W X: V = lin2 Y - M Y - K W with Y = G X^T / N, K = G G^T / N
 ///   (4 H p N + 5 H^2 p + H^2 N), or V = [(lin2 G - W P) X^T - G P^T] / N with P = W^T G (10 H p N).
@@ -376,7 +376,7 @@ impl PhysicalEngine {
         let (route, n, tr_s) = match &data {
             PhysData::Identity => (if h <= p { Route::IdH } else { Route::IdP }, 0, pf),
             PhysData::Dense { s } => {
-                let ch = 2.0 * hf * pf * pf + 7.0 * hf * hf * pf;
+                let ch = 2.0 * hf * pf * pf + 6.0 * hf * hf * pf;
                 let cp = 3.0 * hf * pf * pf + 2.0 * pf * pf * pf;
                 (
                     if ch <= cp {
@@ -462,7 +462,7 @@ impl MatField for PhysicalEngine {
                 };
                 gemm(1.0, w, s.view(), 0.0, y.view_mut());
                 syrk(1.0, w, m.view_mut());
-                gemm(1.0, y.view(), w.t(), 0.0, k.view_mut());
+                gemm_abt_sym(1.0, y.view(), w, k.view_mut());
                 let tr = Traces {
                     tr_s,
                     tr_k: trace(k.view()),
@@ -551,7 +551,7 @@ impl MatField for PhysicalEngine {
         match self.route {
             Route::IdH => 3.0 * h * h * p,
             Route::IdP => 3.0 * h * p * p,
-            Route::DenseH => 2.0 * h * p * p + 7.0 * h * h * p,
+            Route::DenseH => 2.0 * h * p * p + 6.0 * h * h * p,
             Route::DenseP => 3.0 * h * p * p + 2.0 * p * p * p,
             Route::SampH => 4.0 * h * p * n + 5.0 * h * h * p + h * h * n,
             Route::SampP => 10.0 * h * p * n,

@@ -24,16 +24,23 @@ pub fn gemm(
 /// The rows of A are split into `nb` blocks; block row i of C is computed from rows i.. only
 /// (one GEMM per block row), then the strictly lower triangle is mirrored. The flop count is
 /// (nb + 1) / (2 nb) of the full GEMM's 2 n^2 k, i.e. close to n^2 k for large n.
-pub fn syrk(alpha: f64, a: ArrayView2<f64>, mut c: ArrayViewMut2<f64>) {
+pub fn syrk(alpha: f64, a: ArrayView2<f64>, c: ArrayViewMut2<f64>) {
+    gemm_abt_sym(alpha, a, a, c);
+}
+
+/// C <- alpha * A B^T for a product known to be symmetric (e.g. W (S W^T) with S symmetric):
+/// only the upper block triangle is computed (as in [`syrk`]) and mirrored.
+pub fn gemm_abt_sym(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: ArrayViewMut2<f64>) {
     let n = a.nrows();
     debug_assert_eq!(c.dim(), (n, n));
+    debug_assert_eq!(b.dim(), a.dim());
     if n == 0 {
         return;
     }
     // Blocks of at least ~96 rows keep matrixmultiply near its peak rate.
     let nb = (n / 96).clamp(1, 8);
     if nb == 1 {
-        general_mat_mul(alpha, &a, &a.t(), 0.0, &mut c);
+        general_mat_mul(alpha, &a, &b.t(), 0.0, &mut c);
         return;
     }
     let bs = n.div_ceil(nb);
@@ -41,9 +48,9 @@ pub fn syrk(alpha: f64, a: ArrayView2<f64>, mut c: ArrayViewMut2<f64>) {
     while i0 < n {
         let i1 = (i0 + bs).min(n);
         let ai = a.slice(s![i0..i1, ..]);
-        let aj = a.slice(s![i0.., ..]);
+        let bj = b.slice(s![i0.., ..]);
         let mut ci = c.slice_mut(s![i0..i1, i0..]);
-        general_mat_mul(alpha, &ai, &aj.t(), 0.0, &mut ci);
+        general_mat_mul(alpha, &ai, &bj.t(), 0.0, &mut ci);
         i0 = i1;
     }
     // Mirror the upper block triangle into the lower one (within diagonal blocks too).
