@@ -115,6 +115,18 @@ fn main() {
             eye: Array2::eye(p),
         };
         let t_naive = time_steps(|| naive.step(dt), 2, budget);
+        rows.push((p, h, n, t_naive, t_fast, t_phys, flops, desc));
+    }
+    let g_end = gemm_rate(1000);
+    gemm = gemm.max(g_end);
+    println!(
+        "large-GEMM rate at the end: n=1000 {g_end:.1} GFLOP/s; reference rate {gemm:.1} GFLOP/s\n"
+    );
+    println!(
+        "{:>18} | {:>10} {:>10} {:>10} | {:>9} {:>9} | {:>8} {:>8} | engine",
+        "(p, H, N)", "naive s", "fast s", "phys s", "fast x", "phys x", "fast GF", "%GEMM"
+    );
+    for (p, h, n, t_naive, t_fast, t_phys, flops, desc) in rows {
         let gf = flops / t_fast / 1e9;
         let ngf = Naive::flops(p, h) / t_naive / 1e9;
         let label = format!(
@@ -134,11 +146,13 @@ fn main() {
             desc
         );
         println!(
-            "{:>18} | naive {:.2} GFLOP/step at {:.1} GFLOP/s; fast {:.3} GFLOP/step",
+            "{:>18} | naive {:.2} GFLOP/step at {:.1} GFLOP/s ({:.0}% of GEMM); fast {:.3} GFLOP/step (flop ratio {:.1}x)",
             "",
             Naive::flops(p, h) / 1e9,
             ngf,
-            flops / 1e9
+            100.0 * ngf / gemm,
+            flops / 1e9,
+            Naive::flops(p, h) / flops.max(1.0)
         );
     }
 }
