@@ -223,3 +223,45 @@ fn small_data_reference_value() {
         r.train_sem[1]
     );
 }
+
+/// Heavy: fast against physical mode at p = 300 (run with `cargo test --release -- --ignored`).
+#[test]
+#[ignore]
+fn heavy_fast_and_physical_agree_p300() {
+    for &(h, n) in &[
+        (150usize, Some(600usize)),
+        (100, Some(100)),
+        (400, Some(150)),
+    ] {
+        let mut params = SimParams::new(300, h, 1.0 / 300.0, 1.0).with_n(n);
+        params.record = Record::Uniform(4);
+        params.seeds = 16;
+        let fast = simulate(&params).unwrap();
+        params.mode = Mode::Physical;
+        params.seed = 50_000;
+        let phys = simulate(&params).unwrap();
+        assert_agree(&fast, &phys, &format!("300 {h} {n:?}"));
+    }
+}
+
+/// Heavy: the F4 reference values at p = 400 with a tighter tolerance.
+#[test]
+#[ignore]
+fn heavy_free_flow_reference_p400() {
+    let mut fp = FreeFlowParams::new(400, 400, Some(400), 0.5);
+    fp.record = Record::Times(vec![0.0, 0.1, 0.5]);
+    fp.seeds = 8;
+    let r = free_flow(&fp).unwrap();
+    for (k, tr, pop) in [(1, 0.2114, 0.3855), (2, 0.03630, 0.1481)] {
+        assert!(
+            (r.train_mean[k] - tr).abs() < 4.0 * r.train_sem[k] + 0.004 * tr,
+            "{}",
+            r.train_mean[k]
+        );
+        assert!(
+            (r.pop_mean[k] - pop).abs() < 4.0 * r.pop_sem[k] + 0.004 * pop,
+            "{}",
+            r.pop_mean[k]
+        );
+    }
+}
