@@ -17,8 +17,8 @@
 
 pub mod check;
 pub mod expansion;
-pub mod polytope;
 pub mod poly;
+pub mod polytope;
 pub mod regimes;
 pub mod sim;
 pub mod spec;

@@ -83,12 +83,19 @@ impl Poly {
 
     /// Coefficient of one monomial (zero if absent).
     pub fn coeff(&self, exps: &[i32]) -> BigRational {
-        self.terms.get(exps).cloned().unwrap_or_else(BigRational::zero)
+        self.terms
+            .get(exps)
+            .cloned()
+            .unwrap_or_else(BigRational::zero)
     }
 
     /// Add `c * x^exps` in place, dropping the term if it cancels.
     pub fn add_term(&mut self, exps: Exps, c: BigRational) {
-        assert_eq!(exps.len(), self.nvars, "exponent vector of the wrong length");
+        assert_eq!(
+            exps.len(),
+            self.nvars,
+            "exponent vector of the wrong length"
+        );
         if c.is_zero() {
             return;
         }
@@ -340,8 +347,14 @@ mod tests {
         let p = q.add(&r).pow(2).sub(&q.mul(&r).scale(&rat(2)));
         assert_eq!(p.format(&["q", "r"], PolyFormat::Text), "q^2 + r^2");
         let h = q.scale(&frac(3, 2)).sub(&r);
-        assert_eq!(h.format(&["q", "r"], PolyFormat::Sympy), "Rational(3, 2)*q - r");
-        assert_eq!(h.format(&["q", "r"], PolyFormat::Latex), "\\frac{3}{2} q - r");
+        assert_eq!(
+            h.format(&["q", "r"], PolyFormat::Sympy),
+            "Rational(3, 2)*q - r"
+        );
+        assert_eq!(
+            h.format(&["q", "r"], PolyFormat::Latex),
+            "\\frac{3}{2} q - r"
+        );
         assert_eq!(h.eval_exact(&[rat(2), rat(1)]), rat(2));
         assert!((h.eval_f64(&[2.0, 1.0]) - 2.0).abs() < 1e-15);
     }

@@ -62,6 +62,58 @@ pub fn restrict(regime: Regime, loss: Loss, s: usize, c_s: &Poly) -> Poly {
     })
 }
 
+/// The inverse of [`restrict`]: a face series coefficient (in the face's constants) written back
+/// as a polynomial in (r, q, y) with exponents `[k, j, l]`, using the face's fixed exponents
+/// (`k = 1` on narrow-latent, `j = s + 2` on free, `l = s` on small-data train, ...). Restricting
+/// the lifted series of a face to one of its sub-faces gives the sub-face's series whenever the
+/// sub-face's limit is the limit of the face's limit; this is how edges are checked as limits of
+/// faces, and vertices as limits of edges, exactly.
+pub fn lift(regime: Regime, loss: Loss, s: usize, p: &Poly) -> Poly {
+    let names = regime.constants();
+    let (d, t) = regime.parts();
+    let s = s as i32;
+    p.map_exps(3, |e| {
+        let get = |n: ConstName| names.iter().position(|&m| m == n).map(|i| e[i]);
+        let (k, j) = match t {
+            LatentPart::Whole => (
+                get(ConstName::R).unwrap_or(0),
+                get(ConstName::Q).unwrap_or(0),
+            ),
+            LatentPart::NarrowLatent => (1, get(ConstName::Q).unwrap_or(0)),
+            LatentPart::MeanField => {
+                let c = get(ConstName::C).unwrap_or(0);
+                (c, c)
+            }
+            LatentPart::Free => (get(ConstName::R).unwrap_or(0), s + 2),
+            LatentPart::Linear => (1, 1),
+            LatentPart::NarrowFree => (1, s + 2),
+            LatentPart::MeanFieldFree => (s + 2, s + 2),
+        };
+        let l = match d {
+            DataPart::Finite => get(ConstName::Y).unwrap_or(0),
+            DataPart::Large => 0,
+            DataPart::Small => match loss {
+                Loss::Train => s,
+                Loss::Pop => s - 1,
+            },
+        };
+        vec![k, j, l]
+    })
+}
+
+/// Lift a whole face series to (r, q, y) (see [`lift`]): `(train, pop)`.
+pub fn lift_series(series: &LimitSeries) -> (Vec<Poly>, Vec<Poly>) {
+    let f = |loss: Loss| {
+        series
+            .coeffs(loss)
+            .iter()
+            .enumerate()
+            .map(|(s, p)| lift(series.regime, loss, s, p))
+            .collect()
+    };
+    (f(Loss::Train), f(Loss::Pop))
+}
+
 /// One compared coefficient.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OrderCheck {

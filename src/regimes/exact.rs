@@ -7,8 +7,9 @@
 //!
 //! * logistic faces (F1, F2, E1, E2, E5): the series of `m_s(x)` from `m' = m (1 - m)`, then
 //!   Narayana moments of `mu_A` or of `MP_y`;
-//! * F3, E8: recursive power-series solution of their ODEs over Q[q, y], with `phi` given by its
-//!   Narayana moments;
+//! * F3, E8: recursive power-series solution of their ODEs over Q[q, y]; `phi(x(T))` is the
+//!   MP_y average of `e^{lam x(T)}`, whose series in T (coefficients polynomial in lam) follows
+//!   from `P' = lam x' P`, and `lam^m` averages to the Narayana moment;
 //! * F4: the reduced flow through free probability ([`super::free_words`]);
 //! * F5, E6: the Jacobi chain solved as power series over Q[q, sqrt r] (K = s/2 + 3 sites
 //!   suffice at order s), and for F5 also the Riccati moment hierarchy
@@ -19,9 +20,8 @@
 
 use super::free_words::free_face_derivatives;
 use super::series::{
-    self, add, compose, constant, factorial, halve_exponent, logistic_in_x, mp_moment,
-    mu_a_moment, mul, mul_coeff, mul_poly, rescale_time, scale, sub, to_derivatives, zero,
-    Series,
+    self, add, constant, factorial, halve_exponent, logistic_in_x, mp_moment, mu_a_moment, mul,
+    mul_coeff, mul_poly, rescale_time, scale, sub, to_derivatives, zero, Series,
 };
 use super::{Loss, Regime, RegimeError};
 use crate::poly::{frac, rat, Poly, PolyFormat};
@@ -234,11 +234,69 @@ fn mean_field_series(len: usize) -> (Vec<Poly>, Vec<Poly>) {
     (tr, pop)
 }
 
-/// Taylor coefficients of `phi^(d)(x) = sum_m mu_{m+d}(y) x^m / m!` in `nv` variables, y at `yi`.
-fn phi_coeffs(len: usize, d: u64, nv: usize, yi: usize) -> Vec<Poly> {
-    (0..len)
-        .map(|m| mp_moment(m as u64 + d, nv, yi).scale(&factorial(m).recip()))
-        .collect()
+/// `E_{lam ~ MP_y}` of a polynomial in (consts..., lam) with lam the last variable: each
+/// `lam^m` becomes the Narayana moment `mu_m(y)` (y at index `yi` of the first `nv` variables).
+fn expect_lambda(p: &Poly, nv: usize, yi: usize) -> Poly {
+    let mut out = Poly::zero(nv);
+    for (e, c) in p.terms() {
+        let mono = Poly::monomial(e[..nv].to_vec(), c.clone());
+        out.add_assign(&mono.mul(&mp_moment(e[nv] as u64, nv, yi)));
+    }
+    out
+}
+
+/// Incremental series of `P(T) = e^{lam x(T)}` (x(0) = 0), `P' = lam x' P`, over
+/// Q[consts..., lam]; with `phi(x(T)) = E[P]`, `phi'(x(T)) = E[lam P]`. Each new order costs
+/// O(n) polynomial products, so a whole solution is O(n^2) instead of the O(n^4) of re-composing.
+struct MgfTrack {
+    nv: usize,
+    yi: usize,
+    p: Vec<Poly>,
+    /// `phi(x(T))` coefficients known so far.
+    phi: Vec<Poly>,
+    /// `phi'(x(T))` coefficients known so far.
+    dphi: Vec<Poly>,
+}
+
+impl MgfTrack {
+    fn new(nv: usize, yi: usize) -> Self {
+        let one3 = Poly::constant(nv + 1, rat(1));
+        MgfTrack {
+            nv,
+            yi,
+            p: vec![one3],
+            phi: vec![Poly::constant(nv, rat(1))],
+            dphi: vec![Poly::constant(nv, rat(1))],
+        }
+    }
+
+    /// Extend by one order, given x[1..=n+1] (x has n+2 known coefficients).
+    fn push(&mut self, x: &[Poly]) {
+        let n = self.p.len() - 1;
+        let lam = Poly::var(self.nv + 1, self.nv);
+        let lift = |q: &Poly| {
+            q.map_exps(self.nv + 1, |e| {
+                let mut v = e.to_vec();
+                v.push(0);
+                v
+            })
+        };
+        let mut acc = Poly::zero(self.nv + 1);
+        for k in 0..=n {
+            if x[k + 1].is_zero() {
+                continue;
+            }
+            let term = lift(&x[k + 1])
+                .mul(&self.p[n - k])
+                .scale(&rat(k as i64 + 1));
+            acc.add_assign(&term);
+        }
+        let pn = acc.mul(&lam).scale(&frac(1, n as i64 + 1));
+        self.phi.push(expect_lambda(&pn, self.nv, self.yi));
+        self.dphi
+            .push(expect_lambda(&pn.mul(&lam), self.nv, self.yi));
+        self.p.push(pn);
+    }
 }
 
 /// F3 over Q[q, y] (q index 0, y index 1): `x' = 4 - 2 q E phi(x)`, `E' = -2 q E^2 phi'(x)`,
@@ -247,29 +305,29 @@ fn phi_coeffs(len: usize, d: u64, nv: usize, yi: usize) -> Vec<Poly> {
 pub(crate) fn narrow_latent_series(len: usize, wrong_phi: bool) -> (Vec<Poly>, Vec<Poly>) {
     let nv = 2;
     let qv = q(nv, 0);
-    let f0 = phi_coeffs(len, 0, nv, 1);
-    let f1 = if wrong_phi {
-        f0.clone()
-    } else {
-        phi_coeffs(len, 1, nv, 1)
-    };
     let mut x = zero(nv, len);
     let mut e = constant(one(nv), len);
+    let mut e2 = zero(nv, len);
+    let mut mg = MgfTrack::new(nv, 1);
     for n in 0..len - 1 {
-        let ph = compose(&f0, &x, n + 1);
-        let dph = compose(&f1, &x, n + 1);
-        let eph = mul_coeff(&e, &ph, n);
+        let dph: &Vec<Poly> = if wrong_phi { &mg.phi } else { &mg.dphi };
+        let eph = mul_coeff(&e, &mg.phi, n);
         let mut xn = eph.mul(&qv).scale(&rat(-2));
         if n == 0 {
             xn.add_assign(&cst(nv, rat(4)));
         }
         x[n + 1] = xn.scale(&frac(1, n as i64 + 1));
-        let e2 = mul(&e, &e, n + 1);
-        let v = mul_coeff(&e2, &dph, n);
+        e2[n] = mul_coeff(&e, &e, n);
+        let v = mul_coeff(&e2, dph, n);
         e[n + 1] = v.mul(&qv).scale(&frac(-2, n as i64 + 1));
+        mg.push(&x[..n + 2]);
     }
-    let ph = compose(&f0, &x, len);
-    let dph = compose(&f1, &x, len);
+    let ph = mg.phi.clone();
+    let dph = if wrong_phi {
+        mg.phi.clone()
+    } else {
+        mg.dphi.clone()
+    };
     let a = mul_poly(&mul(&e, &ph, len), &qv);
     let b = mul_poly(&mul(&e, &dph, len), &qv);
     let ab = mul(&a, &b, len);
@@ -283,16 +341,15 @@ pub(crate) fn narrow_latent_series(len: usize, wrong_phi: bool) -> (Vec<Poly>, V
 /// part of l divided by r q^2).
 fn narrow_free_series(len: usize) -> (Vec<Poly>, Vec<Poly>) {
     let nv = 1;
-    let f0 = phi_coeffs(len, 0, nv, 0);
-    let f1 = phi_coeffs(len, 1, nv, 0);
     let mut x = zero(nv, len);
+    let mut mg = MgfTrack::new(nv, 0);
     for n in 0..len - 1 {
-        let ph = compose(&f0, &x, n + 1);
-        let v = mul_coeff(&ph, &ph, n);
+        let v = mul_coeff(&mg.phi, &mg.phi, n);
         x[n + 1] = v.scale(&frac(-2, n as i64 + 1));
+        mg.push(&x[..n + 2]);
     }
-    let ph = compose(&f0, &x, len);
-    let dph = compose(&f1, &x, len);
+    let ph = mg.phi.clone();
+    let dph = mg.dphi.clone();
     let p2 = mul(&ph, &ph, len);
     let p4 = mul(&p2, &p2, len);
     let p3 = mul(&p2, &ph, len);
@@ -522,7 +579,10 @@ mod tests {
     fn large_data_initial_and_first() {
         let s = limit_series(Regime::LargeData, 1).unwrap();
         // c_0 = (1/2)[(1 - q r)^2 + q^2 r] at g = 0: 1/2 - q r + q^2 r (1 + r)/2.
-        assert_eq!(f(&s.train[0], &["q", "r"]), "1/2*q^2*r^2 + 1/2*q^2*r - q*r + 1/2");
+        assert_eq!(
+            f(&s.train[0], &["q", "r"]),
+            "1/2*q^2*r^2 + 1/2*q^2*r - q*r + 1/2"
+        );
         // c_1 (pop, alpha = inf) = -4 m1 + 8 m2 - 4 m3 at g = 0.
         assert_eq!(
             f(&s.pop[1], &["q", "r"]),

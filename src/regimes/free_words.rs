@@ -207,9 +207,6 @@ mod tests {
         assert_eq!(f(&tr[0]), "1/2*r^2 + 1/2*r");
         assert_eq!(f(&pop[0]), "1/2*r^2 + 1/2*r");
         assert_eq!(f(&pop[1]), "-4*r^3 - 12*r^2 - 4*r");
-        assert_eq!(
-            f(&tr[1]),
-            "-4*r^3*y - 4*r^3 - 6*r^2*y - 12*r^2 - r*y - 4*r"
-        );
+        assert_eq!(f(&tr[1]), "-4*r^3*y - 4*r^3 - 6*r^2*y - 12*r^2 - r*y - 4*r");
     }
 }

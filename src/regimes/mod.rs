@@ -33,7 +33,7 @@ pub mod text;
 pub mod variants;
 
 pub use crate::polytope::Loss;
-pub use confirm::{confirm, restrict, ConfirmReport, OrderCheck};
+pub use confirm::{confirm, lift, lift_series, restrict, ConfirmReport, OrderCheck};
 pub use curves::{limit_curve, limit_curve_with, CurveMethod, CurveOptions, LimitCurves};
 pub use exact::{limit_series, LimitSeries};
 
@@ -257,7 +257,11 @@ impl Constants {
             "c" => self.c = Some(value),
             "y" => self.y = Some(value),
             "alpha" => {
-                self.y = Some(if value.is_infinite() { 0.0 } else { 1.0 / value })
+                self.y = Some(if value.is_infinite() {
+                    0.0
+                } else {
+                    1.0 / value
+                })
             }
             _ => {
                 return Err(RegimeError::BadConstant {
@@ -866,25 +870,74 @@ mod tests {
         let cases: [(Regime, &str, &str, &str); 14] = [
             (Regime::LargeData, "t", "l_tr", "l_pop"),
             (Regime::MeanField, "t", "l_tr", "l_pop"),
-            (Regime::NarrowLatent, "t", "(l_tr - l_tr(0))/r", "(l_pop - l_pop(0))/r"),
+            (
+                Regime::NarrowLatent,
+                "t",
+                "(l_tr - l_tr(0))/r",
+                "(l_pop - l_pop(0))/r",
+            ),
             (Regime::Free, "tau = q t", "l_tr/q^2", "l_pop/q^2"),
-            (Regime::SmallData, "tau = t/alpha", "l_tr", "(l_pop - l_pop(0))/alpha"),
-            (Regime::LargeNarrow, "t", "(l_tr - l_tr(0))/r", "(l_pop - l_pop(0))/r"),
+            (
+                Regime::SmallData,
+                "tau = t/alpha",
+                "l_tr",
+                "(l_pop - l_pop(0))/alpha",
+            ),
+            (
+                Regime::LargeNarrow,
+                "t",
+                "(l_tr - l_tr(0))/r",
+                "(l_pop - l_pop(0))/r",
+            ),
             (Regime::LargeMeanField, "t", "l_tr", "l_pop"),
             (Regime::LargeFree, "tau = q t", "l_tr/q^2", "l_pop/q^2"),
-            (Regime::SmallNarrow, "tau = t/alpha", "(l_tr - l_tr(0))/r", "(l_pop - l_pop(0))/(r alpha)"),
-            (Regime::SmallMeanField, "tau = t/alpha", "l_tr", "(l_pop - l_pop(0))/alpha"),
-            (Regime::SmallFree, "sigma = q t/alpha", "l_tr/q^2", "(l_pop - l_pop(0))/(alpha q^2)"),
-            (Regime::NarrowMeanField, "t", "(l_tr - l_tr(0))/(q r)", "(l_pop - l_pop(0))/(q r)"),
-            (Regime::NarrowFree, "tau = q t", "(l_tr - l_tr(0))/(r q^2)", "(l_pop - l_pop(0))/(r q^2)"),
-            (Regime::MeanFieldFree, "tau = q r t", "l_tr/(q r)^2", "l_pop/(q r)^2"),
+            (
+                Regime::SmallNarrow,
+                "tau = t/alpha",
+                "(l_tr - l_tr(0))/r",
+                "(l_pop - l_pop(0))/(r alpha)",
+            ),
+            (
+                Regime::SmallMeanField,
+                "tau = t/alpha",
+                "l_tr",
+                "(l_pop - l_pop(0))/alpha",
+            ),
+            (
+                Regime::SmallFree,
+                "sigma = q t/alpha",
+                "l_tr/q^2",
+                "(l_pop - l_pop(0))/(alpha q^2)",
+            ),
+            (
+                Regime::NarrowMeanField,
+                "t",
+                "(l_tr - l_tr(0))/(q r)",
+                "(l_pop - l_pop(0))/(q r)",
+            ),
+            (
+                Regime::NarrowFree,
+                "tau = q t",
+                "(l_tr - l_tr(0))/(r q^2)",
+                "(l_pop - l_pop(0))/(r q^2)",
+            ),
+            (
+                Regime::MeanFieldFree,
+                "tau = q r t",
+                "l_tr/(q r)^2",
+                "l_pop/(q r)^2",
+            ),
         ];
         for (r, t, tr, pop) in cases {
             assert_eq!(r.time_variable(), t, "{r}");
             assert_eq!(r.quantity(Train), tr, "{r}");
             assert_eq!(r.quantity(Pop), pop, "{r}");
         }
-        let x = Ratios { r: 0.5, q: 2.0, y: 0.25 };
+        let x = Ratios {
+            r: 0.5,
+            q: 2.0,
+            y: 0.25,
+        };
         // F5: tau = t/alpha = t y; pop quantity = (l - l0) y.
         let (tt, qv) = normalize(Regime::SmallData, Pop, &x, 2.0, 1.5, 1.0);
         assert!((tt - 0.5).abs() < 1e-15 && (qv - 0.125).abs() < 1e-15);
@@ -903,7 +956,10 @@ mod tests {
         assert_eq!(Regime::LargeData.resolve(&k).unwrap(), vec![2.0, 0.5]);
         assert_eq!(Regime::LargeMeanField.resolve(&k).unwrap(), vec![1.0]);
         assert!(Regime::MeanField.resolve(&Constants::default()).is_err());
-        let bad = Constants { q: Some(-1.0), ..Default::default() };
+        let bad = Constants {
+            q: Some(-1.0),
+            ..Default::default()
+        };
         assert!(Regime::LargeNarrow.resolve(&bad).is_err());
     }
 }

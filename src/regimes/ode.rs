@@ -132,11 +132,7 @@ pub fn integrate<R: Rhs>(
     times: &[f64],
     opts: &OdeOptions,
 ) -> Result<Vec<Vec<f64>>, OdeError> {
-    if times
-        .iter()
-        .any(|t| !t.is_finite() || *t < 0.0)
-        || times.windows(2).any(|w| w[1] < w[0])
-    {
+    if times.iter().any(|t| !t.is_finite() || *t < 0.0) || times.windows(2).any(|w| w[1] < w[0]) {
         return Err(OdeError::BadTimes);
     }
     let n = y0.len();
@@ -160,11 +156,20 @@ pub fn integrate<R: Rhs>(
         while t < target {
             let clipped = target - t <= h;
             let hs = if clipped { target - t } else { h };
-            f.eval(t, &y, &mut k1).map_err(|m| OdeError::Rhs { t, message: m })?;
+            f.eval(t, &y, &mut k1)
+                .map_err(|m| OdeError::Rhs { t, message: m })?;
             rk4_step(&mut f, t, &y, hs, &mut full, &mut w, Some(&k1))?;
             rk4_step(&mut f, t, &y, 0.5 * hs, &mut half, &mut w, Some(&k1))?;
             let mid = half.clone();
-            rk4_step(&mut f, t + 0.5 * hs, &mid, 0.5 * hs, &mut half2, &mut w, None)?;
+            rk4_step(
+                &mut f,
+                t + 0.5 * hs,
+                &mid,
+                0.5 * hs,
+                &mut half2,
+                &mut w,
+                None,
+            )?;
             let mut err: f64 = 0.0;
             for i in 0..n {
                 let d = (half2[i] - full[i]).abs() / 15.0;

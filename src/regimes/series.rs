@@ -149,7 +149,9 @@ pub fn logistic_in_x(len: usize) -> Series {
     m[0] = Poly::var(1, 0);
     for n in 0..len.saturating_sub(1) {
         let sq = mul_coeff(&m, &m, n);
-        m[n + 1] = m[n].sub(&sq).scale(&BigRational::new(1.into(), (n as i64 + 1).into()));
+        m[n + 1] = m[n]
+            .sub(&sq)
+            .scale(&BigRational::new(1.into(), (n as i64 + 1).into()));
     }
     m
 }

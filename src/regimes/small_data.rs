@@ -124,7 +124,8 @@ fn run_chain(
             let a0 = m.q * m.r;
             train.push(0.5 * ((1.0 - a) * (1.0 - a) + gg));
             pop.push(
-                0.5 * ((1.0 - a).powi(2) - (1.0 - a0).powi(2)) + (gg - m.q * m.q * m.r)
+                0.5 * ((1.0 - a).powi(2) - (1.0 - a0).powi(2))
+                    + (gg - m.q * m.q * m.r)
                     + 2.0 * s[1],
             );
         } else {
@@ -328,7 +329,11 @@ pub fn small_data_riccati(
         let [_, a, m2, m3] = mom(y);
         for (k, z) in zs2.iter().enumerate() {
             let phi = Cx::new(y[2 * k], y[2 * k + 1]);
-            let quad = z.mul(z.add(Cx::new(-1.0, 0.0))).scale(-4.0).mul(phi).mul(phi);
+            let quad = z
+                .mul(z.add(Cx::new(-1.0, 0.0)))
+                .scale(-4.0)
+                .mul(phi)
+                .mul(phi);
             let lin = z.scale(6.0).add(Cx::new(-4.0 + 2.0 * a, 0.0)).mul(phi);
             let d = quad.add(lin).add(Cx::new(-2.0, 0.0));
             dy[2 * k] = d.re;
@@ -347,7 +352,8 @@ pub fn small_data_riccati(
         let gg = m2 - a * a;
         train.push(0.5 * (1.0 - 2.0 * a + m2));
         pop.push(
-            0.5 * ((1.0 - a).powi(2) - (1.0 - q * r).powi(2)) + (gg - q * q * r)
+            0.5 * ((1.0 - a).powi(2) - (1.0 - q * r).powi(2))
+                + (gg - q * q * r)
                 + 2.0 * s[2 * mcount],
         );
     }
@@ -377,8 +383,18 @@ mod tests {
             let (tr, pop, mass) = small_data_riccati(q, r, &times, 256, &o).unwrap();
             assert!(mass < 1e-9, "mass {mass}");
             for i in 0..times.len() {
-                assert!((c.train[i] - tr[i]).abs() < 1e-8, "q={q} r={r} i={i}: {} {}", c.train[i], tr[i]);
-                assert!((c.pop[i] - pop[i]).abs() < 1e-8, "q={q} r={r} i={i}: {} {}", c.pop[i], pop[i]);
+                assert!(
+                    (c.train[i] - tr[i]).abs() < 1e-8,
+                    "q={q} r={r} i={i}: {} {}",
+                    c.train[i],
+                    tr[i]
+                );
+                assert!(
+                    (c.pop[i] - pop[i]).abs() < 1e-8,
+                    "q={q} r={r} i={i}: {} {}",
+                    c.pop[i],
+                    pop[i]
+                );
             }
         }
     }

@@ -62,27 +62,61 @@ pub fn formula_words(regime: Regime) -> &'static str {
 pub fn formula_latex(regime: Regime) -> &'static str {
     use Regime::*;
     match regime {
-        Proportional => r"\text{no closed form: } \ell(t) = \sum_s c_s^{(g=0)}(r,q,1/\alpha)\, t^s/s!",
-        LargeData => r"\ell_{tr}=\ell_{pop}=\tfrac12\,\mathbb{E}_{x\sim\mu_A}\big(1-m_{4t}(x)\big)^2,\quad m_s(x)=\frac{x e^s}{1+x(e^s-1)},\ \mu_A=(1-r)\delta_0+r\,(q\,\mathrm{MP}_r)",
-        MeanField => r"\ell_{tr}=\tfrac12\,\mathbb{E}_{\lambda\sim \mathrm{MP}_{1/\alpha}}\big[\lambda(1-a_\lambda)^2\big],\ \ell_{pop}=\tfrac12\,\mathbb{E}\big[(1-a_\lambda)^2\big],\quad a_\lambda=m_{4\lambda t}(c)",
-        NarrowLatent => r"\frac{\Delta\ell_{tr}}{r}=-\big[b(1-\tfrac a2)-q(1-\tfrac q2)\big],\ \frac{\Delta\ell_{pop}}{r}=-\big[a-\tfrac{a^2}2-(q-\tfrac{q^2}2)\big],\ a=qe^{-2B}\varphi(4t-2A),\ b=qe^{-2B}\varphi'(4t-2A),\ A'=a,\ B'=b",
-        Free => r"\frac{\ell_{tr}}{q^2}=\tfrac12\varphi(S\tilde A^2),\ \frac{\ell_{pop}}{q^2}=\tfrac12\varphi(\tilde A^2),\ \frac{d\tilde A}{d\tau}=-(S\tilde A^2+2\tilde AS\tilde A+\tilde A^2S);\ \alpha=\infty:\ \frac{r}{2u^2}\big[1-\eta_r(u)+u\eta_r'(u)\big],\ u=4\tau",
-        SmallData => r"\ell_{tr}=\tfrac12\big[(1-a)^2+|g|^2\big],\ \frac{\Delta\ell_{pop}}{\alpha}=\tfrac12\big[(1-a)^2-(1-qr)^2\big]+|g|^2-q^2r+2\!\int_0^\tau\!(|g|^2-g^\top A_\perp g),\ a'=4a(1-a)-2|g|^2,\ g'=(2-3a)g-A_\perp g,\ A_\perp'=-2gg^\top",
-        LargeNarrow => r"\frac{\Delta\ell}{r}=-\big[m-\tfrac{m^2}2-(q-\tfrac{q^2}2)\big],\ m=m_{4t}(q)",
+        Proportional => {
+            r"\text{no closed form: } \ell(t) = \sum_s c_s^{(g=0)}(r,q,1/\alpha)\, t^s/s!"
+        }
+        LargeData => {
+            r"\ell_{tr}=\ell_{pop}=\tfrac12\,\mathbb{E}_{x\sim\mu_A}\big(1-m_{4t}(x)\big)^2,\quad m_s(x)=\frac{x e^s}{1+x(e^s-1)},\ \mu_A=(1-r)\delta_0+r\,(q\,\mathrm{MP}_r)"
+        }
+        MeanField => {
+            r"\ell_{tr}=\tfrac12\,\mathbb{E}_{\lambda\sim \mathrm{MP}_{1/\alpha}}\big[\lambda(1-a_\lambda)^2\big],\ \ell_{pop}=\tfrac12\,\mathbb{E}\big[(1-a_\lambda)^2\big],\quad a_\lambda=m_{4\lambda t}(c)"
+        }
+        NarrowLatent => {
+            r"\frac{\Delta\ell_{tr}}{r}=-\big[b(1-\tfrac a2)-q(1-\tfrac q2)\big],\ \frac{\Delta\ell_{pop}}{r}=-\big[a-\tfrac{a^2}2-(q-\tfrac{q^2}2)\big],\ a=qe^{-2B}\varphi(4t-2A),\ b=qe^{-2B}\varphi'(4t-2A),\ A'=a,\ B'=b"
+        }
+        Free => {
+            r"\frac{\ell_{tr}}{q^2}=\tfrac12\varphi(S\tilde A^2),\ \frac{\ell_{pop}}{q^2}=\tfrac12\varphi(\tilde A^2),\ \frac{d\tilde A}{d\tau}=-(S\tilde A^2+2\tilde AS\tilde A+\tilde A^2S);\ \alpha=\infty:\ \frac{r}{2u^2}\big[1-\eta_r(u)+u\eta_r'(u)\big],\ u=4\tau"
+        }
+        SmallData => {
+            r"\ell_{tr}=\tfrac12\big[(1-a)^2+|g|^2\big],\ \frac{\Delta\ell_{pop}}{\alpha}=\tfrac12\big[(1-a)^2-(1-qr)^2\big]+|g|^2-q^2r+2\!\int_0^\tau\!(|g|^2-g^\top A_\perp g),\ a'=4a(1-a)-2|g|^2,\ g'=(2-3a)g-A_\perp g,\ A_\perp'=-2gg^\top"
+        }
+        LargeNarrow => {
+            r"\frac{\Delta\ell}{r}=-\big[m-\tfrac{m^2}2-(q-\tfrac{q^2}2)\big],\ m=m_{4t}(q)"
+        }
         LargeMeanField => r"\ell=\tfrac12\big(1-m_{4t}(c)\big)^2",
-        LargeFree => r"\frac{\ell}{q^2}=\frac r2\,\mathbb{E}_{\mathrm{MP}_r}\Big[\frac{\lambda^2}{(1+4\tau\lambda)^2}\Big]=\frac{r}{2u^2}\big[1-\eta_r(u)+u\eta_r'(u)\big],\ u=4\tau",
-        SmallNarrow => r"\frac{\Delta\ell_{tr}}{r}=-(q-\tfrac{q^2}2)(e^{\kappa\tau}-1),\ \frac{\Delta\ell_{pop}}{r\alpha}=-4q(1-q)^2\frac{e^{\kappa\tau}-1}{\kappa},\ \kappa=4-2q",
-        SmallMeanField => r"\ell_{tr}=\tfrac12(1-a)^2,\ \frac{\Delta\ell_{pop}}{\alpha}=\tfrac12\big[(1-a)^2-(1-c)^2\big],\ a=m_{4\tau}(c)",
-        SmallFree => r"\frac{\ell_{tr}}{q^2}=\tfrac12(\hat a^2+|\hat g|^2),\ \frac{\Delta\ell_{pop}}{\alpha q^2}=\tfrac12(\hat a^2-r^2)+|\hat g|^2-r-2\!\int_0^\sigma\!\hat g^\top\hat A\hat g,\ \hat a'=-4\hat a^2-2|\hat g|^2,\ \hat g'=-(3\hat a+\hat A)\hat g,\ \hat A'=-2\hat g\hat g^\top",
-        NarrowMeanField => r"\frac{\Delta\ell_{tr}}{qr}=-(\varphi'(4t)-1),\ \frac{\Delta\ell_{pop}}{qr}=-(\varphi(4t)-1)",
-        NarrowFree => r"\frac{\Delta\ell_{tr}}{rq^2}=\tfrac12(\varphi(x)^3\varphi'(x)-1),\ \frac{\Delta\ell_{pop}}{rq^2}=\tfrac12(\varphi(x)^4-1),\ \frac{dx}{d\tau}=-2\varphi(x)^2,\ x(0)=0",
-        MeanFieldFree => r"\frac{\ell_{tr}}{c^2}=-\tfrac12\eta_{1/\alpha}'(4\tau),\ \frac{\ell_{pop}}{c^2}=\tfrac12\,(u\,\eta_{1/\alpha}(u))'\big|_{u=4\tau}",
+        LargeFree => {
+            r"\frac{\ell}{q^2}=\frac r2\,\mathbb{E}_{\mathrm{MP}_r}\Big[\frac{\lambda^2}{(1+4\tau\lambda)^2}\Big]=\frac{r}{2u^2}\big[1-\eta_r(u)+u\eta_r'(u)\big],\ u=4\tau"
+        }
+        SmallNarrow => {
+            r"\frac{\Delta\ell_{tr}}{r}=-(q-\tfrac{q^2}2)(e^{\kappa\tau}-1),\ \frac{\Delta\ell_{pop}}{r\alpha}=-4q(1-q)^2\frac{e^{\kappa\tau}-1}{\kappa},\ \kappa=4-2q"
+        }
+        SmallMeanField => {
+            r"\ell_{tr}=\tfrac12(1-a)^2,\ \frac{\Delta\ell_{pop}}{\alpha}=\tfrac12\big[(1-a)^2-(1-c)^2\big],\ a=m_{4\tau}(c)"
+        }
+        SmallFree => {
+            r"\frac{\ell_{tr}}{q^2}=\tfrac12(\hat a^2+|\hat g|^2),\ \frac{\Delta\ell_{pop}}{\alpha q^2}=\tfrac12(\hat a^2-r^2)+|\hat g|^2-r-2\!\int_0^\sigma\!\hat g^\top\hat A\hat g,\ \hat a'=-4\hat a^2-2|\hat g|^2,\ \hat g'=-(3\hat a+\hat A)\hat g,\ \hat A'=-2\hat g\hat g^\top"
+        }
+        NarrowMeanField => {
+            r"\frac{\Delta\ell_{tr}}{qr}=-(\varphi'(4t)-1),\ \frac{\Delta\ell_{pop}}{qr}=-(\varphi(4t)-1)"
+        }
+        NarrowFree => {
+            r"\frac{\Delta\ell_{tr}}{rq^2}=\tfrac12(\varphi(x)^3\varphi'(x)-1),\ \frac{\Delta\ell_{pop}}{rq^2}=\tfrac12(\varphi(x)^4-1),\ \frac{dx}{d\tau}=-2\varphi(x)^2,\ x(0)=0"
+        }
+        MeanFieldFree => {
+            r"\frac{\ell_{tr}}{c^2}=-\tfrac12\eta_{1/\alpha}'(4\tau),\ \frac{\ell_{pop}}{c^2}=\tfrac12\,(u\,\eta_{1/\alpha}(u))'\big|_{u=4\tau}"
+        }
         LargeNarrowMeanField => r"\frac{\Delta\ell}{qr}=-(e^{4t}-1)",
         LargeNarrowFree => r"\frac{\Delta\ell}{rq^2}=\tfrac12\big((1+4\tau)^{-2}-1\big)",
         LargeMeanFieldFree => r"\frac{\ell}{(qr)^2}=\tfrac12(1+4\tau)^{-2}",
-        SmallNarrowMeanField => r"\frac{\Delta\ell_{tr}}{qr}=\frac{\Delta\ell_{pop}}{qr\alpha}=-(e^{4\tau}-1)",
-        SmallNarrowFree => r"\frac{\Delta\ell_{tr}}{rq^2}=\tfrac12(e^{-2\sigma}-1),\ \frac{\Delta\ell_{pop}}{\alpha rq^2}=2(e^{-2\sigma}-1)",
-        SmallMeanFieldFree => r"\frac{\ell_{tr}}{(qr)^2}=\tfrac12(1+4\sigma)^{-2},\ \frac{\Delta\ell_{pop}}{\alpha(qr)^2}=\tfrac12\big((1+4\sigma)^{-2}-1\big)",
+        SmallNarrowMeanField => {
+            r"\frac{\Delta\ell_{tr}}{qr}=\frac{\Delta\ell_{pop}}{qr\alpha}=-(e^{4\tau}-1)"
+        }
+        SmallNarrowFree => {
+            r"\frac{\Delta\ell_{tr}}{rq^2}=\tfrac12(e^{-2\sigma}-1),\ \frac{\Delta\ell_{pop}}{\alpha rq^2}=2(e^{-2\sigma}-1)"
+        }
+        SmallMeanFieldFree => {
+            r"\frac{\ell_{tr}}{(qr)^2}=\tfrac12(1+4\sigma)^{-2},\ \frac{\Delta\ell_{pop}}{\alpha(qr)^2}=\tfrac12\big((1+4\sigma)^{-2}-1\big)"
+        }
     }
 }
 

@@ -63,15 +63,15 @@ pub fn small_data_frozen_m_perp(max_order: usize) -> LimitSeries {
     let integrand = mul(&e4, &l, len);
     let mut den = constant(Poly::constant(nv, rat(1)), len);
     for n in 0..len - 1 {
-        den[n + 1] = integrand[n].mul(&qr).scale(&(rat(4) * frac(1, n as i64 + 1)));
+        den[n + 1] = integrand[n]
+            .mul(&qr)
+            .scale(&(rat(4) * frac(1, n as i64 + 1)));
     }
     let inv = |x: &Series| -> Series {
         // 1 / x for x(0) = 1: sum_m (-(x - 1))^m.
         let mut d = x.clone();
         d[0] = Poly::zero(nv);
-        let f: Vec<Poly> = (0..len)
-            .map(|m| Poly::constant(nv, pw(-1, m)))
-            .collect();
+        let f: Vec<Poly> = (0..len).map(|m| Poly::constant(nv, pw(-1, m))).collect();
         compose(&f, &d, len)
     };
     let a = mul(&num, &inv(&den), len);
