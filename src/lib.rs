@@ -17,6 +17,7 @@
 
 pub mod check;
 pub mod expansion;
+pub mod pipeline;
 pub mod poly;
 pub mod polytope;
 pub mod regimes;

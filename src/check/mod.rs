@@ -1,1 +1,4 @@
-//! (module under construction: see the issues)
+//! Theory against simulation: convergence checks with computed verdicts, and the paper's claims.
+
+pub mod claims;
+pub mod verdict;

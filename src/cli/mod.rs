@@ -2,6 +2,13 @@
 //! Errors are returned as [`CliError`] and printed once by [`run`]; user errors exit with 2.
 
 use clap::{Parser, Subcommand};
+
+mod classify;
+mod demo;
+mod expand;
+mod faces;
+mod hierarchy;
+mod input;
 use std::process::ExitCode;
 
 /// An error to print once, with the exit code it maps to.
@@ -44,12 +51,29 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {}
+enum Command {
+    /// Classify a scaling spec: the prism face it selects, its time and loss scales.
+    Classify(classify::Args),
+    /// List every face of the prism with its defining scaling and limit.
+    Faces(faces::Args),
+    /// The computed leading supports, their affine fit and the prism they confirm.
+    Hierarchy(hierarchy::Args),
+    /// A short built-in tour.
+    Demo(demo::Args),
+    /// The exact loss expansion c_s = E[L^(s)(0)]/p (or its leading part).
+    Expand(expand::Args),
+}
 
 /// Parse the arguments, run the subcommand, print any error once.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let result: CliResult = match cli.command {};
+    let result: CliResult = match cli.command {
+        Command::Classify(a) => classify::run(a),
+        Command::Faces(a) => faces::run(a),
+        Command::Demo(a) => demo::run(a),
+        Command::Hierarchy(a) => hierarchy::run(a),
+        Command::Expand(a) => expand::run(a),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,0 +1,295 @@
+//! The verdict of a convergence check, computed from the numbers.
+//!
+//! Input: at sizes n_1 < ... < n_m, the distance e_i between the simulated (normalized) curve
+//! and the limit, with its standard error s_i, and the expected decay rate rho (the face's
+//! correction order, e = O(n^-rho)). The rate is fitted by weighted least squares of
+//! `ln e_i = a - rho_hat ln n_i` with weights `(e_i / s_i)^2` (the delta-method variance of
+//! ln e_i is `(s_i / e_i)^2`); its standard error comes from the same fit, inflated by the
+//! reduced chi-square when that exceeds 1.
+//!
+//! * **agrees**: the errors are resolved (e_i > 2 s_i) at two or more sizes, the fitted rate
+//!   is positive and consistent with rho (|rho_hat - rho| <= 2 se + RATE_SLACK), and the last
+//!   error lies within 3 s of the fitted trend; or no error is resolved at any size while the
+//!   noise itself is small (below NOISE_FLOOR of the curve's scale), i.e. the simulation and
+//!   the limit coincide to within a small noise.
+//! * **disagrees**: the errors are resolved and do not fall at a rate consistent with rho
+//!   (they are flat, growing, or decay at a clearly different rate), or the last error is off
+//!   the trend.
+//! * **inconclusive**: too few resolved sizes with noise that is not small, or a rate whose
+//!   uncertainty is too large to tell.
+
+use serde::Serialize;
+
+/// Allowed systematic difference between the fitted and the expected rate (pre-asymptotic
+/// sizes bend log-log lines).
+pub const RATE_SLACK: f64 = 0.35;
+/// Noise, relative to the scale of the curve, below which unresolved errors count as agreement.
+pub const NOISE_FLOOR: f64 = 0.02;
+/// Largest rate uncertainty that still allows a verdict.
+pub const MAX_RATE_SE: f64 = 0.6;
+
+/// The three outcomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The simulation converges to the limit at the expected rate.
+    Agrees,
+    /// It does not.
+    Disagrees,
+    /// The noise is too large to tell.
+    Inconclusive,
+}
+
+impl Verdict {
+    /// `agrees`, `disagrees` or `inconclusive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Agrees => "agrees",
+            Verdict::Disagrees => "disagrees",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// A fitted decay rate.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct RateFit {
+    /// rho_hat in e ~ n^-rho_hat.
+    pub rate: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// The fitted prefactor exp(a).
+    pub prefactor: f64,
+    /// Reduced chi-square of the fit (NaN with two points).
+    pub chi2_red: f64,
+}
+
+/// The verdict with its evidence.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Assessment {
+    /// The outcome.
+    pub verdict: Verdict,
+    /// The fitted rate, when at least two errors are resolved.
+    pub fit: Option<RateFit>,
+    /// The expected rate.
+    pub expected_rate: f64,
+    /// Why, in one sentence.
+    pub reason: String,
+}
+
+/// Weighted least squares of ln e on ln n over the given points.
+pub fn fit_rate(ns: &[f64], errs: &[f64], ses: &[f64]) -> Option<RateFit> {
+    let pts: Vec<(f64, f64, f64)> = ns
+        .iter()
+        .zip(errs)
+        .zip(ses)
+        .filter(|((n, e), _)| **n > 0.0 && **e > 0.0)
+        .map(|((n, e), s)| {
+            let rel = (s / e).max(1e-6);
+            (n.ln(), e.ln(), 1.0 / (rel * rel))
+        })
+        .collect();
+    if pts.len() < 2 {
+        return None;
+    }
+    let sw: f64 = pts.iter().map(|p| p.2).sum();
+    let mx = pts.iter().map(|p| p.2 * p.0).sum::<f64>() / sw;
+    let my = pts.iter().map(|p| p.2 * p.1).sum::<f64>() / sw;
+    let sxx: f64 = pts.iter().map(|p| p.2 * (p.0 - mx).powi(2)).sum();
+    if sxx <= 0.0 {
+        return None;
+    }
+    let sxy: f64 = pts.iter().map(|p| p.2 * (p.0 - mx) * (p.1 - my)).sum();
+    let slope = sxy / sxx;
+    let a = my - slope * mx;
+    let mut se = (1.0 / sxx).sqrt();
+    let dof = pts.len() as f64 - 2.0;
+    let chi2_red = if dof > 0.0 {
+        pts.iter()
+            .map(|p| p.2 * (p.1 - a - slope * p.0).powi(2))
+            .sum::<f64>()
+            / dof
+    } else {
+        f64::NAN
+    };
+    if chi2_red.is_finite() && chi2_red > 1.0 {
+        se *= chi2_red.sqrt();
+    }
+    Some(RateFit {
+        rate: -slope,
+        se,
+        prefactor: a.exp(),
+        chi2_red,
+    })
+}
+
+/// Decide from errors `errs[i] +- ses[i]` at sizes `ns[i]` (increasing), the expected rate,
+/// and the scale of the curve (e.g. its range), which sets the noise floor.
+pub fn assess(ns: &[f64], errs: &[f64], ses: &[f64], expected_rate: f64, scale: f64) -> Assessment {
+    let m = ns.len().min(errs.len()).min(ses.len());
+    let resolved: Vec<usize> = (0..m).filter(|&i| errs[i] > 2.0 * ses[i]).collect();
+    let noise = ses[..m].iter().cloned().fold(0.0, f64::max);
+    let out = |verdict, fit, reason: String| Assessment {
+        verdict,
+        fit,
+        expected_rate,
+        reason,
+    };
+    if m == 0 {
+        return out(Verdict::Inconclusive, None, "no sizes were run".into());
+    }
+    if resolved.len() < 2 {
+        let floor = NOISE_FLOOR * scale.abs().max(1e-12);
+        let biggest = (0..m).map(|i| errs[i] + 2.0 * ses[i]).fold(0.0, f64::max);
+        if resolved.is_empty() && biggest <= floor {
+            return out(
+                Verdict::Agrees,
+                None,
+                format!(
+                    "the simulation matches the limit within noise at every size (all errors <= {biggest:.2e}, below {:.0}% of the curve's scale)",
+                    NOISE_FLOOR * 100.0
+                ),
+            );
+        }
+        if resolved.len() == 1 && resolved[0] == m - 1 && m >= 2 {
+            return out(
+                Verdict::Disagrees,
+                None,
+                format!(
+                    "the error is resolved only at the largest size ({:.2e} +- {:.2e}): it does not fall",
+                    errs[m - 1],
+                    ses[m - 1]
+                ),
+            );
+        }
+        return out(
+            Verdict::Inconclusive,
+            None,
+            format!(
+                "errors are resolved at {} of {m} sizes and the noise ({noise:.2e}) is not small",
+                resolved.len()
+            ),
+        );
+    }
+    let rn: Vec<f64> = resolved.iter().map(|&i| ns[i]).collect();
+    let re: Vec<f64> = resolved.iter().map(|&i| errs[i]).collect();
+    let rs: Vec<f64> = resolved.iter().map(|&i| ses[i]).collect();
+    let Some(fit) = fit_rate(&rn, &re, &rs) else {
+        return out(
+            Verdict::Inconclusive,
+            None,
+            "the rate could not be fitted".into(),
+        );
+    };
+    let last = m - 1;
+    let trend = fit.prefactor * ns[last].powf(-fit.rate);
+    let last_ok = (errs[last] - trend).abs() <= 3.0 * ses[last] + 0.25 * trend;
+    if fit.rate <= 0.0 && fit.rate + 2.0 * fit.se < expected_rate - RATE_SLACK {
+        return out(
+            Verdict::Disagrees,
+            Some(fit),
+            format!(
+                "the error does not fall with n (fitted rate {:.2} +- {:.2}, expected {expected_rate:.2})",
+                fit.rate, fit.se
+            ),
+        );
+    }
+    if fit.se > MAX_RATE_SE {
+        return out(
+            Verdict::Inconclusive,
+            Some(fit),
+            format!(
+                "the fitted rate {:.2} has too large an uncertainty ({:.2})",
+                fit.rate, fit.se
+            ),
+        );
+    }
+    let consistent = (fit.rate - expected_rate).abs() <= 2.0 * fit.se + RATE_SLACK;
+    if consistent && fit.rate > 0.0 && last_ok {
+        out(
+            Verdict::Agrees,
+            Some(fit),
+            format!(
+                "the error falls as n^-{:.2} (+- {:.2}), consistent with the expected n^-{expected_rate:.2}",
+                fit.rate, fit.se
+            ),
+        )
+    } else if !consistent {
+        out(
+            Verdict::Disagrees,
+            Some(fit),
+            format!(
+                "the error falls as n^-{:.2} (+- {:.2}), not at the expected n^-{expected_rate:.2}",
+                fit.rate, fit.se
+            ),
+        )
+    } else {
+        out(
+            Verdict::Disagrees,
+            Some(fit),
+            format!(
+                "the last error {:.2e} +- {:.2e} is off the fitted trend {trend:.2e}",
+                errs[last], ses[last]
+            ),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    const NS: [f64; 4] = [256.0, 512.0, 1024.0, 2048.0];
+
+    fn noisy(base: &[f64], sigma: f64, seed: u64) -> Vec<f64> {
+        let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+        base.iter()
+            .map(|b| {
+                let z: f64 = rng.random::<f64>() * 2.0 - 1.0;
+                (b + sigma * z).abs()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn converging_sequence_agrees() {
+        for seed in 0..20 {
+            let base: Vec<f64> = NS.iter().map(|n| 3.0 / n).collect();
+            let e = noisy(&base, 1e-4, seed);
+            let a = assess(&NS, &e, &[1e-4; 4], 1.0, 1.0);
+            assert_eq!(a.verdict, Verdict::Agrees, "{a:?}");
+            assert!((a.fit.unwrap().rate - 1.0).abs() < 0.2);
+        }
+    }
+
+    #[test]
+    fn non_converging_sequence_disagrees() {
+        for seed in 0..20 {
+            let e = noisy(&[0.05; 4], 1e-3, seed);
+            let a = assess(&NS, &e, &[1e-3; 4], 1.0, 1.0);
+            assert_eq!(a.verdict, Verdict::Disagrees, "{a:?}");
+        }
+        // Converging, but at the wrong rate (n^-1/2 for an expected n^-2).
+        let e: Vec<f64> = NS.iter().map(|n| 1.0 / n.sqrt()).collect();
+        let a = assess(&NS, &e, &[1e-4; 4], 2.0, 1.0);
+        assert_eq!(a.verdict, Verdict::Disagrees, "{a:?}");
+    }
+
+    #[test]
+    fn noisy_sequence_is_inconclusive() {
+        for seed in 0..20 {
+            // True errors 3/n, hidden under noise 0.05 on a curve of scale 1.
+            let base: Vec<f64> = NS.iter().map(|n| 3.0 / n).collect();
+            let e = noisy(&base, 0.05, seed);
+            let a = assess(&NS, &e, &[0.05; 4], 1.0, 1.0);
+            assert_eq!(a.verdict, Verdict::Inconclusive, "seed {seed}: {a:?}");
+        }
+    }
+
+    #[test]
+    fn errors_below_a_small_noise_agree() {
+        let a = assess(&NS, &[1e-4, 2e-4, 1e-4, 5e-5], &[1e-4; 4], 1.0, 1.0);
+        assert_eq!(a.verdict, Verdict::Agrees);
+    }
+}

@@ -1,0 +1,100 @@
+//! The binary: classify, faces, demo, and user errors.
+
+use std::process::Command;
+
+fn prism(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_prism"))
+        .args(args)
+        .output()
+        .expect("run prism");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn classify_json_has_the_contract_fields() {
+    let (code, out, err) = prism(&[
+        "classify",
+        "--json",
+        "p = n; H = 0.5 n^(1/2); sigma2 = 2*n^-1; N = inf",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // u = (1/2 - 1, -1 + 1, -inf): r -> 0, q finite, alpha = inf.
+    assert_eq!(v["face"], "large-data+narrow-latent");
+    assert_eq!(v["face_dim"], 1);
+    assert_eq!(v["time_exponent"], "0");
+    assert_eq!(v["train_loss_exponent"], "-1/2");
+    assert_eq!(v["pop_loss_exponent"], "-1/2");
+    assert_eq!(v["u"], serde_json::json!(["-1/2", "0", "-inf"]));
+}
+
+#[test]
+fn classify_reads_files_and_stdin() {
+    let (code, out, _) = prism(&["classify", "-f", "examples/mean-field.spec"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("mean-field"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prism"))
+        .args(["classify", "--json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"p = n\nH = n\nsigma = n^(-3/4)\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // sigma2 = n^(-3/2): u = (0, -1/2, -inf) -> the linear vertex at alpha = inf.
+    assert_eq!(v["face"], "large-data+narrow-latent+mean-field");
+    assert_eq!(v["n_defaulted"], true);
+}
+
+#[test]
+fn bad_specs_exit_2_with_position_and_hint() {
+    for (spec, needle) in [
+        ("p = n; H = n^1/2; sigma2 = 1", "column 15"),
+        (
+            "p = n; H = n; sigma2 = 1; sigma = 2",
+            "both `sigma` and `sigma2`",
+        ),
+        ("p = n^0; H = n; sigma2 = 1", "p must grow"),
+        ("p = n; H = n", "`sigma2` is required"),
+        ("p = n; P = n", "did you mean `p`"),
+        ("p = n; H = n^-1; sigma2 = 1", "must not shrink"),
+    ] {
+        let (code, out, err) = prism(&["classify", spec]);
+        assert_eq!(code, 2, "{spec}");
+        assert!(out.is_empty());
+        assert!(err.contains(needle), "{spec}: {err}");
+        assert!(err.contains("hint:"), "{spec}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn faces_lists_all_21() {
+    let (code, out, _) = prism(&["faces", "--json"]);
+    assert_eq!(code, 0);
+    let v: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.len(), 21);
+    let dims: Vec<u64> = v.iter().map(|f| f["face_dim"].as_u64().unwrap()).collect();
+    assert_eq!(dims.iter().filter(|&&d| d == 0).count(), 6);
+    assert_eq!(dims.iter().filter(|&&d| d == 1).count(), 9);
+    assert_eq!(dims.iter().filter(|&&d| d == 2).count(), 5);
+    assert_eq!(v[20]["face"], "proportional");
+}
+
+#[test]
+fn demo_runs() {
+    let (code, out, err) = prism(&["demo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("mean-field") && out.contains("small-data"));
+}
