@@ -1,3 +1,4 @@
 //! Theory against simulation: convergence checks with computed verdicts, and the paper's claims.
 
+pub mod claims;
 pub mod verdict;

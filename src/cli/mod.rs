@@ -5,7 +5,9 @@ use clap::{Parser, Subcommand};
 
 mod classify;
 mod demo;
+mod expand;
 mod faces;
+mod hierarchy;
 mod input;
 mod simulate;
 use std::process::ExitCode;
@@ -55,8 +57,12 @@ enum Command {
     Classify(classify::Args),
     /// List every face of the prism with its defining scaling and limit.
     Faces(faces::Args),
+    /// The computed leading supports, their affine fit and the prism they confirm.
+    Hierarchy(hierarchy::Args),
     /// A short built-in tour.
     Demo(demo::Args),
+    /// The exact loss expansion c_s = E[L^(s)(0)]/p (or its leading part).
+    Expand(expand::Args),
     /// Simulate gradient descent on the finite model (explicit sizes or SPEC --n).
     Simulate(simulate::Args),
 }
@@ -68,6 +74,8 @@ pub fn run() -> ExitCode {
         Command::Classify(a) => classify::run(a),
         Command::Faces(a) => faces::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Hierarchy(a) => hierarchy::run(a),
+        Command::Expand(a) => expand::run(a),
         Command::Simulate(a) => simulate::run(a),
     };
     match result {

@@ -68,29 +68,76 @@ pub fn human_bytes(b: f64) -> String {
     }
 }
 
-/// Measured cost model of the leading path (release, 2 cores): time and memory grow by a
-/// factor of about 3.3 per order (the number of canonical words does).
+/// Highest order the leading (free-probability) path accepts: order 14 would need about 35 GiB.
+pub const MAX_LEADING_ORDER: usize = 13;
+
+/// Highest order the full (Wick) path accepts: order 14 would need about 35 GiB and two hours.
+pub const MAX_FULL_ORDER: usize = 13;
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// Measured cost model of the leading path for one loss (train; pop is about half), release
+/// build, 2 cores: (seconds, peak bytes). Anchored at order 12 (37 s, 2.4 GiB), growing about
+/// 3x in time and 3.9x in memory per order (orders 10, 11, 12 measured: 1.3 s / 0.17 GiB,
+/// 10.7 s / 0.6 GiB, 37 s / 2.4 GiB).
 pub fn leading_estimate(order: usize) -> (f64, f64) {
-    // Anchor: order 12 measured (see examples/bench_expansion.rs).
-    let g = 3.3f64;
     let d = order as f64 - 12.0;
-    (LEADING_T12 * g.powf(d), LEADING_M12 * g.powf(d))
+    (37.0 * 3.0f64.powf(d), 2.4 * GIB * 3.9f64.powf(d))
 }
 
-const LEADING_T12: f64 = 10.0;
-const LEADING_M12: f64 = 1.0e9;
+/// Measured cost model of the full path for one loss (train; pop is about half), release
+/// build, 2 cores: (seconds, peak bytes). Anchored at order 11 (62 s, 0.6 GiB), growing about
+/// 5x in time and 3.8x in memory per order (orders 9, 10, 11 measured: 2.0 s / 0.05 GiB,
+/// 12.7 s / 0.16 GiB, 62 s / 0.6 GiB).
+pub fn full_estimate(order: usize) -> (f64, f64) {
+    let d = order as f64 - 11.0;
+    (62.0 * 5.0f64.powf(d), 0.6 * GIB * 3.8f64.powf(d))
+}
 
-/// The refusal for a leading-path order above [`super::free::MAX_LEADING_ORDER`].
+/// The refusal for a leading-path order above [`MAX_LEADING_ORDER`].
 pub fn leading_refusal(order: usize) -> Refusal {
     let (t, m) = leading_estimate(order);
     Refusal {
         order,
         path: Path::Leading,
-        max_order: super::free::MAX_LEADING_ORDER,
+        max_order: MAX_LEADING_ORDER,
         est_seconds: t,
         est_bytes: m,
-        reason: "u64 free-moment counts are proven exact only for words of length <= 35, \
-                 and the cost grows about 3.3x per order"
+        reason: "the table of free moments grows about 3.9x per order and this machine has 24 GiB"
             .to_string(),
+    }
+}
+
+/// Refuse a full-path order above [`MAX_FULL_ORDER`].
+pub fn check_full(order: usize) -> Result<(), super::ExpansionError> {
+    if order <= MAX_FULL_ORDER {
+        return Ok(());
+    }
+    let (t, m) = full_estimate(order);
+    Err(super::ExpansionError::TooLarge(Refusal {
+        order,
+        path: Path::Full,
+        max_order: MAX_FULL_ORDER,
+        est_seconds: t,
+        est_bytes: m,
+        reason: "the number of Wick states grows about 4x per order and this machine has \
+                 24 GiB and 2 cores"
+            .to_string(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_carry_estimates() {
+        assert!(check_full(MAX_FULL_ORDER).is_ok());
+        let e = check_full(MAX_FULL_ORDER + 1).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("refused") && msg.contains("GiB"), "{msg}");
+        let r = leading_refusal(MAX_LEADING_ORDER + 1);
+        assert!(r.est_bytes > 16.0 * GIB);
+        assert!(human_time(7200.0).contains('h'));
     }
 }

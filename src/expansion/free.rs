@@ -24,7 +24,7 @@
 //! of non-crossing partitions of the n = a + b letters into monochromatic blocks, at most the
 //! Catalan number `C_n`; every intermediate value of the recursion is a partial sum of
 //! nonnegative terms of that count. So `u64` cannot overflow while `C_n < 2^64`, i.e. n <= 35,
-//! which covers orders s <= 16 ([`MAX_LEADING_ORDER`]).
+//! which covers orders s <= 16 (more than [`MAX_LEADING_ORDER`]).
 //!
 //! Algorithm and cost. The words of `D^s L` are generated (section [`super::word`]); their
 //! closure under the recursion (cyclic closures of sub-words, canonicalized) is collected level
@@ -44,8 +44,9 @@ use num_rational::BigRational;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
-/// Highest order the leading path accepts (u64 bound of the module docs: n = 2s + 3 <= 35).
-pub const MAX_LEADING_ORDER: usize = 16;
+/// Highest order the leading path accepts: the memory limit of
+/// [`super::estimate::MAX_LEADING_ORDER`] (the u64 bound of the module docs would allow 16).
+pub use super::estimate::MAX_LEADING_ORDER;
 
 /// Dense `P_w(r, y)`: coefficient of `r^k y^l` at index `k * (b + 1) + l`.
 #[derive(Clone, Debug, PartialEq, Eq)]

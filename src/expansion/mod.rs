@@ -7,15 +7,27 @@
 //!   derivation D with `L^(s) = D^s L`.
 //! * [`free`]: the leading (g = 0) part by free probability, [`leading_coefficients`],
 //!   independent of the Wick engine.
+//! * [`wick`]: the exact expectation over W and X by integration by parts (all g), used by
+//!   [`full_coefficients`].
+//! * [`normalized`]: the view `(k, j, l, g)`, the structural checks and the [`Hierarchy`]
+//!   built from computed supports.
 //! * [`estimate`]: cost estimates and refusals for orders beyond the machine.
 
 pub mod estimate;
 pub mod fasthash;
 pub mod free;
+pub mod full;
+pub mod normalized;
+pub mod wick;
 pub mod word;
 
 pub use estimate::Refusal;
 pub use free::leading_coefficients;
+pub use full::{full_coefficient, full_coefficients, FULL_VARS};
+pub use normalized::{
+    check_full, check_leading, hierarchy_from_full, hierarchy_from_leading, leading_part,
+    normalize, Check, StructureReport, NORM_VARS,
+};
 
 /// Errors of the expansion phase.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
@@ -32,4 +44,42 @@ pub enum ExpansionError {
         /// The length that was needed.
         len: usize,
     },
+}
+
+use crate::polytope::{Hierarchy, Loss};
+
+/// Which computation to build a hierarchy from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// The full Wick computation (g = 0 part extracted); also checks g >= 0 and the full law.
+    Full,
+    /// The free-probability leading path only.
+    Leading,
+}
+
+/// Compute the hierarchy of orders 0..=max_order for both losses, with its structural checks.
+/// The supports come from exactly computed coefficients (`HierarchySource::Computed`).
+pub fn computed_hierarchy(
+    max_order: usize,
+    method: Method,
+) -> Result<(Hierarchy, StructureReport), ExpansionError> {
+    let mut report = StructureReport::default();
+    match method {
+        Method::Full => {
+            let tr = full_coefficients(max_order, Loss::Train, None)?;
+            let pop = full_coefficients(max_order, Loss::Pop, None)?;
+            report.checks.extend(check_full(Loss::Train, &tr).checks);
+            report.checks.extend(check_full(Loss::Pop, &pop).checks);
+            let h = hierarchy_from_full(&tr, &pop, "Wick (integration by parts), g = 0 part");
+            Ok((h, report))
+        }
+        Method::Leading => {
+            let tr = leading_coefficients(max_order, Loss::Train)?;
+            let pop = leading_coefficients(max_order, Loss::Pop)?;
+            report.checks.extend(check_leading(Loss::Train, &tr).checks);
+            report.checks.extend(check_leading(Loss::Pop, &pop).checks);
+            let h = hierarchy_from_leading(&tr, &pop, "free probability, g = 0");
+            Ok((h, report))
+        }
+    }
 }

@@ -1,0 +1,195 @@
+//! `prism expand`: the exact coefficients c_s = E[L^(s)(0)]/p for s = 0..=order.
+
+use super::{CliError, CliResult};
+use indicatif::{ProgressBar, ProgressStyle};
+use prism::expansion::{full_coefficients, leading_coefficients, FULL_VARS};
+use prism::poly::{rat_to_f64, Poly, PolyFormat};
+use prism::polytope::Loss;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Which loss to expand.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LossArg {
+    /// The train loss l_tr.
+    Train,
+    /// The population loss l_pop.
+    Pop,
+    /// Both.
+    Both,
+}
+
+/// Output format of the polynomials (text mode).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    /// `3/2*sigma2^2*H*p`
+    Text,
+    /// `\frac{3}{2} sigma2^{2} H p`
+    Latex,
+    /// `Rational(3, 2)*sigma2**2*H*p`
+    Sympy,
+}
+
+/// Flags of `prism expand`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Highest order s (all orders 0..=s are printed).
+    #[arg(long)]
+    order: usize,
+    /// Which loss.
+    #[arg(long, value_enum, default_value = "both")]
+    loss: LossArg,
+    /// Only the leading (g = 0) part, by free probability (much faster; variables r, q, y).
+    #[arg(long)]
+    leading: bool,
+    /// Print JSON: one object per order and loss, with exact coefficients as strings.
+    #[arg(long)]
+    json: bool,
+    /// Formula format for the text output.
+    #[arg(long, value_enum, default_value = "text")]
+    format: FormatArg,
+}
+
+/// Run `prism expand`.
+pub fn run(args: Args) -> CliResult {
+    let losses: Vec<Loss> = match args.loss {
+        LossArg::Train => vec![Loss::Train],
+        LossArg::Pop => vec![Loss::Pop],
+        LossArg::Both => vec![Loss::Train, Loss::Pop],
+    };
+    let fmt = match args.format {
+        FormatArg::Text => PolyFormat::Text,
+        FormatArg::Latex => PolyFormat::Latex,
+        FormatArg::Sympy => PolyFormat::Sympy,
+    };
+    let mut results: Vec<(Loss, Vec<Poly>)> = Vec::new();
+    for &loss in &losses {
+        let polys = if args.leading {
+            let bar = delayed_spinner(format!("leading {} to order {}", loss.name(), args.order));
+            let r = leading_coefficients(args.order, loss);
+            bar.finish_and_clear();
+            r?
+        } else {
+            compute_full(args.order, loss)?
+        };
+        results.push((loss, polys));
+    }
+    if args.json {
+        let mut out = Vec::new();
+        for (loss, polys) in &results {
+            for (s, p) in polys.iter().enumerate() {
+                let raw = if args.leading {
+                    leading_to_raw(p)
+                } else {
+                    p.clone()
+                };
+                out.push(serde_json::json!({
+                    "order": s,
+                    "loss": loss.name(),
+                    "part": if args.leading { "leading" } else { "full" },
+                    "terms": json_terms(&raw),
+                }));
+            }
+        }
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    for (loss, polys) in &results {
+        let what = if args.leading {
+            "leading part (g = 0) of c_s in r = H/p, q = sigma2 p, y = p/N"
+        } else {
+            "c_s = E[L^(s)(0)]/p, exact"
+        };
+        println!("# {} loss: {what}", loss.name());
+        for (s, p) in polys.iter().enumerate() {
+            let body = if args.leading {
+                p.format(&["r", "q", "y"], fmt)
+            } else {
+                p.format(&FULL_VARS, fmt)
+            };
+            println!("c_{s} = {body}");
+        }
+    }
+    Ok(())
+}
+
+/// A spinner on stderr that only appears after one second.
+fn delayed_spinner(msg: String) -> ProgressBar {
+    let bar = ProgressBar::hidden();
+    let b2 = bar.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(1));
+        if !b2.is_finished() {
+            b2.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            b2.set_style(
+                ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("style"),
+            );
+            b2.set_message(msg);
+            b2.enable_steady_tick(Duration::from_millis(200));
+        }
+    });
+    bar
+}
+
+/// The full path with a progress bar (shown once a computation has run for a second): one bar
+/// per order, advancing as the letters A are integrated out level by level.
+fn compute_full(order: usize, loss: Loss) -> Result<Vec<Poly>, CliError> {
+    struct State {
+        bar: Option<ProgressBar>,
+        order: usize,
+        top: usize,
+    }
+    let start = Instant::now();
+    let state = Mutex::new(State {
+        bar: None,
+        order: usize::MAX,
+        top: 0,
+    });
+    let cb = |s: usize, level: usize, states: usize| {
+        let mut g = state.lock().expect("lock");
+        if g.order != s {
+            g.order = s;
+            g.top = level;
+        }
+        if g.bar.is_none() && start.elapsed() > Duration::from_secs(1) {
+            let b = ProgressBar::new(1);
+            b.set_style(ProgressStyle::with_template("{bar:30} {msg} [{elapsed}]").expect("style"));
+            g.bar = Some(b);
+        }
+        let top = g.top as u64;
+        if let Some(b) = g.bar.as_ref() {
+            b.set_length(top.max(1));
+            b.set_position(top - level as u64);
+            b.set_message(format!(
+                "{} order {s}/{order}: {level} letters A left, {states} states",
+                loss.name()
+            ));
+        }
+    };
+    let r = full_coefficients(order, loss, Some(&cb));
+    if let Some(b) = state.lock().expect("lock").bar.take() {
+        b.finish_and_clear();
+    }
+    Ok(r?)
+}
+
+/// A leading polynomial in (r, q, y) as raw monomials: `q^j r^k y^l = p^(j-k+l) H^k sigma2^j
+/// N^(-l)`.
+fn leading_to_raw(p: &Poly) -> Poly {
+    p.map_exps(4, |e| vec![e[1] - e[0] + e[2], e[0], e[1], -e[2]])
+}
+
+fn json_terms(p: &Poly) -> Vec<serde_json::Value> {
+    p.terms()
+        .map(|(e, c)| {
+            serde_json::json!({
+                "coeff": c.to_string(),
+                "value": rat_to_f64(c),
+                "p": e[0],
+                "H": e[1],
+                "sigma2": e[2],
+                "N": e[3],
+            })
+        })
+        .collect()
+}
