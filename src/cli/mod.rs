@@ -9,6 +9,7 @@ mod expand;
 mod faces;
 mod hierarchy;
 mod input;
+mod simulate;
 use std::process::ExitCode;
 
 /// An error to print once, with the exit code it maps to.
@@ -62,6 +63,8 @@ enum Command {
     Demo(demo::Args),
     /// The exact loss expansion c_s = E[L^(s)(0)]/p (or its leading part).
     Expand(expand::Args),
+    /// Simulate gradient descent on the finite model (explicit sizes or SPEC --n).
+    Simulate(simulate::Args),
 }
 
 /// Parse the arguments, run the subcommand, print any error once.
@@ -73,6 +76,7 @@ pub fn run() -> ExitCode {
         Command::Demo(a) => demo::run(a),
         Command::Hierarchy(a) => hierarchy::run(a),
         Command::Expand(a) => expand::run(a),
+        Command::Simulate(a) => simulate::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
