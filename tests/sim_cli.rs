@@ -145,5 +145,5 @@ fn user_errors_exit_2() {
     ]);
     assert_eq!(code, 2);
     assert!(out.is_empty());
-    assert!(err.contains("diverged") && err.contains("--dt"), "{err}");
+    assert!(err.contains("diverged") && err.contains("dt = "), "{err}");
 }

@@ -70,7 +70,6 @@ pub enum Side {
 pub struct ReducedEngine {
     ns: usize,
     lam: Array1<f64>,
-    sqrt_lam: Array1<f64>,
     lin2: f64,
     tr_s: f64,
     side: Side,
@@ -80,7 +79,6 @@ pub struct ReducedEngine {
     m: Array2<f64>,
     k: Array2<f64>,
     y: Array2<f64>,
-    u: Array2<f64>,
     // p-side buffers: [A_ss | A_sn] and [B_ss | B_sn] (ns x p').
     a: Array2<f64>,
     b: Array2<f64>,
@@ -99,18 +97,15 @@ impl ReducedEngine {
         let cost_p = 3.0 * hf * nf * (2.0 * pf - nf);
         let side = side.unwrap_or(if cost_p < cost_h { Side::P } else { Side::H });
         let tr_s = lam.iter().sum();
-        let sqrt_lam = lam.iter().map(|x| x.max(0.0).sqrt()).collect();
-        let (m, k, y, u, a, b) = match side {
+        let (m, k, y, a, b) = match side {
             Side::H => (
                 Array2::zeros((h, h)),
                 Array2::zeros((h, h)),
-                Array2::zeros((h, ns)),
                 Array2::zeros((h, ns)),
                 Array2::zeros((0, 0)),
                 Array2::zeros((0, 0)),
             ),
             Side::P => (
-                Array2::zeros((0, 0)),
                 Array2::zeros((0, 0)),
                 Array2::zeros((0, 0)),
                 Array2::zeros((0, 0)),
@@ -121,7 +116,6 @@ impl ReducedEngine {
         ReducedEngine {
             ns,
             lam: Array1::from(lam),
-            sqrt_lam,
             lin2,
             tr_s,
             side,
@@ -130,7 +124,6 @@ impl ReducedEngine {
             m,
             k,
             y,
-            u,
             a,
             b,
             gram: Array2::zeros((0, 0)),
@@ -145,18 +138,18 @@ impl ReducedEngine {
     fn field_h(&mut self, w: ArrayView2<f64>, mut v: ArrayViewMut2<f64>) -> Traces {
         let ns = self.ns;
         let ws = w.slice(s![.., ..ns]);
-        // Y = W_s Lam, U = W_s Lam^{1/2}.
+        // Y = W_s Lam.
+        let lam = self.lam.as_slice().expect("contiguous");
         Zip::from(self.y.rows_mut())
-            .and(self.u.rows_mut())
             .and(ws.rows())
-            .for_each(|mut yr, mut ur, wr| {
-                for j in 0..ns {
-                    yr[j] = wr[j] * self.lam[j];
-                    ur[j] = wr[j] * self.sqrt_lam[j];
+            .for_each(|mut yr, wr| {
+                for ((y, w), l) in yr.iter_mut().zip(wr.iter()).zip(lam) {
+                    *y = w * l;
                 }
             });
+        // M = W W^T, K = Y W_s^T = W_s Lam W_s^T (both symmetric: upper block triangle only).
         syrk(1.0, w, self.m.view_mut());
-        syrk(1.0, self.u.view(), self.k.view_mut());
+        gemm_abt_sym(1.0, self.y.view(), ws, self.k.view_mut());
         let tr = Traces {
             tr_s: self.tr_s,
             tr_k: trace(self.k.view()),
@@ -210,16 +203,21 @@ impl ReducedEngine {
             None
         };
         // B_ss = lin2 Lam - A_ss Lam - Lam A_ss ; B_sn = -Lam A_sn.
-        for i in 0..ns {
-            let li = self.lam[i];
-            for j in 0..ns {
-                self.b[[i, j]] = -self.a[[i, j]] * (li + self.lam[j]);
-            }
-            self.b[[i, i]] += self.lin2 * li;
-            for j in ns..pp {
-                self.b[[i, j]] = -li * self.a[[i, j]];
-            }
-        }
+        let lam = self.lam.as_slice().expect("contiguous");
+        Zip::indexed(self.b.rows_mut())
+            .and(self.a.rows())
+            .for_each(|i, mut br, ar| {
+                let li = lam[i];
+                let (bs, bn) = br.view_mut().split_at(ndarray::Axis(0), ns);
+                let (as_, an) = ar.split_at(ndarray::Axis(0), ns);
+                for ((b, a), lj) in bs.into_iter().zip(as_.iter()).zip(lam) {
+                    *b = -a * (li + lj);
+                }
+                for (b, a) in bn.into_iter().zip(an.iter()) {
+                    *b = -li * a;
+                }
+                br[i] += self.lin2 * li;
+            });
         // V_s = W_s B_ss + W_n B_ns ; V_n = W_s B_sn.
         {
             let vs = v.slice_mut(s![.., ..ns]);

@@ -68,7 +68,7 @@ pub enum SimError {
     },
     /// The iteration produced a non-finite value or a loss past the divergence bound.
     #[error(
-        "simulation diverged (run seed {seed}) at step {step}, t = {t}: try a smaller step, e.g. --dt {suggested_dt:.3e}"
+        "simulation diverged (run seed {seed}) at step {step}, t = {t}: non-finite values or a loss past the divergence bound; try a smaller step, dt = {suggested_dt:.3e}"
     )]
     Diverged {
         /// Seed of the run that diverged.
