@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 
 mod check;
+mod check_claims;
 mod classify;
 mod demo;
 mod expand;
@@ -62,6 +63,8 @@ enum Command {
     Hierarchy(hierarchy::Args),
     /// Theory against simulation: the limit vs finite-size runs at growing n, with a verdict.
     Check(check::Args),
+    /// Check the `expect` lines of a claims file (face, exponents, series, limit, formula).
+    CheckClaims(check_claims::Args),
     /// A short built-in tour.
     Demo(demo::Args),
     /// The exact loss expansion c_s = E[L^(s)(0)]/p (or its leading part).
@@ -78,6 +81,7 @@ pub fn run() -> ExitCode {
         Command::Faces(a) => faces::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Check(a) => check::run(a),
+        Command::CheckClaims(a) => check_claims::run(a),
         Command::Hierarchy(a) => hierarchy::run(a),
         Command::Expand(a) => expand::run(a),
         Command::Simulate(a) => simulate::run(a),
