@@ -314,26 +314,42 @@ fn series_reference(
     cls: &Classification,
     order: usize,
 ) -> Result<SeriesRef, CheckError> {
-    let (train, pop): (Vec<f64>, Vec<f64>) = if regime == Regime::Proportional {
-        // The interior keeps the whole leading hierarchy: c_s(r, q, y) itself.
-        let at = [
-            spec_consts.r.unwrap_or(0.0),
-            spec_consts.q.unwrap_or(0.0),
-            spec_consts.y.unwrap_or(0.0),
-        ];
-        let tr = expansion::leading_coefficients(order, Loss::Train)?;
-        let po = expansion::leading_coefficients(order, Loss::Pop)?;
-        (
-            tr.iter().map(|c| c.eval_f64(&at)).collect(),
-            po.iter().map(|c| c.eval_f64(&at)).collect(),
-        )
-    } else {
-        let series = regimes::limit_series(regime, order)?;
-        let at = regime.resolve(spec_consts)?;
-        (
-            series.train.iter().map(|c| c.eval_f64(&at)).collect(),
-            series.pop.iter().map(|c| c.eval_f64(&at)).collect(),
-        )
+    let r = spec_consts.r.unwrap_or(0.0);
+    let q = spec_consts.q.unwrap_or(0.0);
+    let y = spec_consts.y.unwrap_or(0.0);
+    let (train, pop): (Vec<f64>, Vec<f64>) = match regime {
+        // The interior keeps the whole leading hierarchy: c_s(r, q, y) itself, in time t.
+        Regime::Proportional => {
+            let tr = expansion::leading_coefficients(order, Loss::Train)?;
+            let po = expansion::leading_coefficients(order, Loss::Pop)?;
+            (
+                tr.iter().map(|c| c.eval_f64(&[r, q, y])).collect(),
+                po.iter().map(|c| c.eval_f64(&[r, q, y])).collect(),
+            )
+        }
+        // The free face: the face sums j = s + 2 of the leading hierarchy, which in tau = q t
+        // and l/q^2 are the coefficients evaluated at q = 1 (equal, exactly, to the Taylor
+        // series of the reduced flow: THEORY 5.5, confirmed by the regimes tests).
+        Regime::Free => {
+            let face = |c: &[crate::poly::Poly]| -> Vec<f64> {
+                c.iter()
+                    .enumerate()
+                    .map(|(s, p)| p.filter(|e| e[1] == s as i32 + 2).eval_f64(&[r, 1.0, y]))
+                    .collect()
+            };
+            (
+                face(&expansion::leading_coefficients(order, Loss::Train)?),
+                face(&expansion::leading_coefficients(order, Loss::Pop)?),
+            )
+        }
+        _ => {
+            let series = regimes::limit_series(regime, order)?;
+            let at = regime.resolve(spec_consts)?;
+            (
+                series.train.iter().map(|c| c.eval_f64(&at)).collect(),
+                series.pop.iter().map(|c| c.eval_f64(&at)).collect(),
+            )
+        }
     };
     let _ = cls;
     let radius = SeriesRef::radius_of(&train).min(SeriesRef::radius_of(&pop));
