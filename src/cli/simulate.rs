@@ -143,6 +143,11 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
     if !(n.is_finite() && n >= 1.0) {
         return Err(CliError::user("--n must be a finite number >= 1"));
     }
+    if args.t_max.is_some() {
+        return Err(CliError::user(
+            "--t-max is not used with a SPEC: the grid is in the natural time, use --tau-max",
+        ));
+    }
     if args.p.is_some() || args.h.is_some() || args.sigma2.is_some() || args.n_data.is_some() {
         return Err(CliError::user(
             "give either a SPEC (with --n) or --p/--H/--sigma2/--N, not both",
