@@ -124,7 +124,7 @@ fn parse_n_data(s: &str) -> Result<Option<usize>, CliError> {
 }
 
 fn round_dim(name: &str, x: f64, notes: &mut Vec<String>) -> Result<usize, CliError> {
-    if !x.is_finite() || x < 0.5 || x > 1e9 {
+    if !(0.5..=1e9).contains(&x) {
         return Err(CliError::user(format!(
             "{name} = {x} at this n is not a usable dimension (need 1 <= {name} <= 1e9)"
         )));

@@ -506,7 +506,7 @@ impl MatField for PhysicalEngine {
                     tr_m2: Some(frob2(a.view())),
                 };
                 Zip::from(&mut *b)
-                    .and(&*s)
+                    .and(s)
                     .and(&*t)
                     .and(&t.t())
                     .for_each(|bb, &ss, &t1, &t2| *bb = lin2 * ss - t1 - t2);

@@ -47,6 +47,7 @@ pub(crate) struct Setup {
 }
 
 /// A ready-to-step engine (the initial state of one run and its algorithm).
+#[allow(clippy::large_enum_variant)]
 pub enum Stepper {
     /// S = I: independent eigenvalues.
     Diag(DiagEngine),
