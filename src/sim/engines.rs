@@ -65,7 +65,7 @@ pub enum Side {
 }
 
 /// Fast-mode engine for finite N: the state W is h x p' and S' = diag(lam, 0) with the first
-/// `ns` columns carrying the nonzero eigenvalues `lam` of S. See [`super::fast`] for why this is
+/// `ns` columns carrying the nonzero eigenvalues `lam` of S. See [`super::setup`] for why this is
 /// exact in distribution.
 pub struct ReducedEngine {
     ns: usize,
