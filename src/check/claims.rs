@@ -79,7 +79,7 @@ fn fmt_v(v: &[num_rational::BigRational]) -> String {
 }
 
 /// Claim 1: the computed supports grow like the triangular prism, with its face lattice.
-pub fn claim_prism(prism: &FittedPrism) -> ClaimItem {
+pub fn claim_prism(prism: &FittedPrism, checks: &crate::expansion::StructureReport) -> ClaimItem {
     let mut md = String::new();
     md.push_str(&format!(
         "Hierarchy: {} (orders {}..={}).\n\n",
@@ -128,7 +128,22 @@ pub fn claim_prism(prism: &FittedPrism) -> ClaimItem {
     for (name, dim, _) in &faces {
         md.push_str(&format!("| {name} | {dim} |\n"));
     }
-    let pass = counts_ok
+    md.push_str(&format!(
+        "\nStructural checks (g >= 0 where available, support law, no holes, sign rule (-1)^j): {} of {} passed.\n",
+        checks.checks.iter().filter(|c| c.passed).count(),
+        checks.checks.len()
+    ));
+    for c in checks.failures() {
+        md.push_str(&format!(
+            "- FAILED {} ({} s = {}): {}\n",
+            c.name,
+            c.loss.name(),
+            c.order,
+            c.details
+        ));
+    }
+    let pass = checks.all_passed()
+        && counts_ok
         && (p.vertices.len(), p.edges.len(), p.facets.len()) == (6, 9, 5)
         && faces.len() == 21;
     ClaimItem {
@@ -180,8 +195,10 @@ mod tests {
 
     #[test]
     fn claims_one_and_two_pass() {
-        let prism = pipeline::default_prism().unwrap();
-        assert!(claim_prism(&prism).pass);
+        let (h, report) =
+            crate::expansion::computed_hierarchy(8, crate::expansion::Method::Leading).unwrap();
+        let prism = FittedPrism::from_hierarchy(&h).unwrap();
+        assert!(claim_prism(&prism, &report).pass);
         let c2 = claim_regimes(&prism).unwrap();
         assert!(c2.pass, "{}", c2.markdown);
     }
