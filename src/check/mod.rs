@@ -1,4 +1,5 @@
 //! Theory against simulation: convergence checks with computed verdicts, and the paper's claims.
 
 pub mod claims;
+pub mod run;
 pub mod verdict;

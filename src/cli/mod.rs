@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod classify;
 mod demo;
 mod expand;
@@ -59,6 +60,8 @@ enum Command {
     Faces(faces::Args),
     /// The computed leading supports, their affine fit and the prism they confirm.
     Hierarchy(hierarchy::Args),
+    /// Theory against simulation: the limit vs finite-size runs at growing n, with a verdict.
+    Check(check::Args),
     /// A short built-in tour.
     Demo(demo::Args),
     /// The exact loss expansion c_s = E[L^(s)(0)]/p (or its leading part).
@@ -74,6 +77,7 @@ pub fn run() -> ExitCode {
         Command::Classify(a) => classify::run(a),
         Command::Faces(a) => faces::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Check(a) => check::run(a),
         Command::Hierarchy(a) => hierarchy::run(a),
         Command::Expand(a) => expand::run(a),
         Command::Simulate(a) => simulate::run(a),
