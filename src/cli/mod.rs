@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod check_claims;
+mod claims;
 mod classify;
 mod demo;
 mod expand;
@@ -65,6 +66,8 @@ enum Command {
     Check(check::Args),
     /// Check the `expect` lines of a claims file (face, exponents, series, limit, formula).
     CheckClaims(check_claims::Args),
+    /// Reproduce the paper's claims (THEORY section 7) as a Markdown report with figures.
+    Claims(claims::Args),
     /// A short built-in tour.
     Demo(demo::Args),
     /// The exact loss expansion c_s = E[L^(s)(0)]/p (or its leading part).
@@ -82,6 +85,7 @@ pub fn run() -> ExitCode {
         Command::Demo(a) => demo::run(a),
         Command::Check(a) => check::run(a),
         Command::CheckClaims(a) => check_claims::run(a),
+        Command::Claims(a) => claims::run(a),
         Command::Hierarchy(a) => hierarchy::run(a),
         Command::Expand(a) => expand::run(a),
         Command::Simulate(a) => simulate::run(a),
