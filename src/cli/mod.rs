@@ -3,11 +3,16 @@
 
 use clap::{Parser, Subcommand};
 
+mod check;
+mod check_claims;
+mod claims;
 mod classify;
 mod demo;
 mod expand;
 mod faces;
+mod hierarchy;
 mod input;
+mod simulate;
 use std::process::ExitCode;
 
 /// An error to print once, with the exit code it maps to.
@@ -55,10 +60,20 @@ enum Command {
     Classify(classify::Args),
     /// List every face of the prism with its defining scaling and limit.
     Faces(faces::Args),
+    /// The computed leading supports, their affine fit and the prism they confirm.
+    Hierarchy(hierarchy::Args),
+    /// Theory against simulation: the limit vs finite-size runs at growing n, with a verdict.
+    Check(check::Args),
+    /// Check the `expect` lines of a claims file (face, exponents, series, limit, formula).
+    CheckClaims(check_claims::Args),
+    /// Reproduce the paper's claims (THEORY section 7) as a Markdown report with figures.
+    Claims(claims::Args),
     /// A short built-in tour.
     Demo(demo::Args),
     /// The exact loss expansion c_s = E[L^(s)(0)]/p (or its leading part).
     Expand(expand::Args),
+    /// Simulate gradient descent on the finite model (explicit sizes or SPEC --n).
+    Simulate(simulate::Args),
 }
 
 /// Parse the arguments, run the subcommand, print any error once.
@@ -68,7 +83,12 @@ pub fn run() -> ExitCode {
         Command::Classify(a) => classify::run(a),
         Command::Faces(a) => faces::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Check(a) => check::run(a),
+        Command::CheckClaims(a) => check_claims::run(a),
+        Command::Claims(a) => claims::run(a),
+        Command::Hierarchy(a) => hierarchy::run(a),
         Command::Expand(a) => expand::run(a),
+        Command::Simulate(a) => simulate::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,1 +1,965 @@
-//! (module under construction: see the issues)
+//! Faces of the prism as named regimes: their limiting loss curves and exact limit series.
+//!
+//! Every face of the prism `P = T x I` (THEORY section 4) is a [`Regime`]: the five 2-faces, the
+//! nine edges, the six vertices and the interior (`proportional`). A regime is the product of a
+//! data part ([`DataPart`]: alpha finite, alpha -> inf, alpha -> 0) and a part of the triangle `T`
+//! ([`LatentPart`]). For each regime this module provides
+//!
+//! * its normalization (THEORY 5.1): the face time `T = t * r^a q^b y^c` and, per loss, the
+//!   quantity `(l - [l(0)]) / (r^k q^j y^l)` that has an O(1) limit ([`Normalization`]);
+//! * the finite constants the limit depends on ([`ConstName`], [`Constants`]);
+//! * the limiting curves in floating point ([`limit_curve`]), from closed forms, quadrature
+//!   ([`quad`]) or ODEs ([`ode`]);
+//! * the exact Taylor series of the limit in its own time variable ([`limit_series`]), computed
+//!   from the limit equations themselves (never from the expansion code);
+//! * the restriction of the hierarchy to the face and the exact comparison ([`confirm`]);
+//! * words, LaTeX and a derivation sketch ([`text`]).
+//!
+//! Conventions: `y = 1/alpha = p/N`, `c = q r`. Series coefficients are derivatives at 0,
+//! `Q(T) = sum_s c_s T^s / s!`, the convention of the expansion hierarchy. For quantities that
+//! subtract `l(0)` the s = 0 coefficient is the face part of `l(0)` (THEORY 5.5, "mind the s = 0
+//! row"): the r-linear part for narrow-latent, the `r q^2` part for E8, and so on; the population
+//! loss on the small-data side has s = 0 coefficient 0.
+
+pub mod confirm;
+pub mod curves;
+pub mod exact;
+pub mod free_words;
+pub mod ode;
+pub mod quad;
+pub mod series;
+pub mod small_data;
+pub mod text;
+pub mod variants;
+
+pub use crate::polytope::Loss;
+pub use confirm::{confirm, lift, lift_series, restrict, ConfirmReport, OrderCheck};
+pub use curves::{limit_curve, limit_curve_with, CurveMethod, CurveOptions, LimitCurves};
+pub use exact::{limit_series, LimitSeries};
+
+use serde::Serialize;
+use thiserror::Error;
+
+/// Errors of the regimes phase.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum RegimeError {
+    /// A face name that is not one of the 21 names.
+    #[error("unknown face `{0}` (expected one of: {names})", names = Regime::ALL.iter().map(|r| r.name()).collect::<Vec<_>>().join(", "))]
+    UnknownFace(String),
+    /// A finite constant the face needs was not given.
+    #[error("face `{face}` needs the constant `{name}`")]
+    MissingConstant {
+        /// The face.
+        face: &'static str,
+        /// The missing constant.
+        name: &'static str,
+    },
+    /// A constant outside its domain.
+    #[error("constant `{name}` = {value} is not allowed: {reason}")]
+    BadConstant {
+        /// The constant.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+        /// Why.
+        reason: &'static str,
+    },
+    /// Output times must be finite, nonnegative and nondecreasing.
+    #[error("times must be finite, nonnegative and nondecreasing")]
+    BadTimes,
+    /// A quadrature did not converge.
+    #[error("quadrature failed: {0}")]
+    Quadrature(#[from] quad::QuadError),
+    /// An ODE integration failed.
+    #[error("ODE integration failed: {0}")]
+    Ode(#[from] ode::OdeError),
+    /// The truncated Jacobi chain did not converge in its number of sites.
+    #[error("the Jacobi chain did not converge: {sites} and {double} sites differ by {difference:e} up to T = {t_max} (limit {max_sites} sites); this corner is open (THEORY 5.3b)")]
+    ChainNotConverged {
+        /// Sites of the coarser run.
+        sites: usize,
+        /// Sites of the finer run.
+        double: usize,
+        /// Largest difference over the requested times.
+        difference: f64,
+        /// Horizon.
+        t_max: f64,
+        /// Largest number of sites allowed.
+        max_sites: usize,
+    },
+    /// The face has no closed form and no computable limit curve here.
+    #[error("face `{face}` has no closed-form limit: {hint}")]
+    NoClosedForm {
+        /// The face.
+        face: &'static str,
+        /// What to do instead.
+        hint: &'static str,
+    },
+    /// The requested series order is not available for this face.
+    #[error("series for face `{face}`: {reason}")]
+    Series {
+        /// The face.
+        face: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// An internal consistency check failed (a bug).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// What happens to alpha = N/p on a face.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum DataPart {
+    /// alpha finite: the whole interval I (`l` free).
+    Finite,
+    /// alpha -> infinity: `I`'s end `{0}` (only `l = 0` survives).
+    Large,
+    /// alpha -> 0: `I`'s end `{1}` (`l = s` train, `l = s - 1` pop).
+    Small,
+}
+
+/// The part of the triangle `T = conv{(0,0), (0,1), (1,1)}` (coordinates k' for r, j' for q).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum LatentPart {
+    /// All of T: r and q finite.
+    Whole,
+    /// Edge `k' = 0` (narrow-latent): r -> 0.
+    NarrowLatent,
+    /// Edge `k' = j'` (mean-field): r -> inf, q -> 0, c = q r finite.
+    MeanField,
+    /// Edge `j' = 1` (free): q -> inf.
+    Free,
+    /// Vertex (0,0) (narrow-latent and mean-field): the linear small-initialization regime.
+    Linear,
+    /// Vertex (0,1) (narrow-latent and free).
+    NarrowFree,
+    /// Vertex (1,1) (mean-field and free).
+    MeanFieldFree,
+}
+
+/// The 21 faces of the prism (5 faces, 9 edges, 6 vertices, the interior).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "String")]
+pub enum Regime {
+    /// Interior: r, q, alpha finite.
+    Proportional,
+    /// F1: alpha -> inf.
+    LargeData,
+    /// F2: r -> inf, q = c/r.
+    MeanField,
+    /// F3: r -> 0.
+    NarrowLatent,
+    /// F4: q -> inf.
+    Free,
+    /// F5: alpha -> 0.
+    SmallData,
+    /// E1.
+    LargeNarrow,
+    /// E2.
+    LargeMeanField,
+    /// E3.
+    LargeFree,
+    /// E4.
+    SmallNarrow,
+    /// E5.
+    SmallMeanField,
+    /// E6.
+    SmallFree,
+    /// E7 (linear small initialization).
+    NarrowMeanField,
+    /// E8.
+    NarrowFree,
+    /// E9.
+    MeanFieldFree,
+    /// Vertex V_lin x {0}.
+    LargeNarrowMeanField,
+    /// Vertex V_nf x {0}.
+    LargeNarrowFree,
+    /// Vertex V_mff x {0}.
+    LargeMeanFieldFree,
+    /// Vertex V_lin x {1}.
+    SmallNarrowMeanField,
+    /// Vertex V_nf x {1}.
+    SmallNarrowFree,
+    /// Vertex V_mff x {1}.
+    SmallMeanFieldFree,
+}
+
+impl From<Regime> for String {
+    fn from(r: Regime) -> String {
+        r.name().to_string()
+    }
+}
+
+impl std::fmt::Display for Regime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A finite constant of a face.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum ConstName {
+    /// q = sigma2 p.
+    Q,
+    /// r = H / p.
+    R,
+    /// c = q r = sigma2 H.
+    C,
+    /// y = 1/alpha = p / N.
+    Y,
+}
+
+impl ConstName {
+    /// `"q"`, `"r"`, `"c"` or `"y"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConstName::Q => "q",
+            ConstName::R => "r",
+            ConstName::C => "c",
+            ConstName::Y => "y",
+        }
+    }
+}
+
+/// Values of the finite constants. Unused ones may be `None`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Constants {
+    /// q = sigma2 p.
+    pub q: Option<f64>,
+    /// r = H / p.
+    pub r: Option<f64>,
+    /// c = q r.
+    pub c: Option<f64>,
+    /// y = 1 / alpha (0 means N = infinity).
+    pub y: Option<f64>,
+}
+
+impl Constants {
+    /// From the prefactors of the ratios in a scaling spec, `r ~ r0 n^.., q ~ q0 n^.., y ~ y0 n^..`
+    /// (`y0 = None` when N = infinity). The face keeps those whose exponent vanishes; `c` is the
+    /// prefactor of q r, i.e. `q0 r0`.
+    pub fn from_prefactors(r0: f64, q0: f64, y0: Option<f64>) -> Self {
+        Constants {
+            q: Some(q0),
+            r: Some(r0),
+            c: Some(q0 * r0),
+            y: Some(y0.unwrap_or(0.0)),
+        }
+    }
+
+    /// Set one constant by name (`q`, `r`, `c`, `y`, or `alpha` for y = 1/alpha).
+    pub fn set(&mut self, name: &str, value: f64) -> Result<(), RegimeError> {
+        match name {
+            "q" => self.q = Some(value),
+            "r" => self.r = Some(value),
+            "c" => self.c = Some(value),
+            "y" => self.y = Some(value),
+            "alpha" => {
+                self.y = Some(if value.is_infinite() {
+                    0.0
+                } else {
+                    1.0 / value
+                })
+            }
+            _ => {
+                return Err(RegimeError::BadConstant {
+                    name: "?",
+                    value,
+                    reason: "unknown constant name (use q, r, c, y or alpha)",
+                })
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of one constant, if given.
+    pub fn get(&self, n: ConstName) -> Option<f64> {
+        match n {
+            ConstName::Q => self.q,
+            ConstName::R => self.r,
+            ConstName::C => self.c,
+            ConstName::Y => self.y,
+        }
+    }
+}
+
+/// Ratios of a finite-size instance (for [`normalize`]): `r = H/p`, `q = sigma2 p`,
+/// `y = p/N` (0 when N = infinity).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Ratios {
+    /// H / p.
+    pub r: f64,
+    /// sigma2 p.
+    pub q: f64,
+    /// p / N.
+    pub y: f64,
+}
+
+/// Exponents `[of r, of q, of y]` of a monomial scale.
+pub type ScaleExps = [i32; 3];
+
+/// A face's normalization of time and of one loss (THEORY 5.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Normalization {
+    /// Face time `T = t * r^a q^b y^c`, exponents `[a, b, c]`.
+    pub time: ScaleExps,
+    /// The loss quantity is `(l - [l(0)]) / (r^k q^j y^l)`, exponents `[k, j, l]`.
+    pub loss: ScaleExps,
+    /// Whether `l(0)` is subtracted.
+    pub subtract_initial: bool,
+}
+
+fn scale_value(e: &ScaleExps, x: &Ratios) -> f64 {
+    x.r.powi(e[0]) * x.q.powi(e[1]) * x.y.powi(e[2])
+}
+
+impl Normalization {
+    /// The face time at raw time t.
+    pub fn time_of(&self, t: f64, x: &Ratios) -> f64 {
+        t * scale_value(&self.time, x)
+    }
+
+    /// The raw time at face time T.
+    pub fn raw_time(&self, tt: f64, x: &Ratios) -> f64 {
+        tt / scale_value(&self.time, x)
+    }
+
+    /// The normalized quantity from a raw loss value `l` and its initial value `l0`.
+    pub fn quantity(&self, l: f64, l0: f64, x: &Ratios) -> f64 {
+        let num = if self.subtract_initial { l - l0 } else { l };
+        num / scale_value(&self.loss, x)
+    }
+}
+
+/// An expected finite-size correction (THEORY 7.3, 5.2).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Correction {
+    /// The small parameter, e.g. "1/alpha".
+    pub parameter: &'static str,
+    /// Exponents `[r, q, y]` of the parameter as a monomial (e.g. 1/alpha = y: [0, 0, 1]).
+    pub exps: ScaleExps,
+    /// Human description.
+    pub note: &'static str,
+}
+
+/// A time window inside which the limit is expected to hold (THEORY 5.3b).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ValidityWindow {
+    /// Which loss it concerns (None: both).
+    pub loss: Option<Loss>,
+    /// The condition in words, e.g. "t << sqrt(alpha)".
+    pub condition: &'static str,
+    /// The scale in the face time variable at which the limit stops holding, when it is a number
+    /// for the given finite-size ratios (compare only at face times well below it).
+    pub scale: Option<f64>,
+}
+
+impl Regime {
+    /// All 21, in the order: interior, 2-faces F1..F5, edges E1..E9, vertices.
+    pub const ALL: [Regime; 21] = [
+        Regime::Proportional,
+        Regime::LargeData,
+        Regime::MeanField,
+        Regime::NarrowLatent,
+        Regime::Free,
+        Regime::SmallData,
+        Regime::LargeNarrow,
+        Regime::LargeMeanField,
+        Regime::LargeFree,
+        Regime::SmallNarrow,
+        Regime::SmallMeanField,
+        Regime::SmallFree,
+        Regime::NarrowMeanField,
+        Regime::NarrowFree,
+        Regime::MeanFieldFree,
+        Regime::LargeNarrowMeanField,
+        Regime::LargeNarrowFree,
+        Regime::LargeMeanFieldFree,
+        Regime::SmallNarrowMeanField,
+        Regime::SmallNarrowFree,
+        Regime::SmallMeanFieldFree,
+    ];
+
+    /// The five 2-faces and nine edges (the faces whose formulas are confirmed two ways).
+    pub const FACES_AND_EDGES: [Regime; 14] = [
+        Regime::LargeData,
+        Regime::MeanField,
+        Regime::NarrowLatent,
+        Regime::Free,
+        Regime::SmallData,
+        Regime::LargeNarrow,
+        Regime::LargeMeanField,
+        Regime::LargeFree,
+        Regime::SmallNarrow,
+        Regime::SmallMeanField,
+        Regime::SmallFree,
+        Regime::NarrowMeanField,
+        Regime::NarrowFree,
+        Regime::MeanFieldFree,
+    ];
+
+    /// The name used by the classifier (COMMON.md), e.g. `large-data+mean-field`.
+    pub fn name(self) -> &'static str {
+        use Regime::*;
+        match self {
+            Proportional => "proportional",
+            LargeData => "large-data",
+            MeanField => "mean-field",
+            NarrowLatent => "narrow-latent",
+            Free => "free",
+            SmallData => "small-data",
+            LargeNarrow => "large-data+narrow-latent",
+            LargeMeanField => "large-data+mean-field",
+            LargeFree => "large-data+free",
+            SmallNarrow => "small-data+narrow-latent",
+            SmallMeanField => "small-data+mean-field",
+            SmallFree => "small-data+free",
+            NarrowMeanField => "narrow-latent+mean-field",
+            NarrowFree => "narrow-latent+free",
+            MeanFieldFree => "mean-field+free",
+            LargeNarrowMeanField => "large-data+narrow-latent+mean-field",
+            LargeNarrowFree => "large-data+narrow-latent+free",
+            LargeMeanFieldFree => "large-data+mean-field+free",
+            SmallNarrowMeanField => "small-data+narrow-latent+mean-field",
+            SmallNarrowFree => "small-data+narrow-latent+free",
+            SmallMeanFieldFree => "small-data+mean-field+free",
+        }
+    }
+
+    /// Parse a face name (the classifier's strings; also accepts the labels F1..F5, E1..E9,
+    /// V1..V6 and `interior`).
+    pub fn from_name(s: &str) -> Result<Regime, RegimeError> {
+        let t = s.trim();
+        Regime::ALL
+            .iter()
+            .copied()
+            .find(|r| r.name() == t || r.label().eq_ignore_ascii_case(t))
+            .ok_or_else(|| RegimeError::UnknownFace(t.to_string()))
+    }
+
+    /// Short label: F1..F5, E1..E9 (THEORY 5.1), V1..V6 (in the order of [`Regime::ALL`]),
+    /// `interior`.
+    pub fn label(self) -> &'static str {
+        use Regime::*;
+        match self {
+            Proportional => "interior",
+            LargeData => "F1",
+            MeanField => "F2",
+            NarrowLatent => "F3",
+            Free => "F4",
+            SmallData => "F5",
+            LargeNarrow => "E1",
+            LargeMeanField => "E2",
+            LargeFree => "E3",
+            SmallNarrow => "E4",
+            SmallMeanField => "E5",
+            SmallFree => "E6",
+            NarrowMeanField => "E7",
+            NarrowFree => "E8",
+            MeanFieldFree => "E9",
+            LargeNarrowMeanField => "V1",
+            LargeNarrowFree => "V2",
+            LargeMeanFieldFree => "V3",
+            SmallNarrowMeanField => "V4",
+            SmallNarrowFree => "V5",
+            SmallMeanFieldFree => "V6",
+        }
+    }
+
+    /// The (data, latent) decomposition `F_I x F_T`.
+    pub fn parts(self) -> (DataPart, LatentPart) {
+        use DataPart as D;
+        use LatentPart as L;
+        use Regime::*;
+        match self {
+            Proportional => (D::Finite, L::Whole),
+            LargeData => (D::Large, L::Whole),
+            MeanField => (D::Finite, L::MeanField),
+            NarrowLatent => (D::Finite, L::NarrowLatent),
+            Free => (D::Finite, L::Free),
+            SmallData => (D::Small, L::Whole),
+            LargeNarrow => (D::Large, L::NarrowLatent),
+            LargeMeanField => (D::Large, L::MeanField),
+            LargeFree => (D::Large, L::Free),
+            SmallNarrow => (D::Small, L::NarrowLatent),
+            SmallMeanField => (D::Small, L::MeanField),
+            SmallFree => (D::Small, L::Free),
+            NarrowMeanField => (D::Finite, L::Linear),
+            NarrowFree => (D::Finite, L::NarrowFree),
+            MeanFieldFree => (D::Finite, L::MeanFieldFree),
+            LargeNarrowMeanField => (D::Large, L::Linear),
+            LargeNarrowFree => (D::Large, L::NarrowFree),
+            LargeMeanFieldFree => (D::Large, L::MeanFieldFree),
+            SmallNarrowMeanField => (D::Small, L::Linear),
+            SmallNarrowFree => (D::Small, L::NarrowFree),
+            SmallMeanFieldFree => (D::Small, L::MeanFieldFree),
+        }
+    }
+
+    /// The regime with the given parts.
+    pub fn from_parts(d: DataPart, l: LatentPart) -> Regime {
+        *Regime::ALL
+            .iter()
+            .find(|r| r.parts() == (d, l))
+            .expect("every pair of parts is a regime")
+    }
+
+    /// Dimension of the face (0..3).
+    pub fn dim(self) -> u32 {
+        let (d, l) = self.parts();
+        let dd = if d == DataPart::Finite { 1 } else { 0 };
+        let ll = match l {
+            LatentPart::Whole => 2,
+            LatentPart::NarrowLatent | LatentPart::MeanField | LatentPart::Free => 1,
+            _ => 0,
+        };
+        dd + ll
+    }
+
+    /// The 2-faces containing this face (for a 2-face, itself; for the interior, none).
+    pub fn two_faces(self) -> Vec<Regime> {
+        if self.dim() == 3 {
+            return vec![];
+        }
+        if self.dim() == 2 {
+            return vec![self];
+        }
+        let (d, l) = self.parts();
+        let mut out = Vec::new();
+        match d {
+            DataPart::Large => out.push(Regime::LargeData),
+            DataPart::Small => out.push(Regime::SmallData),
+            DataPart::Finite => {}
+        }
+        use LatentPart as L;
+        match l {
+            L::NarrowLatent => out.push(Regime::NarrowLatent),
+            L::MeanField => out.push(Regime::MeanField),
+            L::Free => out.push(Regime::Free),
+            L::Linear => out.extend([Regime::NarrowLatent, Regime::MeanField]),
+            L::NarrowFree => out.extend([Regime::NarrowLatent, Regime::Free]),
+            L::MeanFieldFree => out.extend([Regime::MeanField, Regime::Free]),
+            L::Whole => {}
+        }
+        out
+    }
+
+    /// The faces of one dimension more that contain this one (a vertex's three edges, an edge's
+    /// two 2-faces, a 2-face's interior).
+    pub fn parents(self) -> Vec<Regime> {
+        Regime::ALL
+            .iter()
+            .copied()
+            .filter(|p| p.dim() == self.dim() + 1 && p.contains(self))
+            .collect()
+    }
+
+    /// Whether `other` is a face of `self` (each part of `other` lies in the part of `self`).
+    pub fn contains(self, other: Regime) -> bool {
+        let (d1, l1) = self.parts();
+        let (d2, l2) = other.parts();
+        let d_ok = d1 == DataPart::Finite || d1 == d2;
+        use LatentPart as L;
+        let l_ok = match l1 {
+            L::Whole => true,
+            L::NarrowLatent => matches!(l2, L::NarrowLatent | L::Linear | L::NarrowFree),
+            L::MeanField => matches!(l2, L::MeanField | L::Linear | L::MeanFieldFree),
+            L::Free => matches!(l2, L::Free | L::NarrowFree | L::MeanFieldFree),
+            other1 => other1 == l2,
+        };
+        d_ok && l_ok
+    }
+
+    /// The finite constants of the limit, in the order used by its polynomials (q, r, c, y).
+    pub fn constants(self) -> Vec<ConstName> {
+        let (d, l) = self.parts();
+        let mut v = Vec::new();
+        if matches!(l, LatentPart::Whole | LatentPart::NarrowLatent) {
+            v.push(ConstName::Q);
+        }
+        if matches!(l, LatentPart::Whole | LatentPart::Free) {
+            v.push(ConstName::R);
+        }
+        if l == LatentPart::MeanField {
+            v.push(ConstName::C);
+        }
+        if d == DataPart::Finite {
+            v.push(ConstName::Y);
+        }
+        v
+    }
+
+    /// Names of [`Regime::constants`].
+    pub fn constant_names(self) -> Vec<&'static str> {
+        self.constants().into_iter().map(|c| c.name()).collect()
+    }
+
+    /// Check and collect the constant values, in the order of [`Regime::constants`].
+    /// q, r, c must be positive and finite, y nonnegative and finite.
+    pub fn resolve(self, k: &Constants) -> Result<Vec<f64>, RegimeError> {
+        self.constants()
+            .into_iter()
+            .map(|n| {
+                let v = k.get(n).ok_or(RegimeError::MissingConstant {
+                    face: self.name(),
+                    name: n.name(),
+                })?;
+                if !v.is_finite() {
+                    return Err(RegimeError::BadConstant {
+                        name: n.name(),
+                        value: v,
+                        reason: "must be finite",
+                    });
+                }
+                match n {
+                    ConstName::Y if v < 0.0 => Err(RegimeError::BadConstant {
+                        name: "y",
+                        value: v,
+                        reason: "y = 1/alpha must be >= 0",
+                    }),
+                    ConstName::Q | ConstName::R | ConstName::C if v <= 0.0 => {
+                        Err(RegimeError::BadConstant {
+                            name: n.name(),
+                            value: v,
+                            reason: "must be > 0",
+                        })
+                    }
+                    _ => Ok(v),
+                }
+            })
+            .collect()
+    }
+
+    /// The normalization of time and of `loss` on this face (THEORY 5.1; derived from the face's
+    /// monomials, see the module docs of [`confirm`]).
+    pub fn normalization(self, loss: Loss) -> Normalization {
+        let (d, l) = self.parts();
+        use LatentPart as L;
+        let (mut ml, mut mt): (ScaleExps, ScaleExps) = match l {
+            L::Whole | L::MeanField => ([0, 0, 0], [0, 0, 0]),
+            L::NarrowLatent => ([1, 0, 0], [0, 0, 0]),
+            L::Free => ([0, 2, 0], [0, 1, 0]),
+            L::Linear => ([1, 1, 0], [0, 0, 0]),
+            L::NarrowFree => ([1, 2, 0], [0, 1, 0]),
+            L::MeanFieldFree => ([2, 2, 0], [1, 1, 0]),
+        };
+        if d == DataPart::Small {
+            mt[2] += 1;
+            if loss == Loss::Pop {
+                ml[2] -= 1;
+            }
+        }
+        let subtract = matches!(l, L::NarrowLatent | L::Linear | L::NarrowFree)
+            || (d == DataPart::Small && loss == Loss::Pop);
+        Normalization {
+            time: mt,
+            loss: ml,
+            subtract_initial: subtract,
+        }
+    }
+
+    /// Name of the face time variable.
+    pub fn time_symbol(self) -> &'static str {
+        let n = self.normalization(Loss::Train);
+        match n.time {
+            [0, 0, 0] => "t",
+            [0, 1, 1] | [1, 1, 1] => "sigma",
+            _ => "tau",
+        }
+    }
+
+    /// The face time variable as an equation, e.g. `tau = q t`.
+    pub fn time_variable(self) -> String {
+        let n = self.normalization(Loss::Train);
+        let sym = self.time_symbol();
+        if sym == "t" {
+            return "t".to_string();
+        }
+        let f = match n.time {
+            [0, 1, 0] => "q t",
+            [0, 0, 1] => "t/alpha",
+            [1, 1, 0] => "q r t",
+            [0, 1, 1] => "q t/alpha",
+            [1, 1, 1] => "q r t/alpha",
+            _ => "?",
+        };
+        format!("{sym} = {f}")
+    }
+
+    /// The normalized loss quantity in words, e.g. `(l_tr - l_tr(0))/r`.
+    pub fn quantity(self, loss: Loss) -> String {
+        let n = self.normalization(loss);
+        let l = match loss {
+            Loss::Train => "l_tr",
+            Loss::Pop => "l_pop",
+        };
+        let num = if n.subtract_initial {
+            format!("({l} - {l}(0))")
+        } else {
+            l.to_string()
+        };
+        let den = match n.loss {
+            [0, 0, 0] => return num,
+            [1, 0, 0] => "r",
+            [0, 2, 0] => "q^2",
+            [1, 1, 0] => "(q r)",
+            [1, 2, 0] => "(r q^2)",
+            [2, 2, 0] => "(q r)^2",
+            [0, 0, -1] => "alpha",
+            [1, 0, -1] => "(r alpha)",
+            [0, 2, -1] => "(alpha q^2)",
+            [1, 1, -1] => "(q r alpha)",
+            [1, 2, -1] => "(alpha r q^2)",
+            [2, 2, -1] => "(alpha (q r)^2)",
+            _ => "?",
+        };
+        format!("{num}/{den}")
+    }
+
+    /// Whether a closed-form or numerically exact limit curve is available
+    /// (false for the interior; the free face at finite alpha needs simulation).
+    pub fn has_closed_form(self, y: Option<f64>) -> bool {
+        match self {
+            Regime::Proportional => false,
+            Regime::Free => y == Some(0.0),
+            _ => true,
+        }
+    }
+
+    /// Expected finite-size corrections (THEORY 7.3 and 5.2): one per 2-face containing the
+    /// face; the interior has none (it is not a limit).
+    pub fn corrections(self) -> Vec<Correction> {
+        self.two_faces()
+            .into_iter()
+            .map(|f| match f {
+                Regime::LargeData => Correction {
+                    parameter: "1/alpha",
+                    exps: [0, 0, 1],
+                    note: "O(1/alpha); the train loss lies below the limit with a coefficient growing in t",
+                },
+                Regime::SmallData => Correction {
+                    parameter: "alpha",
+                    exps: [0, 0, -1],
+                    note: "O(alpha), mixed with O(N/H); N ~ H is not covered by the limit",
+                },
+                Regime::MeanField => Correction {
+                    parameter: "1/r",
+                    exps: [-1, 0, 0],
+                    note: "O(1/r), simulation above the limit; at t = 0 the exact offset is c^2/(2r)",
+                },
+                Regime::NarrowLatent => Correction {
+                    parameter: "r",
+                    exps: [1, 0, 0],
+                    note: "O(r): cross terms between rows",
+                },
+                _ => Correction {
+                    parameter: "1/q",
+                    exps: [0, -1, 0],
+                    note: "O(1/q) (coefficient about r), plus O(1/p) sampling differences",
+                },
+            })
+            .collect()
+    }
+
+    /// Validity windows (THEORY 5.3b) for the given finite-size ratios; `scale` is in the face
+    /// time variable.
+    pub fn validity(self, x: &Ratios) -> Vec<ValidityWindow> {
+        let mut out = Vec::new();
+        let two = self.two_faces();
+        let tf = self.normalization(Loss::Train);
+        if two.contains(&Regime::LargeData) {
+            out.push(ValidityWindow {
+                loss: Some(Loss::Train),
+                condition: "t << sqrt(alpha) (ln phi(4t) = 4t + 8t^2/alpha + ...)",
+                scale: if x.y > 0.0 {
+                    Some(tf.time_of(x.y.powf(-0.5), x))
+                } else {
+                    None
+                },
+            });
+        }
+        if two.contains(&Regime::Free) {
+            out.push(ValidityWindow {
+                loss: None,
+                condition: "tau << q (at tau ~ q the O(1) target terms return)",
+                scale: Some(tf.time_of(1.0, x)),
+            });
+        }
+        if matches!(
+            self,
+            Regime::NarrowMeanField | Regime::LargeNarrowMeanField | Regime::SmallNarrowMeanField
+        ) {
+            let lam_max = (1.0 + x.y.sqrt()).powi(2);
+            let c = x.q * x.r;
+            out.push(ValidityWindow {
+                loss: None,
+                condition: "t << log(1/(q r)) / (4 lam_max) (linearization)",
+                scale: if c < 1.0 {
+                    Some(tf.time_of((1.0 / c).ln() / (4.0 * lam_max), x))
+                } else {
+                    Some(0.0)
+                },
+            });
+        }
+        if self == Regime::SmallNarrow {
+            out.push(ValidityWindow {
+                loss: None,
+                condition: "r e^{kappa tau} << 1, kappa = 4 - 2q",
+                scale: {
+                    let kappa = 4.0 - 2.0 * x.q;
+                    if kappa > 0.0 {
+                        Some((1.0 / x.r).ln() / kappa)
+                    } else {
+                        None
+                    }
+                },
+            });
+        }
+        if two.contains(&Regime::SmallData) {
+            out.push(ValidityWindow {
+                loss: None,
+                condition: "N << H as well as N << p; when r < 1 and q (1 - sqrt r)^2 >~ 2 the approach is slow and the chain's K-convergence must be checked (prefer q <= 2)",
+                scale: None,
+            });
+        }
+        out
+    }
+}
+
+/// The normalization of `loss` on `regime` applied to raw finite-size values: returns
+/// `(T, Q)` with `T` the face time of raw time `t` and `Q = (l - [l0]) / scale`.
+pub fn normalize(regime: Regime, loss: Loss, x: &Ratios, t: f64, l: f64, l0: f64) -> (f64, f64) {
+    let n = regime.normalization(loss);
+    (n.time_of(t, x), n.quantity(l, l0, x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_structure() {
+        for r in Regime::ALL {
+            assert_eq!(Regime::from_name(r.name()).unwrap(), r);
+            assert_eq!(Regime::from_name(r.label()).unwrap(), r);
+            assert_eq!(Regime::from_parts(r.parts().0, r.parts().1), r);
+        }
+        assert!(Regime::from_name("nope").is_err());
+        let dims: Vec<u32> = Regime::ALL.iter().map(|r| r.dim()).collect();
+        assert_eq!(dims.iter().filter(|&&d| d == 2).count(), 5);
+        assert_eq!(dims.iter().filter(|&&d| d == 1).count(), 9);
+        assert_eq!(dims.iter().filter(|&&d| d == 0).count(), 6);
+        // Names follow the rule: the 2-faces containing the face, joined with '+'.
+        for r in Regime::ALL.iter().filter(|r| r.dim() < 2) {
+            let joined: Vec<&str> = r.two_faces().iter().map(|f| f.name()).collect();
+            assert_eq!(joined.join("+"), r.name());
+        }
+        for r in Regime::ALL.iter().filter(|r| r.dim() == 0) {
+            assert_eq!(r.parents().len(), 3, "{r}");
+        }
+        for r in Regime::ALL.iter().filter(|r| r.dim() == 1) {
+            assert_eq!(r.parents().len(), 2, "{r}");
+        }
+    }
+
+    #[test]
+    fn normalizations_match_theory_table() {
+        use Loss::*;
+        let cases: [(Regime, &str, &str, &str); 14] = [
+            (Regime::LargeData, "t", "l_tr", "l_pop"),
+            (Regime::MeanField, "t", "l_tr", "l_pop"),
+            (
+                Regime::NarrowLatent,
+                "t",
+                "(l_tr - l_tr(0))/r",
+                "(l_pop - l_pop(0))/r",
+            ),
+            (Regime::Free, "tau = q t", "l_tr/q^2", "l_pop/q^2"),
+            (
+                Regime::SmallData,
+                "tau = t/alpha",
+                "l_tr",
+                "(l_pop - l_pop(0))/alpha",
+            ),
+            (
+                Regime::LargeNarrow,
+                "t",
+                "(l_tr - l_tr(0))/r",
+                "(l_pop - l_pop(0))/r",
+            ),
+            (Regime::LargeMeanField, "t", "l_tr", "l_pop"),
+            (Regime::LargeFree, "tau = q t", "l_tr/q^2", "l_pop/q^2"),
+            (
+                Regime::SmallNarrow,
+                "tau = t/alpha",
+                "(l_tr - l_tr(0))/r",
+                "(l_pop - l_pop(0))/(r alpha)",
+            ),
+            (
+                Regime::SmallMeanField,
+                "tau = t/alpha",
+                "l_tr",
+                "(l_pop - l_pop(0))/alpha",
+            ),
+            (
+                Regime::SmallFree,
+                "sigma = q t/alpha",
+                "l_tr/q^2",
+                "(l_pop - l_pop(0))/(alpha q^2)",
+            ),
+            (
+                Regime::NarrowMeanField,
+                "t",
+                "(l_tr - l_tr(0))/(q r)",
+                "(l_pop - l_pop(0))/(q r)",
+            ),
+            (
+                Regime::NarrowFree,
+                "tau = q t",
+                "(l_tr - l_tr(0))/(r q^2)",
+                "(l_pop - l_pop(0))/(r q^2)",
+            ),
+            (
+                Regime::MeanFieldFree,
+                "tau = q r t",
+                "l_tr/(q r)^2",
+                "l_pop/(q r)^2",
+            ),
+        ];
+        for (r, t, tr, pop) in cases {
+            assert_eq!(r.time_variable(), t, "{r}");
+            assert_eq!(r.quantity(Train), tr, "{r}");
+            assert_eq!(r.quantity(Pop), pop, "{r}");
+        }
+        let x = Ratios {
+            r: 0.5,
+            q: 2.0,
+            y: 0.25,
+        };
+        // F5: tau = t/alpha = t y; pop quantity = (l - l0) y.
+        let (tt, qv) = normalize(Regime::SmallData, Pop, &x, 2.0, 1.5, 1.0);
+        assert!((tt - 0.5).abs() < 1e-15 && (qv - 0.125).abs() < 1e-15);
+    }
+
+    #[test]
+    fn constants_per_face() {
+        assert_eq!(Regime::LargeData.constant_names(), vec!["q", "r"]);
+        assert_eq!(Regime::MeanField.constant_names(), vec!["c", "y"]);
+        assert_eq!(Regime::NarrowLatent.constant_names(), vec!["q", "y"]);
+        assert_eq!(Regime::SmallData.constant_names(), vec!["q", "r"]);
+        assert_eq!(Regime::Free.constant_names(), vec!["r", "y"]);
+        assert_eq!(Regime::Proportional.constant_names(), vec!["q", "r", "y"]);
+        assert!(Regime::LargeNarrowFree.constant_names().is_empty());
+        let k = Constants::from_prefactors(0.5, 2.0, None);
+        assert_eq!(Regime::LargeData.resolve(&k).unwrap(), vec![2.0, 0.5]);
+        assert_eq!(Regime::LargeMeanField.resolve(&k).unwrap(), vec![1.0]);
+        assert!(Regime::MeanField.resolve(&Constants::default()).is_err());
+        let bad = Constants {
+            q: Some(-1.0),
+            ..Default::default()
+        };
+        assert!(Regime::LargeNarrow.resolve(&bad).is_err());
+    }
+}

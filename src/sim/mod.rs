@@ -1,1 +1,742 @@
-//! (module under construction: see the issues)
+//! Numeric backend: gradient descent on the finite weight-tied linear autoencoder (THEORY
+//! section 1) and ensembles of runs.
+//!
+//! # The model
+//!
+//! W in R^{H x p} with iid N(0, sigma2) entries, data X in R^{p x N} with iid N(0, 1) entries,
+//! S = X X^T / N (N = infinity means S = I), A = W^T W, M = W W^T. One run integrates
+//!
+//! ```text
+//! dW/dt = W [(I - A) S + S (I - A)] = 2 W S - M W S - W S W^T W
+//! ```
+//!
+//! with explicit Euler steps W <- W + dt V(W) (gradient descent on p l_tr with learning rate dt)
+//! or, on request, classical RK4 (the flow). It records, per input dimension,
+//!
+//! ```text
+//! l_tr  = (1/2p) tr[(I - A) S (I - A)] = (1/2p) [tr S - 2 tr(W S W^T) + tr(M W S W^T)],
+//! l_pop = (1/2p) ||I - A||_F^2        = (1/2p) [p - 2 tr M + tr M^2],
+//! ```
+//!
+//! always read off H x H (or smaller) matrices, never off p x p products that are not needed.
+//!
+//! # Modes
+//!
+//! * [`Mode::Fast`] (default) replaces S by the diagonal of its eigenvalues, which gives the same
+//!   law of the loss curves (rotation invariance; see [`setup`] for this and the two further exact
+//!   reductions). Engines: S = I, O(min(H, p)) per step; H < p, the H x p state at
+//!   min(3 H^2 (p + N'), 3 H N' (2p - N')) flops; H >= p, the p x p Bartlett factor, 3 p^3;
+//!   N < p, the data-span engine on an H x (N + H) state. (N' = min(N, p).)
+//! * [`Mode::Physical`] keeps the original basis and the data matrix X, O(H p min(p, N)) per step.
+//!
+//! # Example
+//!
+//! ```
+//! use prism::sim::{simulate, Record, SimParams};
+//! // p = 100, H = 50, sigma2 = 0.01 (q = 1, r = 1/2), N = 200 (alpha = 2), t in [0, 1].
+//! let mut params = SimParams::new(100, 50, 0.01, 1.0).with_n(Some(200));
+//! params.record = Record::Uniform(4); // t = 0, 0.25, ..., 1
+//! params.seeds = 2;
+//! let res = simulate(&params).unwrap();
+//! assert_eq!(res.t.len(), 5);
+//! assert!(res.train_mean[4] < res.train_mean[0]);
+//! ```
+//!
+//! # Ensembles and determinism
+//!
+//! Run i uses `ChaCha8Rng::seed_from_u64(seed + i)`; runs execute in parallel with rayon, each
+//! single-threaded, and are reduced in index order, so results are bit-identical whatever the
+//! number of threads.
+
+pub mod engines;
+pub mod free_flow;
+pub mod linalg;
+pub mod setup;
+pub mod spectrum;
+
+pub use free_flow::{free_flow, free_flow_with_progress, FreeFlowParams, FreeFlowResult};
+
+use rand::rngs::ChaCha8Rng;
+use rand::SeedableRng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use engines::{Side, Traces};
+use setup::{build, Setup};
+
+/// Name of the random number generator, for metadata.
+pub const RNG_NAME: &str = "ChaCha8Rng (rand 0.10); run i seeded with seed_from_u64(seed + i)";
+
+/// Errors of the simulation phase.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum SimError {
+    /// A parameter is out of range.
+    #[error("invalid parameter {name}: {reason}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The iteration produced a non-finite value or a loss past the divergence bound.
+    #[error(
+        "simulation diverged (run seed {seed}) at step {step}, t = {t}: non-finite values or a loss past the divergence bound; try a smaller step, dt = {suggested_dt:.3e}"
+    )]
+    Diverged {
+        /// Seed of the run that diverged.
+        seed: u64,
+        /// Step index (0-based) at which the problem was seen.
+        step: u64,
+        /// Time of that step.
+        t: f64,
+        /// A step that should be stable.
+        suggested_dt: f64,
+    },
+    /// The symmetric eigen-solver did not converge.
+    #[error("eigenvalue iteration did not converge (matrix of order {n})")]
+    EigenNoConvergence {
+        /// Matrix order.
+        n: usize,
+    },
+}
+
+/// Which basis/engine to use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Rotation-reduced engines (exact in distribution).
+    #[default]
+    Fast,
+    /// Original basis with the data matrix X.
+    Physical,
+}
+
+/// Time integrator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Integrator {
+    /// Explicit Euler, W <- W + dt V(W): gradient descent with learning rate dt (THEORY 1).
+    #[default]
+    Euler,
+    /// Classical RK4 (the gradient flow). For S = I the exact flow is used instead.
+    Rk4,
+}
+
+/// How the eigenvalues of S (and, for S = I, of W0 W0^T) are drawn in fast mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SpectrumMethod {
+    /// Dumitriu-Edelman bidiagonal model: O(m) random numbers, O(m^2) eigen-solve.
+    #[default]
+    Bidiagonal,
+    /// Dense Gaussian matrix, Gram matrix, Householder + QL eigen-solve (O(m^2 k)).
+    Dense,
+}
+
+/// When to record the losses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Record {
+    /// K + 1 equally spaced times 0, T/K, ..., T (T = t_max).
+    Uniform(usize),
+    /// Explicit, strictly increasing times in [0, t_max].
+    Times(Vec<f64>),
+}
+
+/// Parameters of an ensemble of runs. Build with [`SimParams::new`] and adjust fields.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimParams {
+    /// Input dimension p.
+    pub p: usize,
+    /// Latent dimension H.
+    #[serde(rename = "H")]
+    pub h: usize,
+    /// Training-set size N (`None`: N = infinity, S = I).
+    #[serde(rename = "N")]
+    pub n: Option<usize>,
+    /// Initialization variance sigma2.
+    pub sigma2: f64,
+    /// Final time T.
+    pub t_max: f64,
+    /// Step size (`None`: [`SimParams::default_dt`]).
+    pub dt: Option<f64>,
+    /// Record times.
+    pub record: Record,
+    /// Number of runs R.
+    pub seeds: usize,
+    /// Base seed B; run i uses seed B + i.
+    pub seed: u64,
+    /// Engine family.
+    pub mode: Mode,
+    /// Time integrator.
+    pub integrator: Integrator,
+    /// Spectrum sampler (fast mode).
+    pub spectrum: SpectrumMethod,
+}
+
+impl SimParams {
+    /// Defaults: N = infinity, record 100 intervals, 8 seeds from base seed 0, fast mode, Euler,
+    /// default dt.
+    pub fn new(p: usize, h: usize, sigma2: f64, t_max: f64) -> Self {
+        SimParams {
+            p,
+            h,
+            n: None,
+            sigma2,
+            t_max,
+            dt: None,
+            record: Record::Uniform(100),
+            seeds: 8,
+            seed: 0,
+            mode: Mode::Fast,
+            integrator: Integrator::Euler,
+            spectrum: SpectrumMethod::Bidiagonal,
+        }
+    }
+
+    /// Builder-style setter for N.
+    pub fn with_n(mut self, n: Option<usize>) -> Self {
+        self.n = n;
+        self
+    }
+
+    /// q = sigma2 p.
+    pub fn q(&self) -> f64 {
+        self.sigma2 * self.p as f64
+    }
+
+    /// r = H / p.
+    pub fn r(&self) -> f64 {
+        self.h as f64 / self.p as f64
+    }
+
+    /// 1 / alpha = p / N (0 for N = infinity).
+    pub fn inv_alpha(&self) -> f64 {
+        self.n.map_or(0.0, |n| self.p as f64 / n as f64)
+    }
+
+    /// THEORY section 1: dt = 0.01 / max(1, q, q r, 1/alpha).
+    pub fn default_dt(&self) -> f64 {
+        let q = self.q();
+        0.01 / 1f64.max(q).max(q * self.r()).max(self.inv_alpha())
+    }
+
+    /// The nominal step size (given or default).
+    pub fn dt(&self) -> f64 {
+        self.dt.unwrap_or_else(|| self.default_dt())
+    }
+
+    /// The record times.
+    pub fn record_times(&self) -> Vec<f64> {
+        record_times(&self.record, self.t_max)
+    }
+
+    fn validate(&self) -> Result<(), SimError> {
+        let bad = |name, reason: &str| {
+            Err(SimError::InvalidParameter {
+                name,
+                reason: reason.to_string(),
+            })
+        };
+        if self.p == 0 {
+            return bad("p", "must be >= 1");
+        }
+        if self.h == 0 {
+            return bad("H", "must be >= 1");
+        }
+        if self.n == Some(0) {
+            return bad("N", "must be >= 1 (omit it for N = infinity)");
+        }
+        if !(self.sigma2.is_finite() && self.sigma2 > 0.0) {
+            return bad("sigma2", "must be finite and > 0");
+        }
+        validate_common(self.t_max, self.dt, &self.record, self.seeds)
+    }
+}
+
+pub(crate) fn validate_common(
+    t_max: f64,
+    dt: Option<f64>,
+    record: &Record,
+    seeds: usize,
+) -> Result<(), SimError> {
+    let bad = |name, reason: &str| {
+        Err(SimError::InvalidParameter {
+            name,
+            reason: reason.to_string(),
+        })
+    };
+    if !(t_max.is_finite() && t_max >= 0.0) {
+        return bad("t_max", "must be finite and >= 0");
+    }
+    if let Some(dt) = dt {
+        if !(dt.is_finite() && dt > 0.0) {
+            return bad("dt", "must be finite and > 0");
+        }
+    }
+    if seeds == 0 {
+        return bad("seeds", "must be >= 1");
+    }
+    match record {
+        Record::Uniform(k) => {
+            if *k == 0 && t_max > 0.0 {
+                return bad("record", "need at least one interval");
+            }
+        }
+        Record::Times(ts) => {
+            if ts.is_empty() {
+                return bad("record", "no record times");
+            }
+            if ts
+                .iter()
+                .any(|t| !t.is_finite() || *t < 0.0 || *t > t_max * (1.0 + 1e-12))
+            {
+                return bad("record", "times must lie in [0, t_max]");
+            }
+            if ts.windows(2).any(|w| w[1] <= w[0]) {
+                return bad("record", "times must be strictly increasing");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn record_times(record: &Record, t_max: f64) -> Vec<f64> {
+    match record {
+        Record::Uniform(k) => {
+            if *k == 0 {
+                vec![0.0]
+            } else {
+                (0..=*k).map(|i| t_max * i as f64 / *k as f64).collect()
+            }
+        }
+        Record::Times(ts) => ts.clone(),
+    }
+}
+
+/// The step schedule: for each record time, the number of steps from the previous record time
+/// (or 0) and their common size. Each interval is split into ceil(length / dt) equal steps, so
+/// the step never exceeds dt and records fall exactly on the requested times.
+pub(crate) fn schedule(times: &[f64], dt: f64) -> Vec<(u64, f64)> {
+    let mut prev = 0.0;
+    times
+        .iter()
+        .map(|&t| {
+            let len = t - prev;
+            prev = t;
+            if len <= 0.0 {
+                return (0, 0.0);
+            }
+            let ratio = len / dt;
+            let n = if (ratio - ratio.round()).abs() <= 1e-9 * ratio.max(1.0) {
+                ratio.round().max(1.0)
+            } else {
+                ratio.ceil()
+            } as u64;
+            (n, len / n as f64)
+        })
+        .collect()
+}
+
+/// The loss curves of one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunCurves {
+    /// Run index i.
+    pub run: usize,
+    /// Its seed (base + i).
+    pub seed: u64,
+    /// Train loss at each record time.
+    pub train: Vec<f64>,
+    /// Population loss at each record time.
+    pub pop: Vec<f64>,
+}
+
+/// What was run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimInfo {
+    /// Engine description of run 0.
+    pub engine: String,
+    /// Nominal flops of one field evaluation.
+    pub flops_per_eval: f64,
+    /// Nominal step (given or default).
+    pub dt: f64,
+    /// Largest step actually taken (records fall on the grid; see [`SimParams::record`]).
+    pub dt_max_used: f64,
+    /// Steps per run.
+    pub steps: u64,
+}
+
+/// Result of an ensemble: mean and standard error of the mean per record time, plus every run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimResult {
+    /// Record times.
+    pub t: Vec<f64>,
+    /// Mean train loss l_tr.
+    pub train_mean: Vec<f64>,
+    /// Standard error of the mean of l_tr (0 for one run).
+    pub train_sem: Vec<f64>,
+    /// Mean population loss l_pop.
+    pub pop_mean: Vec<f64>,
+    /// Standard error of the mean of l_pop.
+    pub pop_sem: Vec<f64>,
+    /// Per-run curves, in run order.
+    pub runs: Vec<RunCurves>,
+    /// Engine and step information.
+    pub info: SimInfo,
+}
+
+/// How traces map to the two recorded losses.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum LossMap {
+    /// l_tr and l_pop of THEORY section 1.
+    Full,
+    /// F4 reduced flow: (1/2p) tr(S A^2) and (1/2p) tr(A^2).
+    Free,
+}
+
+impl LossMap {
+    fn losses(self, tr: &Traces, p: f64) -> (f64, f64) {
+        let m2 = tr.tr_m2.unwrap_or(f64::NAN);
+        match self {
+            LossMap::Full => (
+                (tr.tr_s - 2.0 * tr.tr_k + tr.tr_mk) / (2.0 * p),
+                (p - 2.0 * tr.tr_m + m2) / (2.0 * p),
+            ),
+            LossMap::Free => (tr.tr_mk / (2.0 * p), m2 / (2.0 * p)),
+        }
+    }
+
+    fn train(self, tr: &Traces, p: f64) -> f64 {
+        match self {
+            LossMap::Full => (tr.tr_s - 2.0 * tr.tr_k + tr.tr_mk) / (2.0 * p),
+            LossMap::Free => tr.tr_mk / (2.0 * p),
+        }
+    }
+}
+
+/// Internal description of an ensemble (shared by [`simulate`] and [`free_flow`]).
+pub(crate) struct Job {
+    pub setup: Setup,
+    pub loss: LossMap,
+    pub integrator: Integrator,
+    pub times: Vec<f64>,
+    pub dt: f64,
+    pub default_dt: f64,
+    pub seeds: usize,
+    pub seed: u64,
+}
+
+/// Number of progress units a job will report (steps over all runs).
+pub(crate) fn job_steps(times: &[f64], dt: f64) -> u64 {
+    schedule(times, dt).iter().map(|x| x.0).sum()
+}
+
+fn run_job_one(
+    job: &Job,
+    run: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(RunCurves, String, f64), SimError> {
+    let seed = job.seed.wrapping_add(run as u64);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut eng = build(&job.setup, &mut rng)?;
+    let p = job.setup.p as f64;
+    let sched = schedule(&job.times, job.dt);
+    let mut train = Vec::with_capacity(job.times.len());
+    let mut pop = Vec::with_capacity(job.times.len());
+    let mut bound = f64::INFINITY;
+    let mut step: u64 = 0;
+    let mut t = 0.0;
+    let mut pending_flush = 0u64;
+    let diverged = |step: u64, t: f64, dt: f64| SimError::Diverged {
+        seed,
+        step,
+        t,
+        suggested_dt: if dt > job.default_dt {
+            job.default_dt.min(dt / 4.0)
+        } else {
+            dt / 4.0
+        },
+    };
+    // `record_next`: the pre-step traces of the next step are the record of this index.
+    let mut record_next: Option<usize> = None;
+    let check = |tr: &Traces, l_tr: f64, bound: f64| -> bool {
+        l_tr.is_finite()
+            && l_tr <= bound
+            && tr.tr_m.is_finite()
+            && tr.tr_m2.is_none_or(|x| x.is_finite())
+    };
+    for (k, &(nsteps, h)) in sched.iter().enumerate() {
+        for _ in 0..nsteps {
+            let full = record_next.is_some();
+            let tr = eng.step(job.integrator, h, full);
+            let l_tr = job.loss.train(&tr, p);
+            if let Some(r) = record_next.take() {
+                let (a, b) = job.loss.losses(&tr, p);
+                if !(a.is_finite() && b.is_finite()) {
+                    return Err(diverged(step, t, h));
+                }
+                if r == 0 {
+                    bound = 1e3 * (1.0 + a.abs() + b.abs());
+                }
+                train.push(a);
+                pop.push(b);
+                debug_assert_eq!(train.len(), r + 1);
+            }
+            if bound.is_infinite() {
+                // First step without a record at t = 0: set the bound from this state.
+                bound = 1e3 * (1.0 + l_tr.abs());
+            }
+            if !check(&tr, l_tr, bound) {
+                return Err(diverged(step, t, h));
+            }
+            step += 1;
+            t += h;
+            pending_flush += 1;
+            if pending_flush >= 64 {
+                progress(pending_flush);
+                pending_flush = 0;
+            }
+        }
+        t = job.times[k];
+        // Record index k at the current state: via the next step if there is one.
+        let next_has_steps = sched.get(k + 1).is_some_and(|x| x.0 > 0);
+        if next_has_steps {
+            record_next = Some(k);
+        } else {
+            let tr = eng.traces(true);
+            let (a, b) = job.loss.losses(&tr, p);
+            if !(a.is_finite() && b.is_finite()) || (bound.is_finite() && a > bound) {
+                return Err(diverged(step, t, job.dt));
+            }
+            if bound.is_infinite() {
+                bound = 1e3 * (1.0 + a.abs() + b.abs());
+            }
+            train.push(a);
+            pop.push(b);
+        }
+    }
+    if pending_flush > 0 {
+        progress(pending_flush);
+    }
+    let desc = eng.describe();
+    let flops = eng.flops();
+    Ok((
+        RunCurves {
+            run,
+            seed,
+            train,
+            pop,
+        },
+        desc,
+        flops,
+    ))
+}
+
+/// Mean and standard error of the mean over runs, per record index (in run order).
+fn mean_sem(runs: &[RunCurves], pick: impl Fn(&RunCurves) -> &Vec<f64>) -> (Vec<f64>, Vec<f64>) {
+    let r = runs.len();
+    let k = pick(&runs[0]).len();
+    let mut mean = vec![0.0; k];
+    let mut sem = vec![0.0; k];
+    for i in 0..k {
+        let m = runs.iter().map(|c| pick(c)[i]).sum::<f64>() / r as f64;
+        mean[i] = m;
+        if r > 1 {
+            let var = runs.iter().map(|c| (pick(c)[i] - m).powi(2)).sum::<f64>() / (r - 1) as f64;
+            sem[i] = (var / r as f64).sqrt();
+        }
+    }
+    (mean, sem)
+}
+
+pub(crate) fn run_job(job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<SimResult, SimError> {
+    let outs: Vec<Result<(RunCurves, String, f64), SimError>> = (0..job.seeds)
+        .into_par_iter()
+        .map(|i| run_job_one(job, i, progress))
+        .collect();
+    let mut runs = Vec::with_capacity(job.seeds);
+    let mut engine = String::new();
+    let mut flops = 0.0;
+    for (i, o) in outs.into_iter().enumerate() {
+        let (c, d, f) = o?;
+        if i == 0 {
+            engine = d;
+            flops = f;
+        }
+        runs.push(c);
+    }
+    let (train_mean, train_sem) = mean_sem(&runs, |c| &c.train);
+    let (pop_mean, pop_sem) = mean_sem(&runs, |c| &c.pop);
+    let sched = schedule(&job.times, job.dt);
+    let info = SimInfo {
+        engine,
+        flops_per_eval: flops,
+        dt: job.dt,
+        dt_max_used: sched.iter().map(|x| x.1).fold(0.0, f64::max),
+        steps: sched.iter().map(|x| x.0).sum(),
+    };
+    Ok(SimResult {
+        t: job.times.clone(),
+        train_mean,
+        train_sem,
+        pop_mean,
+        pop_sem,
+        runs,
+        info,
+    })
+}
+
+fn job_of(params: &SimParams) -> Job {
+    Job {
+        setup: Setup {
+            p: params.p,
+            h: params.h,
+            n: params.n,
+            sigma2: params.sigma2,
+            lin2: 2.0,
+            mode: params.mode,
+            spectrum: params.spectrum,
+            side: None,
+        },
+        loss: LossMap::Full,
+        integrator: params.integrator,
+        times: params.record_times(),
+        dt: params.dt(),
+        default_dt: params.default_dt(),
+        seeds: params.seeds,
+        seed: params.seed,
+    }
+}
+
+/// Total progress units (Euler/RK4 steps over all runs) of [`simulate_with_progress`].
+pub fn total_steps(params: &SimParams) -> u64 {
+    job_steps(&params.record_times(), params.dt()) * params.seeds as u64
+}
+
+/// Run the ensemble described by `params` (see the module docs).
+///
+/// Cost: `seeds` x steps x the engine's flops per step (see [`SimInfo::flops_per_eval`]), spread
+/// over rayon's threads.
+pub fn simulate(params: &SimParams) -> Result<SimResult, SimError> {
+    simulate_with_progress(params, &|_| {})
+}
+
+/// [`simulate`], calling `progress(k)` after every k further steps (summed over runs).
+pub fn simulate_with_progress(
+    params: &SimParams,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SimResult, SimError> {
+    params.validate()?;
+    run_job(&job_of(params), progress)
+}
+
+/// One run (run index `run`, seed `seed + run`) of the ensemble.
+pub fn run_one(params: &SimParams, run: usize) -> Result<RunCurves, SimError> {
+    params.validate()?;
+    run_job_one(&job_of(params), run, &|_| {}).map(|x| x.0)
+}
+
+/// The engine of run `run` of `params`, at its initial state (for benchmarks and tests).
+pub fn engine_for(params: &SimParams, run: usize) -> Result<setup::Stepper, SimError> {
+    params.validate()?;
+    let job = job_of(params);
+    let mut rng = ChaCha8Rng::seed_from_u64(job.seed.wrapping_add(run as u64));
+    build(&job.setup, &mut rng)
+}
+
+/// Result of a step-size check.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DtCheck {
+    /// Nominal step of the original run.
+    pub dt: f64,
+    /// Halved step.
+    pub dt_half: f64,
+    /// max_t |mean l_tr(dt) - mean l_tr(dt/2)|.
+    pub max_diff_train: f64,
+    /// max_t |mean l_pop(dt) - mean l_pop(dt/2)|.
+    pub max_diff_pop: f64,
+    /// Largest standard error of the mean over both curves (for scale).
+    pub max_sem: f64,
+}
+
+/// Rerun `params` (same seeds, so the same initial states) at dt/2 and compare the mean curves
+/// with `base` (the result at dt).
+pub fn check_dt(params: &SimParams, base: &SimResult) -> Result<DtCheck, SimError> {
+    let mut half = params.clone();
+    let dt = params.dt();
+    half.dt = Some(dt / 2.0);
+    let other = simulate(&half)?;
+    Ok(compare_dt(dt, base, &other))
+}
+
+/// Compare the mean curves of a run at dt (`base`) with one at dt/2 (`other`).
+pub fn compare_dt(dt: f64, base: &SimResult, other: &SimResult) -> DtCheck {
+    let maxdiff = |a: &[f64], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max)
+    };
+    let max_sem = base
+        .train_sem
+        .iter()
+        .chain(&base.pop_sem)
+        .fold(0.0f64, |m, &x| m.max(x));
+    DtCheck {
+        dt,
+        dt_half: dt / 2.0,
+        max_diff_train: maxdiff(&base.train_mean, &other.train_mean),
+        max_diff_pop: maxdiff(&base.pop_mean, &other.pop_mean),
+        max_sem,
+    }
+}
+
+/// Force an algorithm in the reduced engine (for tests and benchmarks).
+#[doc(hidden)]
+pub fn simulate_forced_side(params: &SimParams, side: Side) -> Result<SimResult, SimError> {
+    params.validate()?;
+    let mut job = job_of(params);
+    job.setup.side = Some(side);
+    run_job(&job, &|_| {})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_hits_records() {
+        let s = schedule(&[0.0, 0.1, 0.2, 0.35], 0.01);
+        assert_eq!(s[0].0, 0);
+        assert_eq!(s[1].0, 10);
+        assert_eq!(s[2].0, 10);
+        assert_eq!(s[3].0, 15);
+        let s = schedule(&[0.0, 1.0], 0.3);
+        assert_eq!(s[1].0, 4);
+        assert!((s[1].1 - 0.25).abs() < 1e-15);
+    }
+
+    #[test]
+    fn default_dt_formula() {
+        let p = SimParams::new(100, 50, 0.05, 1.0).with_n(Some(50));
+        // q = 5, qr = 2.5, 1/alpha = 2.
+        assert!((p.default_dt() - 0.002).abs() < 1e-15);
+    }
+
+    #[test]
+    fn invalid_params() {
+        let mut p = SimParams::new(10, 5, 0.1, 1.0);
+        p.sigma2 = -1.0;
+        assert!(matches!(
+            simulate(&p),
+            Err(SimError::InvalidParameter { name: "sigma2", .. })
+        ));
+        let mut p = SimParams::new(10, 5, 0.1, 1.0);
+        p.n = Some(0);
+        assert!(matches!(
+            simulate(&p),
+            Err(SimError::InvalidParameter { name: "N", .. })
+        ));
+    }
+}

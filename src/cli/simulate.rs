@@ -1,0 +1,646 @@
+//! `prism simulate`: ensembles of gradient-descent runs of the finite autoencoder.
+//!
+//! Two forms:
+//! * explicit: `prism simulate --p P --H H --sigma2 S [--N N] --t-max T ...`;
+//! * from a scaling spec: `prism simulate SPEC --n 1000 [--tau-max TAU] ...` evaluates the spec at
+//!   the given n (dimensions rounded to integers, and said so), classifies it, records on a grid
+//!   of the face's natural time tau = t r^a q^b y^c (prism::regimes normalization, which scales
+//!   like n^time_exponent) and also reports the normalized losses the face's limit predicts,
+//!   (l(t) - [l(0)]) / (r^k q^j y^l), per run, with their mean and standard error.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{json, Value};
+
+use super::input::SpecInput;
+use super::{CliError, CliResult};
+use prism::regimes::{Loss, Normalization, Ratios, Regime};
+use prism::sim::{
+    compare_dt, simulate_with_progress, total_steps, DtCheck, Integrator, Mode, Record, SimParams,
+    SimResult, SpectrumMethod, RNG_NAME,
+};
+
+/// Flags of `prism simulate`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    input: SpecInput,
+    /// SPEC form: the concrete value of n at which to evaluate the spec.
+    #[arg(long = "n", value_name = "n")]
+    n_scale: Option<f64>,
+    /// SPEC form: final natural time tau (t = n^time_exponent tau).
+    #[arg(long = "tau-max", default_value_t = 1.0)]
+    tau_max: f64,
+    /// Input dimension p.
+    #[arg(long = "p")]
+    p: Option<usize>,
+    /// Latent dimension H.
+    #[arg(long = "H")]
+    h: Option<usize>,
+    /// Initialization variance sigma2.
+    #[arg(long = "sigma2")]
+    sigma2: Option<f64>,
+    /// Training-set size N (an integer, or `inf`; default inf).
+    #[arg(long = "N")]
+    n_data: Option<String>,
+    /// Final time T.
+    #[arg(long = "t-max")]
+    t_max: Option<f64>,
+    /// Euler step (default 0.01 / max(1, q, q r, 1/alpha)).
+    #[arg(long)]
+    dt: Option<f64>,
+    /// Record at the K + 1 times 0, T/K, ..., T.
+    #[arg(long, value_name = "K", default_value_t = 100)]
+    record: usize,
+    /// Number of runs R.
+    #[arg(long, value_name = "R", default_value_t = 8)]
+    seeds: usize,
+    /// Base seed B (run i uses B + i).
+    #[arg(long, value_name = "B", default_value_t = 0)]
+    seed: u64,
+    /// Print one JSON object.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print tidy CSV rows `source,run,seed,t,quantity,value`.
+    #[arg(long)]
+    csv: bool,
+    /// Write curves.csv, summary.json and meta.json into DIR.
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Engine family.
+    #[arg(long, value_enum, default_value_t = ModeArg::Fast)]
+    mode: ModeArg,
+    /// Integrator: Euler (gradient descent, THEORY 1) or RK4 (the flow).
+    #[arg(long, value_enum, default_value_t = IntegratorArg::Euler)]
+    integrator: IntegratorArg,
+    /// Spectrum sampler of the fast mode.
+    #[arg(long, value_enum, default_value_t = SpectrumArg::Bidiagonal)]
+    spectrum: SpectrumArg,
+    /// Rerun at dt/2 (same seeds) and report the largest difference of the mean curves.
+    #[arg(long = "check-dt")]
+    check_dt: bool,
+    /// Write an SVG plot of the mean curves.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ModeArg {
+    Fast,
+    Physical,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum IntegratorArg {
+    Euler,
+    Rk4,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum SpectrumArg {
+    Bidiagonal,
+    Dense,
+}
+
+/// What the SPEC form adds: the face's normalization (prism::regimes) at the concrete ratios.
+struct SpecContext {
+    meta: Value,
+    x: Ratios,
+    train: Normalization,
+    pop: Normalization,
+}
+
+fn parse_n_data(s: &str) -> Result<Option<usize>, CliError> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("inf") || t.eq_ignore_ascii_case("infinity") {
+        return Ok(None);
+    }
+    t.parse::<usize>()
+        .map(Some)
+        .map_err(|_| CliError::user(format!("--N: expected an integer or `inf`, got `{s}`")))
+}
+
+fn round_dim(name: &str, x: f64, notes: &mut Vec<String>) -> Result<usize, CliError> {
+    if !(0.5..=1e9).contains(&x) {
+        return Err(CliError::user(format!(
+            "{name} = {x} at this n is not a usable dimension (need 1 <= {name} <= 1e9)"
+        )));
+    }
+    let r = x.round();
+    if (r - x).abs() > 1e-9 * x.max(1.0) {
+        notes.push(format!("{name} = {x} rounded to {r}"));
+    }
+    Ok(r as usize)
+}
+
+fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext), CliError> {
+    let n = args
+        .n_scale
+        .ok_or_else(|| CliError::user("the SPEC form needs --n (the concrete value of n)"))?;
+    if !(n.is_finite() && n >= 1.0) {
+        return Err(CliError::user("--n must be a finite number >= 1"));
+    }
+    if args.t_max.is_some() {
+        return Err(CliError::user(
+            "--t-max is not used with a SPEC: the grid is in the natural time, use --tau-max",
+        ));
+    }
+    if args.p.is_some() || args.h.is_some() || args.sigma2.is_some() || args.n_data.is_some() {
+        return Err(CliError::user(
+            "give either a SPEC (with --n) or --p/--H/--sigma2/--N, not both",
+        ));
+    }
+    let spec =
+        prism::spec::Spec::parse(text).map_err(|e| CliError::user(format!("invalid spec: {e}")))?;
+    let fitted = prism::pipeline::default_prism()?;
+    let c = prism::polytope::classify(&spec, &fitted)?;
+    let mut notes = vec![];
+    let p = round_dim("p", spec.p.at(n), &mut notes)?;
+    let h = round_dim("H", spec.h.at(n), &mut notes)?;
+    let n_data = match &spec.n_data {
+        prism::spec::DataSize::Finite(s) => Some(round_dim("N", s.at(n), &mut notes)?),
+        prism::spec::DataSize::Infinite => None,
+    };
+    let sigma2 = spec.sigma2.at(n);
+    for note in &notes {
+        eprintln!("note: {note} (dimensions are rounded to integers)");
+    }
+    let regime = Regime::from_name(&c.face)?;
+    let (nt, np) = (
+        regime.normalization(Loss::Train),
+        regime.normalization(Loss::Pop),
+    );
+    let x = Ratios {
+        r: h as f64 / p as f64,
+        q: sigma2 * p as f64,
+        y: n_data.map_or(0.0, |nd| p as f64 / nd as f64),
+    };
+    // Face time T = t r^a q^b y^c: the raw horizon is T_max / (r^a q^b y^c).
+    let t_max = nt.raw_time(args.tau_max, &x);
+    let ok = |v: f64| v.is_finite() && v > 0.0;
+    if !ok(t_max) || !ok(np.quantity(1.0, 0.0, &x).abs()) || !ok(nt.quantity(1.0, 0.0, &x).abs()) {
+        return Err(CliError::user(format!(
+            "the normalization of face `{}` is degenerate at these sizes (r = {}, q = {}, y = {})",
+            c.face, x.r, x.q, x.y
+        )));
+    }
+    let mut params = SimParams::new(p, h, sigma2, t_max).with_n(n_data);
+    apply_common(args, &mut params)?;
+    let desc = |nz: &Normalization| {
+        let [a, b, cc] = nz.loss;
+        format!(
+            "{} / (r^{a} q^{b} y^{cc})",
+            if nz.subtract_initial {
+                "(l(t) - l(0))"
+            } else {
+                "l(t)"
+            }
+        )
+    };
+    let [ta, tb, tc] = nt.time;
+    let meta = json!({
+        "spec": c.spec,
+        "n": n,
+        "face": c.face,
+        "time_exponent": c.time_exponent,
+        "train_loss_exponent": c.train_loss_exponent,
+        "pop_loss_exponent": c.pop_loss_exponent,
+        "tau_max": args.tau_max,
+        "tau": format!("tau = t r^{ta} q^{tb} y^{tc} (the face time of prism::regimes, y = p/N)"),
+        "train_norm": desc(&nt),
+        "pop_norm": desc(&np),
+        "ratios": {"r": x.r, "q": x.q, "y": x.y},
+        "rounding": notes,
+    });
+    Ok((
+        params,
+        SpecContext {
+            meta,
+            x,
+            train: nt,
+            pop: np,
+        },
+    ))
+}
+
+fn apply_common(args: &Args, params: &mut SimParams) -> Result<(), CliError> {
+    params.dt = args.dt;
+    params.record = Record::Uniform(args.record);
+    params.seeds = args.seeds;
+    params.seed = args.seed;
+    params.mode = match args.mode {
+        ModeArg::Fast => Mode::Fast,
+        ModeArg::Physical => Mode::Physical,
+    };
+    params.integrator = match args.integrator {
+        IntegratorArg::Euler => Integrator::Euler,
+        IntegratorArg::Rk4 => Integrator::Rk4,
+    };
+    params.spectrum = match args.spectrum {
+        SpectrumArg::Bidiagonal => SpectrumMethod::Bidiagonal,
+        SpectrumArg::Dense => SpectrumMethod::Dense,
+    };
+    Ok(())
+}
+
+fn params_explicit(args: &Args) -> Result<SimParams, CliError> {
+    let missing = |f: &str| CliError::user(format!("missing --{f} (or give a SPEC with --n)"));
+    let p = args.p.ok_or_else(|| missing("p"))?;
+    let h = args.h.ok_or_else(|| missing("H"))?;
+    let sigma2 = args.sigma2.ok_or_else(|| missing("sigma2"))?;
+    let t_max = args.t_max.ok_or_else(|| missing("t-max"))?;
+    let n = match &args.n_data {
+        Some(s) => parse_n_data(s)?,
+        None => None,
+    };
+    if args.n_scale.is_some() {
+        return Err(CliError::user("--n is only used with a SPEC"));
+    }
+    let mut params = SimParams::new(p, h, sigma2, t_max).with_n(n);
+    apply_common(args, &mut params)?;
+    Ok(params)
+}
+
+fn meta_json(params: &SimParams, res: &SimResult, extra: Option<&Value>) -> Value {
+    let mut m = json!({
+        "p": params.p,
+        "H": params.h,
+        "N": params.n.map_or(json!("inf"), |n| json!(n)),
+        "sigma2": params.sigma2,
+        "q": params.q(),
+        "r": params.r(),
+        "alpha": params.n.map_or(json!("inf"), |n| json!(n as f64 / params.p as f64)),
+        "t_max": params.t_max,
+        "dt": params.dt(),
+        "dt_default": params.default_dt(),
+        "dt_max_used": res.info.dt_max_used,
+        "steps": res.info.steps,
+        "record": params.record,
+        "seeds": params.seeds,
+        "seed": params.seed,
+        "mode": params.mode,
+        "integrator": params.integrator,
+        "spectrum": params.spectrum,
+        "engine": res.info.engine,
+        "flops_per_step": res.info.flops_per_eval,
+        "version": env!("CARGO_PKG_VERSION"),
+        "rng": RNG_NAME,
+        "losses": "per input dimension: l_tr = (1/2p) tr[(I-A)S(I-A)], l_pop = (1/2p) ||I-A||_F^2",
+    });
+    if let (Some(e), Value::Object(map)) = (extra, &mut m) {
+        map.insert("spec".into(), e.clone());
+    }
+    m
+}
+
+/// Mean and SEM over runs of the normalized quantity Q_i(t) = (l_i(t) - [l_i(0)]) / scale.
+fn normalized_quantity(res: &SimResult, pop: bool, nz: &Normalization, x: &Ratios) -> Curve {
+    let per_run: Vec<Vec<f64>> = res
+        .runs
+        .iter()
+        .map(|r| {
+            let c = if pop { &r.pop } else { &r.train };
+            c.iter().map(|l| nz.quantity(*l, c[0], x)).collect()
+        })
+        .collect();
+    let k = res.t.len();
+    let rn = per_run.len() as f64;
+    let mut mean = vec![0.0; k];
+    let mut sem = vec![0.0; k];
+    for i in 0..k {
+        let m = per_run.iter().map(|c| c[i]).sum::<f64>() / rn;
+        mean[i] = m;
+        if per_run.len() > 1 {
+            let v = per_run.iter().map(|c| (c[i] - m).powi(2)).sum::<f64>() / (rn - 1.0);
+            sem[i] = (v / rn).sqrt();
+        }
+    }
+    (mean, sem, per_run)
+}
+
+/// Mean, SEM and per-run values of a normalized curve.
+type Curve = (Vec<f64>, Vec<f64>, Vec<Vec<f64>>);
+
+struct Normalized {
+    tau: Vec<f64>,
+    train: Curve,
+    pop: Curve,
+}
+
+fn normalized(res: &SimResult, ctx: &SpecContext) -> Normalized {
+    Normalized {
+        tau: res
+            .t
+            .iter()
+            .map(|t| ctx.train.time_of(*t, &ctx.x))
+            .collect(),
+        train: normalized_quantity(res, false, &ctx.train, &ctx.x),
+        pop: normalized_quantity(res, true, &ctx.pop, &ctx.x),
+    }
+}
+
+fn summary_json(
+    params: &SimParams,
+    res: &SimResult,
+    ctx: Option<&SpecContext>,
+    dtc: Option<&DtCheck>,
+) -> Value {
+    let mut v = json!({
+        "t": res.t,
+        "train_mean": res.train_mean,
+        "train_sem": res.train_sem,
+        "pop_mean": res.pop_mean,
+        "pop_sem": res.pop_sem,
+        "meta": meta_json(params, res, ctx.map(|c| &c.meta)),
+    });
+    let Value::Object(map) = &mut v else {
+        unreachable!()
+    };
+    if let Some(ctx) = ctx {
+        let nz = normalized(res, ctx);
+        map.insert("tau".into(), json!(nz.tau));
+        map.insert("train_norm_mean".into(), json!(nz.train.0));
+        map.insert("train_norm_sem".into(), json!(nz.train.1));
+        map.insert("pop_norm_mean".into(), json!(nz.pop.0));
+        map.insert("pop_norm_sem".into(), json!(nz.pop.1));
+    }
+    if let Some(d) = dtc {
+        map.insert("check_dt".into(), json!(d));
+    }
+    v
+}
+
+fn csv_text(res: &SimResult, ctx: Option<&SpecContext>) -> String {
+    let mut s = String::from("source,run,seed,t,quantity,value\n");
+    let nz = ctx.map(|c| normalized(res, c));
+    for (i, r) in res.runs.iter().enumerate() {
+        for (k, t) in res.t.iter().enumerate() {
+            s.push_str(&format!(
+                "sim,{},{},{t},train,{}\n",
+                r.run, r.seed, r.train[k]
+            ));
+            s.push_str(&format!("sim,{},{},{t},pop,{}\n", r.run, r.seed, r.pop[k]));
+            if let Some(nz) = &nz {
+                s.push_str(&format!(
+                    "sim,{},{},{t},train_norm,{}\n",
+                    r.run, r.seed, nz.train.2[i][k]
+                ));
+                s.push_str(&format!(
+                    "sim,{},{},{t},pop_norm,{}\n",
+                    r.run, r.seed, nz.pop.2[i][k]
+                ));
+            }
+        }
+    }
+    for (k, t) in res.t.iter().enumerate() {
+        s.push_str(&format!("sim,mean,,{t},train,{}\n", res.train_mean[k]));
+        s.push_str(&format!("sim,sem,,{t},train,{}\n", res.train_sem[k]));
+        s.push_str(&format!("sim,mean,,{t},pop,{}\n", res.pop_mean[k]));
+        s.push_str(&format!("sim,sem,,{t},pop,{}\n", res.pop_sem[k]));
+        if let Some(nz) = &nz {
+            s.push_str(&format!("sim,mean,,{t},train_norm,{}\n", nz.train.0[k]));
+            s.push_str(&format!("sim,sem,,{t},train_norm,{}\n", nz.train.1[k]));
+            s.push_str(&format!("sim,mean,,{t},pop_norm,{}\n", nz.pop.0[k]));
+            s.push_str(&format!("sim,sem,,{t},pop_norm,{}\n", nz.pop.1[k]));
+        }
+    }
+    s
+}
+
+fn table_text(
+    params: &SimParams,
+    res: &SimResult,
+    ctx: Option<&SpecContext>,
+    dtc: Option<&DtCheck>,
+) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "p = {}, H = {}, N = {}, sigma2 = {}  (q = {:.4}, r = {:.4}, alpha = {})\n",
+        params.p,
+        params.h,
+        params.n.map_or("inf".into(), |n| n.to_string()),
+        params.sigma2,
+        params.q(),
+        params.r(),
+        params.n.map_or("inf".into(), |n| format!(
+            "{:.4}",
+            n as f64 / params.p as f64
+        ))
+    ));
+    s.push_str(&format!(
+        "{} runs (seeds {}..{}), dt = {:.4e}, {} steps, engine: {}\n",
+        params.seeds,
+        params.seed,
+        params.seed + params.seeds as u64 - 1,
+        res.info.dt_max_used,
+        res.info.steps,
+        res.info.engine
+    ));
+    let nz = ctx.map(|c| normalized(res, c));
+    if let Some(c) = ctx {
+        s.push_str(&format!(
+            "spec: {}  face: {}\n{}; train_norm = {}, pop_norm = {}\n",
+            c.meta["spec"].as_str().unwrap_or(""),
+            c.meta["face"].as_str().unwrap_or(""),
+            c.meta["tau"].as_str().unwrap_or(""),
+            c.meta["train_norm"].as_str().unwrap_or(""),
+            c.meta["pop_norm"].as_str().unwrap_or(""),
+        ));
+    }
+    s.push_str(&format!(
+        "{:>12} {:>14} {:>10} {:>14} {:>10}",
+        "t", "l_tr", "sem", "l_pop", "sem"
+    ));
+    if nz.is_some() {
+        s.push_str(&format!(
+            " {:>10} {:>12} {:>12}",
+            "tau", "train_norm", "pop_norm"
+        ));
+    }
+    s.push('\n');
+    for k in 0..res.t.len() {
+        s.push_str(&format!(
+            "{:>12.5e} {:>14.8} {:>10.2e} {:>14.8} {:>10.2e}",
+            res.t[k], res.train_mean[k], res.train_sem[k], res.pop_mean[k], res.pop_sem[k]
+        ));
+        if let Some(nz) = &nz {
+            s.push_str(&format!(
+                " {:>10.4} {:>12.6} {:>12.6}",
+                nz.tau[k], nz.train.0[k], nz.pop.0[k]
+            ));
+        }
+        s.push('\n');
+    }
+    if let Some(d) = dtc {
+        s.push_str(&dt_text(d));
+    }
+    s
+}
+
+fn dt_text(d: &DtCheck) -> String {
+    format!(
+        "check-dt: dt = {:.4e} vs dt/2: max |diff| train {:.3e}, pop {:.3e} (largest sem {:.3e})\n",
+        d.dt, d.max_diff_train, d.max_diff_pop, d.max_sem
+    )
+}
+
+fn plot_svg(path: &Path, res: &SimResult, title: &str) -> Result<(), CliError> {
+    use plotters::prelude::*;
+    let err =
+        |e: &dyn std::fmt::Display| CliError::user(format!("cannot draw {}: {e}", path.display()));
+    let root = SVGBackend::new(path, (800, 500)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let t_max = res.t.last().copied().unwrap_or(1.0).max(1e-300);
+    let lo = res
+        .train_mean
+        .iter()
+        .chain(&res.pop_mean)
+        .fold(f64::INFINITY, |m, &x| m.min(x));
+    let hi = res
+        .train_mean
+        .iter()
+        .chain(&res.pop_mean)
+        .fold(f64::NEG_INFINITY, |m, &x| m.max(x));
+    let pad = 0.05 * (hi - lo).max(1e-12);
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 18))
+        .margin(15)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..t_max, (lo - pad)..(hi + pad))
+        .map_err(|e| err(&e))?;
+    chart
+        .configure_mesh()
+        .x_desc("t")
+        .y_desc("loss per input dimension")
+        .draw()
+        .map_err(|e| err(&e))?;
+    let series: [(&str, &Vec<f64>, &Vec<f64>, RGBColor); 2] = [
+        ("train l_tr", &res.train_mean, &res.train_sem, BLUE),
+        ("population l_pop", &res.pop_mean, &res.pop_sem, RED),
+    ];
+    for (name, mean, sem, color) in series {
+        chart
+            .draw_series(LineSeries::new(
+                res.t.iter().zip(mean).map(|(t, y)| (*t, *y)),
+                color.stroke_width(2),
+            ))
+            .map_err(|e| err(&e))?
+            .label(name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+        for sign in [-1.0, 1.0] {
+            chart
+                .draw_series(LineSeries::new(
+                    res.t
+                        .iter()
+                        .zip(mean)
+                        .zip(sem)
+                        .map(|((t, y), s)| (*t, y + sign * 2.0 * s)),
+                    color.mix(0.35),
+                ))
+                .map_err(|e| err(&e))?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| err(&e))?;
+    root.present().map_err(|e| err(&e))?;
+    Ok(())
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+    std::fs::write(path, text)
+        .map_err(|e| CliError::user(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Run `prism simulate`.
+pub fn run(args: Args) -> CliResult {
+    let (params, ctx) = match args.input.text_opt()? {
+        Some(text) => {
+            let (p, c) = params_from_spec(&args, &text)?;
+            (p, Some(c))
+        }
+        None => (params_explicit(&args)?, None),
+    };
+    let total = total_steps(&params) * if args.check_dt { 3 } else { 1 };
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} steps (eta {eta})",
+        )
+        .map_err(|e| CliError::user(e.to_string()))?,
+    );
+    let shown = AtomicBool::new(false);
+    let start = Instant::now();
+    let progress = |k: u64| {
+        bar.inc(k);
+        if !shown.load(Ordering::Relaxed) && start.elapsed().as_secs_f64() > 1.0 {
+            shown.store(true, Ordering::Relaxed);
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    };
+    let res = simulate_with_progress(&params, &progress)?;
+    let dtc = if args.check_dt {
+        let mut half = params.clone();
+        half.dt = Some(params.dt() / 2.0);
+        let other = simulate_with_progress(&half, &progress)?;
+        // The computation of prism::sim::check_dt, with progress reporting.
+        Some(compare_dt(params.dt(), &res, &other))
+    } else {
+        None
+    };
+    bar.finish_and_clear();
+    if shown.load(Ordering::Relaxed) {
+        eprintln!("simulated in {:.1} s", start.elapsed().as_secs_f64());
+    }
+    if let Some(d) = &dtc {
+        eprint!("{}", dt_text(d));
+    }
+    let summary = summary_json(&params, &res, ctx.as_ref(), dtc.as_ref());
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::user(format!("cannot create {}: {e}", dir.display())))?;
+        write_file(&dir.join("curves.csv"), &csv_text(&res, ctx.as_ref()))?;
+        write_file(
+            &dir.join("summary.json"),
+            &serde_json::to_string_pretty(&summary)?,
+        )?;
+        write_file(
+            &dir.join("meta.json"),
+            &serde_json::to_string_pretty(&summary["meta"])?,
+        )?;
+        eprintln!(
+            "wrote {}/{{curves.csv, summary.json, meta.json}}",
+            dir.display()
+        );
+    }
+    if let Some(path) = &args.plot {
+        let title = format!(
+            "p={}, H={}, N={}, sigma2={}",
+            params.p,
+            params.h,
+            params.n.map_or("inf".into(), |n| n.to_string()),
+            params.sigma2
+        );
+        plot_svg(path, &res, &title)?;
+    }
+    let text = if args.json {
+        serde_json::to_string_pretty(&summary)? + "\n"
+    } else if args.csv {
+        csv_text(&res, ctx.as_ref())
+    } else if args.out.is_some() {
+        String::new()
+    } else {
+        table_text(&params, &res, ctx.as_ref(), dtc.as_ref())
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,614 @@
+//! Exact Taylor series of every limit, from the limit equations themselves.
+//!
+//! For each face the limit quantity `Q(T)` of THEORY 5.1 (before subtracting `l(0)`, see the
+//! module docs of [`super`]) is expanded as `Q(T) = sum_s c_s T^s / s!` with `c_s` an exact
+//! polynomial in the face's finite constants ([`super::Regime::constants`]). The methods, all
+//! independent of the expansion code:
+//!
+//! * logistic faces (F1, F2, E1, E2, E5): the series of `m_s(x)` from `m' = m (1 - m)`, then
+//!   Narayana moments of `mu_A` or of `MP_y`;
+//! * F3, E8: recursive power-series solution of their ODEs over Q[q, y]; `phi(x(T))` is the
+//!   MP_y average of `e^{lam x(T)}`, whose series in T (coefficients polynomial in lam) follows
+//!   from `P' = lam x' P`, and `lam^m` averages to the Narayana moment;
+//! * F4: the reduced flow through free probability ([`super::free_words`]);
+//! * F5, E6: the Jacobi chain solved as power series over Q[q, sqrt r] (K = s/2 + 3 sites
+//!   suffice at order s), and for F5 also the Riccati moment hierarchy
+//!   `m_k' = -4 sum_{i+j=k+1} m_i m_j + 4 sum_{i+j=k} m_i m_j + 6 m_{k+1} + (2 m_1 - 4) m_k`
+//!   (the z^{-k-1} coefficients of the Riccati equation) as an independent second route;
+//! * E3, E7, E9: Taylor coefficients of their spectral averages (Narayana moments);
+//! * E4 and the vertices: elementary closed forms.
+
+use super::free_words::free_face_derivatives;
+use super::series::{
+    self, add, constant, factorial, halve_exponent, logistic_in_x, mp_moment, mu_a_moment, mul,
+    mul_coeff, mul_poly, rescale_time, scale, sub, to_derivatives, zero, Series,
+};
+use super::{Loss, Regime, RegimeError};
+use crate::poly::{frac, rat, Poly, PolyFormat};
+use num_rational::BigRational;
+use serde::Serialize;
+
+/// The exact limit series of one face, both losses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitSeries {
+    /// The face.
+    pub regime: Regime,
+    /// Variable names of the coefficient polynomials (the face's finite constants).
+    pub constants: Vec<&'static str>,
+    /// `c_s`, s = 0..=order, train: `d^s Q_tr / dT^s` at 0 (s = 0: the face part of l(0)).
+    pub train: Vec<Poly>,
+    /// `c_s`, s = 0..=order, population.
+    pub pop: Vec<Poly>,
+}
+
+/// One coefficient as exact text (JSON-friendly).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CoeffText {
+    /// Order s.
+    pub s: usize,
+    /// Exact polynomial, plain text.
+    pub coeff: String,
+}
+
+impl LimitSeries {
+    /// The coefficients of one loss.
+    pub fn coeffs(&self, loss: Loss) -> &[Poly] {
+        match loss {
+            Loss::Train => &self.train,
+            Loss::Pop => &self.pop,
+        }
+    }
+
+    /// Format one coefficient.
+    pub fn format(&self, loss: Loss, s: usize, fmt: PolyFormat) -> String {
+        self.coeffs(loss)[s].format(&self.constants, fmt)
+    }
+
+    /// Evaluate the truncated series `sum_s c_s T^s/s!` at constants `at` (floating point).
+    pub fn eval_f64(&self, loss: Loss, at: &[f64], t: f64) -> f64 {
+        let mut sum = 0.0;
+        let mut term = 1.0;
+        for (s, c) in self.coeffs(loss).iter().enumerate() {
+            if s > 0 {
+                term *= t / s as f64;
+            }
+            sum += c.eval_f64(at) * term;
+        }
+        sum
+    }
+}
+
+fn q(nv: usize, i: usize) -> Poly {
+    Poly::var(nv, i)
+}
+
+fn cst(nv: usize, c: BigRational) -> Poly {
+    Poly::constant(nv, c)
+}
+
+fn one(nv: usize) -> Poly {
+    cst(nv, rat(1))
+}
+
+/// Exact limit series of `regime` up to order `max_order` (both losses).
+///
+/// The interior has no limit equation: its exact leading series is the hierarchy itself, which
+/// this module does not compute (use the expansion module).
+pub fn limit_series(regime: Regime, max_order: usize) -> Result<LimitSeries, RegimeError> {
+    let len = max_order + 1;
+    use Regime::*;
+    let (train, pop) = match regime {
+        Proportional => {
+            return Err(RegimeError::Series {
+                face: regime.name(),
+                reason: "the interior has no limit equation; its exact leading series is the g = 0 hierarchy itself (prism::expansion)".into(),
+            })
+        }
+        LargeData => {
+            let h = logistic_loss(len);
+            let s = series::apply_moments(&h, 2, |j| mu_a_moment(j, 2, 0, 1));
+            let d = to_derivatives(&s);
+            (d.clone(), d)
+        }
+        MeanField => mean_field_series(len),
+        NarrowLatent => narrow_latent_series(len, false),
+        Free => free_face_derivatives(max_order),
+        SmallData => small_data_chain_series(len, ChainKind::F5),
+        LargeNarrow => {
+            // -(m - m^2/2) with m = m_{4t}(q).
+            let m = rescale_time(&logistic_in_x(len), &rat(4));
+            let m2 = mul(&m, &m, len);
+            let v = scale(&sub(&m, &scale(&m2, &frac(1, 2))), &rat(-1));
+            let d = to_derivatives(&v);
+            (d.clone(), d)
+        }
+        LargeMeanField => {
+            let d = to_derivatives(&logistic_loss(len));
+            (d.clone(), d)
+        }
+        LargeFree => {
+            // (r/2) sum_n (n+1) (-4)^n E_{MP_r} lam^{n+2} tau^n.
+            let d: Vec<Poly> = (0..len)
+                .map(|n| {
+                    mp_moment(n as u64 + 2, 1, 0)
+                        .mul(&q(1, 0))
+                        .scale(&(frac(1, 2) * rat(n as i64 + 1) * pow_i(-4, n) * factorial(n)))
+                })
+                .collect();
+            (d.clone(), d)
+        }
+        SmallNarrow => small_narrow_series(len, 2),
+        SmallMeanField => {
+            let d = to_derivatives(&logistic_loss(len));
+            let mut p = d.clone();
+            p[0] = Poly::zero(1);
+            (d, p)
+        }
+        SmallFree => small_data_chain_series(len, ChainKind::E6),
+        NarrowMeanField => {
+            let tr = (0..len)
+                .map(|n| mp_moment(n as u64 + 1, 1, 0).scale(&-pow_i(4, n)))
+                .collect();
+            let pop = (0..len)
+                .map(|n| mp_moment(n as u64, 1, 0).scale(&-pow_i(4, n)))
+                .collect();
+            (tr, pop)
+        }
+        NarrowFree => narrow_free_series(len),
+        MeanFieldFree => {
+            let f = |n: usize, m: u64| {
+                mp_moment(m, 1, 0)
+                    .scale(&(frac(1, 2) * rat(n as i64 + 1) * pow_i(-4, n) * factorial(n)))
+            };
+            let tr = (0..len).map(|n| f(n, n as u64 + 1)).collect();
+            let pop = (0..len).map(|n| f(n, n as u64)).collect();
+            (tr, pop)
+        }
+        LargeNarrowMeanField => {
+            // Delta l/(q r) = -(e^{4t} - 1); s = 0 row: -1.
+            let d: Vec<Poly> = (0..len).map(|n| cst(0, -pow_i(4, n))).collect();
+            (d.clone(), d)
+        }
+        LargeNarrowFree | LargeMeanFieldFree => {
+            // (1/2)(1 + 4 tau)^{-2}: c_n = (1/2)(n+1)! (-4)^n.
+            let d: Vec<Poly> = (0..len)
+                .map(|n| cst(0, frac(1, 2) * factorial(n + 1) * pow_i(-4, n)))
+                .collect();
+            (d.clone(), d)
+        }
+        SmallNarrowMeanField => {
+            let tr: Vec<Poly> = (0..len).map(|n| cst(0, -pow_i(4, n))).collect();
+            let mut pop = tr.clone();
+            pop[0] = Poly::zero(0);
+            (tr, pop)
+        }
+        SmallNarrowFree => {
+            // train (1/2) e^{-2 sigma}, pop 2 (e^{-2 sigma} - 1).
+            let tr: Vec<Poly> = (0..len).map(|n| cst(0, frac(1, 2) * pow_i(-2, n))).collect();
+            let mut pop: Vec<Poly> = (0..len).map(|n| cst(0, rat(2) * pow_i(-2, n))).collect();
+            pop[0] = Poly::zero(0);
+            (tr, pop)
+        }
+        SmallMeanFieldFree => {
+            let tr: Vec<Poly> = (0..len)
+                .map(|n| cst(0, frac(1, 2) * factorial(n + 1) * pow_i(-4, n)))
+                .collect();
+            let mut pop = tr.clone();
+            pop[0] = Poly::zero(0);
+            (tr, pop)
+        }
+    };
+    Ok(LimitSeries {
+        regime,
+        constants: regime.constant_names(),
+        train,
+        pop,
+    })
+}
+
+fn pow_i(b: i64, n: usize) -> BigRational {
+    crate::poly::pow_rat(&rat(b), n as i32)
+}
+
+/// `(1/2)(1 - m_{4t}(x))^2` as a series in t with coefficients in Q[x].
+fn logistic_loss(len: usize) -> Series {
+    let m = rescale_time(&logistic_in_x(len), &rat(4));
+    let om = sub(&constant(one(1), len), &m);
+    scale(&mul(&om, &om, len), &frac(1, 2))
+}
+
+/// F2 over Q[c, y]: `c_n = n! 4^n P_n(c) E_{MP_y}[lam^{n+1}]` (train; `lam^n` for pop), where
+/// `P_n(c) = [s^n] (1/2)(1 - m_s(c))^2`.
+fn mean_field_series(len: usize) -> (Vec<Poly>, Vec<Poly>) {
+    let m = logistic_in_x(len);
+    let om = sub(&constant(one(1), len), &m);
+    let p = scale(&mul(&om, &om, len), &frac(1, 2));
+    let embed = |x: &Poly| x.map_exps(2, |e| vec![e[0], 0]);
+    let mut tr = Vec::new();
+    let mut pop = Vec::new();
+    for (n, pn) in p.iter().enumerate() {
+        let base = embed(pn).scale(&(pow_i(4, n) * factorial(n)));
+        tr.push(base.mul(&mp_moment(n as u64 + 1, 2, 1)));
+        pop.push(base.mul(&mp_moment(n as u64, 2, 1)));
+    }
+    (tr, pop)
+}
+
+/// `E_{lam ~ MP_y}` of a polynomial in (consts..., lam) with lam the last variable: each
+/// `lam^m` becomes the Narayana moment `mu_m(y)` (y at index `yi` of the first `nv` variables).
+fn expect_lambda(p: &Poly, nv: usize, yi: usize) -> Poly {
+    let mut out = Poly::zero(nv);
+    for (e, c) in p.terms() {
+        let mono = Poly::monomial(e[..nv].to_vec(), c.clone());
+        out.add_assign(&mono.mul(&mp_moment(e[nv] as u64, nv, yi)));
+    }
+    out
+}
+
+/// Incremental series of `P(T) = e^{lam x(T)}` (x(0) = 0), `P' = lam x' P`, over
+/// Q[consts..., lam]; with `phi(x(T)) = E[P]`, `phi'(x(T)) = E[lam P]`. Each new order costs
+/// O(n) polynomial products, so a whole solution is O(n^2) instead of the O(n^4) of re-composing.
+struct MgfTrack {
+    nv: usize,
+    yi: usize,
+    p: Vec<Poly>,
+    /// `phi(x(T))` coefficients known so far.
+    phi: Vec<Poly>,
+    /// `phi'(x(T))` coefficients known so far.
+    dphi: Vec<Poly>,
+}
+
+impl MgfTrack {
+    fn new(nv: usize, yi: usize) -> Self {
+        let one3 = Poly::constant(nv + 1, rat(1));
+        MgfTrack {
+            nv,
+            yi,
+            p: vec![one3],
+            phi: vec![Poly::constant(nv, rat(1))],
+            dphi: vec![Poly::constant(nv, rat(1))],
+        }
+    }
+
+    /// Extend by one order, given x[1..=n+1] (x has n+2 known coefficients).
+    fn push(&mut self, x: &[Poly]) {
+        let n = self.p.len() - 1;
+        let lam = Poly::var(self.nv + 1, self.nv);
+        let lift = |q: &Poly| {
+            q.map_exps(self.nv + 1, |e| {
+                let mut v = e.to_vec();
+                v.push(0);
+                v
+            })
+        };
+        let mut acc = Poly::zero(self.nv + 1);
+        for k in 0..=n {
+            if x[k + 1].is_zero() {
+                continue;
+            }
+            let term = lift(&x[k + 1])
+                .mul(&self.p[n - k])
+                .scale(&rat(k as i64 + 1));
+            acc.add_assign(&term);
+        }
+        let pn = acc.mul(&lam).scale(&frac(1, n as i64 + 1));
+        self.phi.push(expect_lambda(&pn, self.nv, self.yi));
+        self.dphi
+            .push(expect_lambda(&pn.mul(&lam), self.nv, self.yi));
+        self.p.push(pn);
+    }
+}
+
+/// F3 over Q[q, y] (q index 0, y index 1): `x' = 4 - 2 q E phi(x)`, `E' = -2 q E^2 phi'(x)`,
+/// `a = q E phi(x)`, `b = q E phi'(x)`; train `-b (1 - a/2)`, pop `-(a - a^2/2)` (the r-linear
+/// part of l divided by r). With `wrong_phi` the phi' are replaced by phi (a wrong variant).
+pub(crate) fn narrow_latent_series(len: usize, wrong_phi: bool) -> (Vec<Poly>, Vec<Poly>) {
+    let nv = 2;
+    let qv = q(nv, 0);
+    let mut x = zero(nv, len);
+    let mut e = constant(one(nv), len);
+    let mut e2 = zero(nv, len);
+    let mut mg = MgfTrack::new(nv, 1);
+    for n in 0..len - 1 {
+        let dph: &Vec<Poly> = if wrong_phi { &mg.phi } else { &mg.dphi };
+        let eph = mul_coeff(&e, &mg.phi, n);
+        let mut xn = eph.mul(&qv).scale(&rat(-2));
+        if n == 0 {
+            xn.add_assign(&cst(nv, rat(4)));
+        }
+        x[n + 1] = xn.scale(&frac(1, n as i64 + 1));
+        e2[n] = mul_coeff(&e, &e, n);
+        let v = mul_coeff(&e2, dph, n);
+        e[n + 1] = v.mul(&qv).scale(&frac(-2, n as i64 + 1));
+        mg.push(&x[..n + 2]);
+    }
+    let ph = mg.phi.clone();
+    let dph = if wrong_phi {
+        mg.phi.clone()
+    } else {
+        mg.dphi.clone()
+    };
+    let a = mul_poly(&mul(&e, &ph, len), &qv);
+    let b = mul_poly(&mul(&e, &dph, len), &qv);
+    let ab = mul(&a, &b, len);
+    let aa = mul(&a, &a, len);
+    let tr = scale(&sub(&b, &scale(&ab, &frac(1, 2))), &rat(-1));
+    let pop = scale(&sub(&a, &scale(&aa, &frac(1, 2))), &rat(-1));
+    (to_derivatives(&tr), to_derivatives(&pop))
+}
+
+/// E8 over Q[y]: `x' = -2 phi(x)^2`; train `(1/2) phi^3 phi'`, pop `(1/2) phi^4` (the r q^2
+/// part of l divided by r q^2).
+fn narrow_free_series(len: usize) -> (Vec<Poly>, Vec<Poly>) {
+    let nv = 1;
+    let mut x = zero(nv, len);
+    let mut mg = MgfTrack::new(nv, 0);
+    for n in 0..len - 1 {
+        let v = mul_coeff(&mg.phi, &mg.phi, n);
+        x[n + 1] = v.scale(&frac(-2, n as i64 + 1));
+        mg.push(&x[..n + 2]);
+    }
+    let ph = mg.phi.clone();
+    let dph = mg.dphi.clone();
+    let p2 = mul(&ph, &ph, len);
+    let p4 = mul(&p2, &p2, len);
+    let p3 = mul(&p2, &ph, len);
+    let tr = scale(&mul(&p3, &dph, len), &frac(1, 2));
+    let pop = scale(&p4, &frac(1, 2));
+    (to_derivatives(&tr), to_derivatives(&pop))
+}
+
+/// E4 over Q[q]: train `-(q - q^2/2) e^{kappa tau}` (c_n = -(q - q^2/2) kappa^n), pop
+/// `-4 q (1-q)^2 (e^{kappa tau} - 1)/kappa` (c_n = -4 q (1-q)^2 kappa^{n-1}, n >= 1), with
+/// `kappa = 4 - k q` (k = 2 is THEORY; k = 1 is a wrong variant).
+pub(crate) fn small_narrow_series(len: usize, k: i64) -> (Vec<Poly>, Vec<Poly>) {
+    let nv = 1;
+    let qv = q(nv, 0);
+    let kappa = cst(nv, rat(4)).sub(&qv.scale(&rat(k)));
+    let base = qv.sub(&qv.mul(&qv).scale(&frac(1, 2))).scale(&rat(-1));
+    let omq = one(nv).sub(&qv);
+    let pbase = qv.mul(&omq).mul(&omq).scale(&rat(-4));
+    let mut tr = Vec::new();
+    let mut pop = Vec::new();
+    for n in 0..len {
+        tr.push(base.mul(&kappa.pow(n as u32)));
+        pop.push(if n == 0 {
+            Poly::zero(nv)
+        } else {
+            pbase.mul(&kappa.pow(n as u32 - 1))
+        });
+    }
+    (tr, pop)
+}
+
+/// Which chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChainKind {
+    /// F5 (with targets), variables (q, s = sqrt r).
+    F5,
+    /// E6 (no targets, q scaled out), variable s = sqrt r.
+    E6,
+    /// F5 with A_perp frozen (wrong variant).
+    F5Frozen,
+    /// F5 without the integral term in the population loss (wrong variant).
+    F5NoIntegral,
+}
+
+/// Power-series solution of the chain (see [`super::small_data`]) over Q[q, s] (F5) or Q[s]
+/// (E6), s = sqrt r, truncated at K = (len + 5)/2 sites, mapped to Q[q, r] / Q[r].
+pub(crate) fn small_data_chain_series(len: usize, kind: ChainKind) -> (Vec<Poly>, Vec<Poly>) {
+    let target = kind != ChainKind::E6;
+    let nv = if target { 2 } else { 1 };
+    let si = nv - 1; // index of s
+    let s = q(nv, si);
+    let qv = if target { q(nv, 0) } else { one(nv) };
+    let k = (len + 5) / 2;
+    let rv = s.mul(&s);
+    // Initial values.
+    let mut a = zero(nv, len);
+    a[0] = qv.mul(&rv);
+    let mut integ = zero(nv, len);
+    let mut g: Vec<Series> = (0..k).map(|_| zero(nv, len)).collect();
+    g[0][0] = qv.mul(&s);
+    let mut am: Vec<Vec<Series>> = (0..k)
+        .map(|_| (0..k).map(|_| zero(nv, len)).collect())
+        .collect();
+    for i in 0..k {
+        am[i][i][0] = qv.mul(&one(nv).add(&rv));
+        if i + 1 < k {
+            am[i][i + 1][0] = qv.mul(&s);
+            am[i + 1][i][0] = qv.mul(&s);
+        }
+    }
+    let mut ag: Vec<Series> = (0..k).map(|_| zero(nv, len)).collect();
+    let mut gg = zero(nv, len);
+    let mut gag = zero(nv, len);
+    for n in 0..len {
+        // Coefficients of order n of the auxiliary products (state known to order n).
+        for i in 0..k {
+            let mut v = Poly::zero(nv);
+            for j in 0..k {
+                v.add_assign(&mul_coeff(&am[i][j], &g[j], n));
+            }
+            ag[i][n] = v;
+        }
+        let mut ggn = Poly::zero(nv);
+        let mut gagn = Poly::zero(nv);
+        for i in 0..k {
+            ggn.add_assign(&mul_coeff(&g[i], &g[i], n));
+            gagn.add_assign(&mul_coeff(&g[i], &ag[i], n));
+        }
+        gg[n] = ggn;
+        gag[n] = gagn;
+        if n + 1 == len {
+            break;
+        }
+        let inv = frac(1, n as i64 + 1);
+        let aa = mul_coeff(&a, &a, n);
+        let da = if target {
+            a[n].scale(&rat(4))
+                .sub(&aa.scale(&rat(4)))
+                .sub(&gg[n].scale(&rat(2)))
+        } else {
+            aa.scale(&rat(-4)).sub(&gg[n].scale(&rat(2)))
+        };
+        let di = if target {
+            gg[n].sub(&gag[n])
+        } else {
+            gag[n].clone()
+        };
+        let mut dg = Vec::with_capacity(k);
+        for i in 0..k {
+            let agi = mul_coeff(&a, &g[i], n).scale(&rat(3));
+            let v = if target {
+                g[i][n].scale(&rat(2)).sub(&agi).sub(&ag[i][n])
+            } else {
+                agi.scale(&rat(-1)).sub(&ag[i][n])
+            };
+            dg.push(v.scale(&inv));
+        }
+        if kind != ChainKind::F5Frozen {
+            let mut upd = Vec::new();
+            for i in 0..k {
+                for j in i..k {
+                    upd.push((i, j, mul_coeff(&g[i], &g[j], n).scale(&(rat(-2) * &inv))));
+                }
+            }
+            for (i, j, v) in upd {
+                am[i][j][n + 1] = v.clone();
+                am[j][i][n + 1] = v;
+            }
+        }
+        a[n + 1] = da.scale(&inv);
+        integ[n + 1] = di.scale(&inv);
+        for (i, v) in dg.into_iter().enumerate() {
+            g[i][n + 1] = v;
+        }
+    }
+    let om_a = sub(&constant(one(nv), len), &a);
+    let sq = mul(&om_a, &om_a, len);
+    let aa = mul(&a, &a, len);
+    let (tr, pop) = if target {
+        let tr = scale(&add(&sq, &gg), &frac(1, 2));
+        let a0 = qv.mul(&rv);
+        let c0 = one(nv).sub(&a0);
+        let mut pop = scale(&sub(&sq, &constant(c0.mul(&c0), len)), &frac(1, 2));
+        pop = add(&pop, &sub(&gg, &constant(qv.mul(&qv).mul(&rv), len)));
+        if kind != ChainKind::F5NoIntegral {
+            pop = add(&pop, &scale(&integ, &rat(2)));
+        }
+        (tr, pop)
+    } else {
+        let tr = scale(&add(&aa, &gg), &frac(1, 2));
+        let mut pop = scale(&sub(&aa, &constant(rv.mul(&rv), len)), &frac(1, 2));
+        pop = add(&pop, &sub(&gg, &constant(rv.clone(), len)));
+        pop = sub(&pop, &scale(&integ, &rat(2)));
+        (tr, pop)
+    };
+    let fix = |v: Series| -> Vec<Poly> {
+        to_derivatives(&v)
+            .into_iter()
+            .map(|p| halve_exponent(&p, si).expect("only even powers of sqrt(r) occur"))
+            .collect()
+    };
+    (fix(tr), fix(pop))
+}
+
+/// F5 through the Riccati moment hierarchy over Q[q, r] (q index 0, r index 1): an independent
+/// exact route (no chain, no square roots).
+pub fn small_data_riccati_series(max_order: usize) -> (Vec<Poly>, Vec<Poly>) {
+    let nv = 2;
+    let len = max_order + 1;
+    let kmax = max_order + 3;
+    // m[k] series; m[0] = 1.
+    let mut m: Vec<Series> = (0..=kmax + 1).map(|_| zero(nv, len)).collect();
+    for (kk, mk) in m.iter_mut().enumerate() {
+        mk[0] = mu_a_moment(kk as u64, nv, 0, 1);
+    }
+    for n in 0..len - 1 {
+        let kmax_n = kmax - n - 1; // moments computable at order n + 1
+        for k in 1..=kmax_n {
+            let mut v = Poly::zero(nv);
+            for i in 0..=k + 1 {
+                v.add_assign(&mul_coeff(&m[i], &m[k + 1 - i], n).scale(&rat(-4)));
+            }
+            for i in 0..=k {
+                v.add_assign(&mul_coeff(&m[i], &m[k - i], n).scale(&rat(4)));
+            }
+            v.add_assign(&m[k + 1][n].scale(&rat(6)));
+            v.add_assign(&mul_coeff(&m[1], &m[k], n).scale(&rat(2)));
+            v.add_assign(&m[k][n].scale(&rat(-4)));
+            m[k][n + 1] = v.scale(&frac(1, n as i64 + 1));
+        }
+    }
+    let a = m[1].clone();
+    let tr = scale(
+        &add(&sub(&constant(one(nv), len), &scale(&a, &rat(2))), &m[2]),
+        &frac(1, 2),
+    );
+    let aa = mul(&a, &a, len);
+    let gg = sub(&m[2], &aa);
+    let am2 = mul(&a, &m[2], len);
+    let a3 = mul(&aa, &a, len);
+    let gag = add(&sub(&m[3], &scale(&am2, &rat(2))), &a3);
+    let d = sub(&gg, &gag);
+    let mut integ = zero(nv, len);
+    for n in 0..len - 1 {
+        integ[n + 1] = d[n].scale(&frac(1, n as i64 + 1));
+    }
+    let om = sub(&constant(one(nv), len), &a);
+    let sq = mul(&om, &om, len);
+    let a0 = q(nv, 0).mul(&q(nv, 1));
+    let c0 = one(nv).sub(&a0);
+    let mut pop = scale(&sub(&sq, &constant(c0.mul(&c0), len)), &frac(1, 2));
+    let q2r = q(nv, 0).mul(&q(nv, 0)).mul(&q(nv, 1));
+    pop = add(&pop, &sub(&gg, &constant(q2r, len)));
+    pop = add(&pop, &scale(&integ, &rat(2)));
+    (to_derivatives(&tr), to_derivatives(&pop))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(p: &Poly, names: &[&str]) -> String {
+        p.format(names, PolyFormat::Text)
+    }
+
+    #[test]
+    fn large_data_initial_and_first() {
+        let s = limit_series(Regime::LargeData, 1).unwrap();
+        // c_0 = (1/2)[(1 - q r)^2 + q^2 r] at g = 0: 1/2 - q r + q^2 r (1 + r)/2.
+        assert_eq!(
+            f(&s.train[0], &["q", "r"]),
+            "1/2*q^2*r^2 + 1/2*q^2*r - q*r + 1/2"
+        );
+        // c_1 (pop, alpha = inf) = -4 m1 + 8 m2 - 4 m3 at g = 0.
+        assert_eq!(
+            f(&s.pop[1], &["q", "r"]),
+            "-4*q^3*r^3 - 12*q^3*r^2 - 4*q^3*r + 8*q^2*r^2 + 8*q^2*r - 4*q*r"
+        );
+    }
+
+    #[test]
+    fn small_data_two_exact_routes_agree() {
+        let (tr, pop) = small_data_chain_series(8, ChainKind::F5);
+        let (tr2, pop2) = small_data_riccati_series(7);
+        assert_eq!(tr, tr2);
+        assert_eq!(pop, pop2);
+    }
+
+    #[test]
+    fn frozen_variants_differ() {
+        // THEORY 5.5: the frozen-M_perp shortcut is off by exactly q^3 r^2 at s = 1 (train).
+        let (tr, _) = small_data_chain_series(3, ChainKind::F5);
+        let fr = super::super::variants::small_data_frozen_m_perp(2);
+        assert_eq!(fr.train[0], tr[0]);
+        let d = fr.train[1].sub(&tr[1]);
+        assert_eq!(f(&d, &["q", "r"]), "q^3*r^2");
+        // Freezing A_perp on the chain changes nothing at s <= 1 but does at s = 2.
+        let (trf, _) = small_data_chain_series(3, ChainKind::F5Frozen);
+        assert_eq!(trf[1], tr[1]);
+        assert_ne!(trf[2], tr[2]);
+    }
+}

@@ -1,0 +1,646 @@
+//! The simulation engines. Each evaluates the vector field
+//!
+//! ```text
+//! V(W) = W [ (lin I - A) S + S (lin I - A) ] = lin W S - M W S - W S W^T W   (A = W^T W, M = W W^T)
+//! ```
+//!
+//! with lin = 1 for gradient flow on L_tr (THEORY section 1: V = W[(I-A)S + S(I-A)], i.e. the
+//! linear term 2 W S) and lin = 0 for the reduced free flow of F4 (V = -W(AS + SA)). In code the
+//! coefficient of the linear term `W S` is stored as `lin2 = 2 lin`.
+//!
+//! Every engine also returns the trace quantities from which the losses are read:
+//! tr S, tr K = tr(W S W^T) = tr(AS), tr(MK) = tr(A S A), tr M = tr A and tr M^2 = tr A^2, so that
+//!
+//! ```text
+//! l_tr  = (1/2p) [tr S - 2 tr K + tr(MK)],      l_pop = (1/2p) [p - 2 tr M + tr M^2].
+//! ```
+//!
+//! Engines:
+//! * [`DiagEngine`] (S = I, fast mode): with S = I the step W <- W + dt(lin2 W - 2 M W) acts on
+//!   each eigenvalue m of M independently, m <- m (1 + dt (lin2 - 2 m))^2 (exact Euler), and the
+//!   flow dm/dt = 2 lin2 m - 4 m^2 has a closed form. O(min(H, p)) per step.
+//! * [`ReducedEngine`] (fast mode, finite N): W is h x p' against S' = diag(lam_1..lam_ns, 0..0).
+//!   The "H-side" algorithm costs 3 h^2 (p' + ns) flops per step, the "p-side" one
+//!   3 h ns (2 p' - ns); the cheaper one is used.
+//! * [`PhysicalEngine`]: the original basis with the data matrix X (or S = X X^T / N when N >= p),
+//!   choosing among H-side and p-side associations, O(H p min(p, N)) per step.
+
+use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
+
+use super::linalg::{dot2, frob2, gemm, gemm_abt_sym, gram_frob2, syrk, trace};
+
+/// Trace quantities of one state (see the module docs). `tr_m2` is `None` when it was not
+/// requested and is not free for the engine.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Traces {
+    /// tr S.
+    pub tr_s: f64,
+    /// tr(W S W^T) = tr(A S).
+    pub tr_k: f64,
+    /// tr(M W S W^T) = tr(A S A).
+    pub tr_mk: f64,
+    /// tr M = tr A = ||W||_F^2.
+    pub tr_m: f64,
+    /// tr M^2 = tr A^2.
+    pub tr_m2: Option<f64>,
+}
+
+/// A vector field on a matrix state, evaluated together with the traces of that state.
+pub trait MatField: Send {
+    /// Writes V(w) into `v` and returns the traces of `w` (`tr_m2` at least when `full`).
+    fn field(&mut self, w: ArrayView2<f64>, v: ArrayViewMut2<f64>, full: bool) -> Traces;
+    /// Nominal flop count of one field evaluation.
+    fn flops(&self) -> f64;
+    /// One-line description (engine, algorithm, shapes).
+    fn describe(&self) -> String;
+}
+
+/// Which association the reduced engine uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// H x H Gram matrices M = W W^T, K = W S W^T: 3 h^2 (p' + ns) flops.
+    H,
+    /// p-side blocks A_s* = W_s^T W: 3 h ns (2 p' - ns) flops.
+    P,
+}
+
+/// Fast-mode engine for finite N: the state W is h x p' and S' = diag(lam, 0) with the first
+/// `ns` columns carrying the nonzero eigenvalues `lam` of S. See [`super::setup`] for why this is
+/// exact in distribution.
+pub struct ReducedEngine {
+    ns: usize,
+    lam: Array1<f64>,
+    lin2: f64,
+    tr_s: f64,
+    side: Side,
+    h: usize,
+    pp: usize,
+    // H-side buffers.
+    m: Array2<f64>,
+    k: Array2<f64>,
+    y: Array2<f64>,
+    // p-side buffers: [A_ss | A_sn] and [B_ss | B_sn] (ns x p').
+    a: Array2<f64>,
+    b: Array2<f64>,
+    gram: Array2<f64>,
+}
+
+impl ReducedEngine {
+    /// `h` x `pp` state, eigenvalues `lam` (length ns <= pp) on the first ns columns, linear
+    /// coefficient `lin2` (2 for gradient flow on L_tr, 0 for the free flow). `side` forces an
+    /// algorithm (None: the cheaper one).
+    pub fn new(h: usize, pp: usize, lam: Vec<f64>, lin2: f64, side: Option<Side>) -> Self {
+        let ns = lam.len();
+        assert!(ns <= pp);
+        let (hf, pf, nf) = (h as f64, pp as f64, ns as f64);
+        let cost_h = 3.0 * hf * hf * (pf + nf);
+        let cost_p = 3.0 * hf * nf * (2.0 * pf - nf);
+        let side = side.unwrap_or(if cost_p < cost_h { Side::P } else { Side::H });
+        let tr_s = lam.iter().sum();
+        let (m, k, y, a, b) = match side {
+            Side::H => (
+                Array2::zeros((h, h)),
+                Array2::zeros((h, h)),
+                Array2::zeros((h, ns)),
+                Array2::zeros((0, 0)),
+                Array2::zeros((0, 0)),
+            ),
+            Side::P => (
+                Array2::zeros((0, 0)),
+                Array2::zeros((0, 0)),
+                Array2::zeros((0, 0)),
+                Array2::zeros((ns, pp)),
+                Array2::zeros((ns, pp)),
+            ),
+        };
+        ReducedEngine {
+            ns,
+            lam: Array1::from(lam),
+            lin2,
+            tr_s,
+            side,
+            h,
+            pp,
+            m,
+            k,
+            y,
+            a,
+            b,
+            gram: Array2::zeros((0, 0)),
+        }
+    }
+
+    /// The algorithm in use.
+    pub fn side(&self) -> Side {
+        self.side
+    }
+
+    fn field_h(&mut self, w: ArrayView2<f64>, mut v: ArrayViewMut2<f64>) -> Traces {
+        let ns = self.ns;
+        let ws = w.slice(s![.., ..ns]);
+        // Y = W_s Lam.
+        let lam = self.lam.as_slice().expect("contiguous");
+        Zip::from(self.y.rows_mut())
+            .and(ws.rows())
+            .for_each(|mut yr, wr| {
+                for ((y, w), l) in yr.iter_mut().zip(wr.iter()).zip(lam) {
+                    *y = w * l;
+                }
+            });
+        // M = W W^T, K = Y W_s^T = W_s Lam W_s^T (both symmetric: upper block triangle only).
+        syrk(1.0, w, self.m.view_mut());
+        gemm_abt_sym(1.0, self.y.view(), ws, self.k.view_mut());
+        let tr = Traces {
+            tr_s: self.tr_s,
+            tr_k: trace(self.k.view()),
+            tr_mk: dot2(self.m.view(), self.k.view()),
+            tr_m: trace(self.m.view()),
+            tr_m2: Some(frob2(self.m.view())),
+        };
+        // V_s = lin2 Y - M Y - K W_s ; V_n = -K W_n.
+        {
+            let mut vs = v.slice_mut(s![.., ..ns]);
+            Zip::from(&mut vs)
+                .and(&self.y)
+                .for_each(|a, &b| *a = self.lin2 * b);
+            gemm(-1.0, self.m.view(), self.y.view(), 1.0, vs);
+        }
+        if ns < self.pp {
+            v.slice_mut(s![.., ns..]).fill(0.0);
+        }
+        gemm(-1.0, self.k.view(), w, 1.0, v);
+        tr
+    }
+
+    fn field_p(&mut self, w: ArrayView2<f64>, mut v: ArrayViewMut2<f64>, full: bool) -> Traces {
+        let ns = self.ns;
+        let pp = self.pp;
+        let ws = w.slice(s![.., ..ns]);
+        let wn = w.slice(s![.., ns..]);
+        syrk(1.0, ws.t(), self.a.slice_mut(s![.., ..ns]));
+        if ns < pp {
+            gemm(1.0, ws.t(), wn, 0.0, self.a.slice_mut(s![.., ns..]));
+        }
+        // Traces: tr(AS) = sum_i lam_i A_ii ; tr(ASA) = sum_i lam_i |A_i*|^2 (rows i < ns).
+        let mut tr_k = 0.0;
+        let mut tr_mk = 0.0;
+        for i in 0..ns {
+            let row = self.a.row(i);
+            tr_k += self.lam[i] * row[i];
+            tr_mk += self.lam[i] * row.iter().map(|x| x * x).sum::<f64>();
+        }
+        let tr_m = frob2(w);
+        let tr_m2 = if full {
+            let ass = frob2(self.a.slice(s![.., ..ns]));
+            let asn = frob2(self.a.slice(s![.., ns..]));
+            let ann = if ns < pp {
+                gram_frob2(wn, &mut self.gram)
+            } else {
+                0.0
+            };
+            Some(ass + 2.0 * asn + ann)
+        } else {
+            None
+        };
+        // B_ss = lin2 Lam - A_ss Lam - Lam A_ss ; B_sn = -Lam A_sn.
+        let lam = self.lam.as_slice().expect("contiguous");
+        Zip::indexed(self.b.rows_mut())
+            .and(self.a.rows())
+            .for_each(|i, mut br, ar| {
+                let li = lam[i];
+                let (bs, bn) = br.view_mut().split_at(ndarray::Axis(0), ns);
+                let (as_, an) = ar.split_at(ndarray::Axis(0), ns);
+                for ((b, a), lj) in bs.into_iter().zip(as_.iter()).zip(lam) {
+                    *b = -a * (li + lj);
+                }
+                for (b, a) in bn.into_iter().zip(an.iter()) {
+                    *b = -li * a;
+                }
+                br[i] += self.lin2 * li;
+            });
+        // V_s = W_s B_ss + W_n B_ns ; V_n = W_s B_sn.
+        {
+            let vs = v.slice_mut(s![.., ..ns]);
+            gemm(1.0, ws, self.b.slice(s![.., ..ns]), 0.0, vs);
+        }
+        if ns < pp {
+            let bsn = self.b.slice(s![.., ns..]);
+            gemm(1.0, wn, bsn.t(), 1.0, v.slice_mut(s![.., ..ns]));
+            gemm(1.0, ws, bsn, 0.0, v.slice_mut(s![.., ns..]));
+        }
+        Traces {
+            tr_s: self.tr_s,
+            tr_k,
+            tr_mk,
+            tr_m,
+            tr_m2,
+        }
+    }
+}
+
+impl MatField for ReducedEngine {
+    fn field(&mut self, w: ArrayView2<f64>, v: ArrayViewMut2<f64>, full: bool) -> Traces {
+        debug_assert_eq!(w.dim(), (self.h, self.pp));
+        match self.side {
+            Side::H => self.field_h(w, v),
+            Side::P => self.field_p(w, v, full),
+        }
+    }
+
+    fn flops(&self) -> f64 {
+        let (h, p, n) = (self.h as f64, self.pp as f64, self.ns as f64);
+        match self.side {
+            Side::H => 3.0 * h * h * (p + n),
+            Side::P => 3.0 * h * n * (2.0 * p - n),
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "fast/reduced {}-side: W {}x{} against diag S with {} nonzero eigenvalues",
+            match self.side {
+                Side::H => "H",
+                Side::P => "p",
+            },
+            self.h,
+            self.pp,
+            self.ns
+        )
+    }
+}
+
+/// Fast-mode engine for S = I: the eigenvalues of M evolve independently.
+pub struct DiagEngine {
+    /// Eigenvalues of M = W W^T (the min(H, p) possibly nonzero ones).
+    pub m: Vec<f64>,
+    /// Input dimension p (tr S = p).
+    pub p: f64,
+    /// Coefficient of the linear term (2 for gradient flow on L_tr, 0 for the free flow).
+    pub lin2: f64,
+}
+
+impl DiagEngine {
+    /// Traces of the current state (tr K = tr M and tr MK = tr M^2 since S = I).
+    pub fn traces(&self) -> Traces {
+        let tr_m: f64 = self.m.iter().sum();
+        let tr_m2: f64 = self.m.iter().map(|x| x * x).sum();
+        Traces {
+            tr_s: self.p,
+            tr_k: tr_m,
+            tr_mk: tr_m2,
+            tr_m,
+            tr_m2: Some(tr_m2),
+        }
+    }
+
+    /// Exact Euler step of W <- W + dt (lin2 W - 2 M W): m <- m (1 + dt (lin2 - 2 m))^2.
+    pub fn euler(&mut self, dt: f64) -> Traces {
+        let tr = self.traces();
+        for m in &mut self.m {
+            let f = 1.0 + dt * (self.lin2 - 2.0 * *m);
+            *m *= f * f;
+        }
+        tr
+    }
+
+    /// Exact flow over a time dt of dm/dt = 2 lin2 m - 4 m^2:
+    /// m(dt) = m e^{c dt} / (1 + (4 m / c)(e^{c dt} - 1)) with c = 2 lin2, or m / (1 + 4 m dt)
+    /// when lin2 = 0.
+    pub fn flow(&mut self, dt: f64) -> Traces {
+        let tr = self.traces();
+        let c = 2.0 * self.lin2;
+        for m in &mut self.m {
+            *m = if c == 0.0 {
+                *m / (1.0 + 4.0 * *m * dt)
+            } else {
+                let e = (c * dt).exp();
+                *m * e / (1.0 + (4.0 * *m / c) * (e - 1.0))
+            };
+        }
+        tr
+    }
+}
+
+/// How the physical engine represents the data.
+pub enum PhysData {
+    /// N = infinity: S = I.
+    Identity,
+    /// S = X X^T / N formed once.
+    Dense {
+        /// The p x p empirical covariance.
+        s: Array2<f64>,
+    },
+    /// The p x N data matrix X.
+    Samples {
+        /// The data matrix.
+        x: Array2<f64>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    IdH,
+    IdP,
+    DenseH,
+    DenseP,
+    SampH,
+    SampP,
+}
+
+/// Physical-mode engine: the original basis, W is H x p, with the cheapest association of the
+/// products (all O(H p min(p, N)) per step):
+///
+/// * S = I: V = lin2 W - 2 M W (3 H^2 p) or lin2 W - 2 W A (3 H p^2);
+/// * S dense (formed once when that is cheaper per step): Y = W S, V = lin2 Y - M Y - (Y W^T) W (2 H p^2 + 6 H^2 p) or
+///   V = W (lin2 S - A S - S A) (3 H p^2 + 2 p^3);
+/// * data X, G = W X: V = lin2 Y - M Y - K W with Y = G X^T / N, K = G G^T / N
+///   (4 H p N + 5 H^2 p + H^2 N), or V = [(lin2 G - W P) X^T - G P^T] / N with P = W^T G (10 H p N).
+pub struct PhysicalEngine {
+    data: PhysData,
+    route: Route,
+    lin2: f64,
+    h: usize,
+    p: usize,
+    n: usize,
+    tr_s: f64,
+    bufs: Vec<Array2<f64>>,
+    gram: Array2<f64>,
+}
+
+impl PhysicalEngine {
+    /// Like [`PhysicalEngine::new`], but data given as samples X are first turned into the dense
+    /// S = X X^T / N (p^2 N flops, once) when a dense-S association is cheaper per step.
+    pub fn auto(h: usize, p: usize, data: PhysData, lin2: f64) -> Self {
+        if let PhysData::Samples { x } = &data {
+            let (hf, pf, nf) = (h as f64, p as f64, x.ncols() as f64);
+            let dense = (2.0 * hf * pf * pf + 6.0 * hf * hf * pf)
+                .min(3.0 * hf * pf * pf + 2.0 * pf * pf * pf);
+            let samp =
+                (4.0 * hf * pf * nf + 5.0 * hf * hf * pf + hf * hf * nf).min(10.0 * hf * pf * nf);
+            if dense < samp {
+                let mut s = Array2::zeros((p, p));
+                syrk(1.0 / nf, x.view(), s.view_mut());
+                return PhysicalEngine::new(h, p, PhysData::Dense { s }, lin2);
+            }
+        }
+        PhysicalEngine::new(h, p, data, lin2)
+    }
+
+    /// Engine for an H x p state with the given data representation (the cheaper of its two
+    /// associations is used).
+    pub fn new(h: usize, p: usize, data: PhysData, lin2: f64) -> Self {
+        let (hf, pf) = (h as f64, p as f64);
+        let (route, n, tr_s) = match &data {
+            PhysData::Identity => (if h <= p { Route::IdH } else { Route::IdP }, 0, pf),
+            PhysData::Dense { s } => {
+                let ch = 2.0 * hf * pf * pf + 6.0 * hf * hf * pf;
+                let cp = 3.0 * hf * pf * pf + 2.0 * pf * pf * pf;
+                (
+                    if ch <= cp {
+                        Route::DenseH
+                    } else {
+                        Route::DenseP
+                    },
+                    0,
+                    trace(s.view()),
+                )
+            }
+            PhysData::Samples { x } => {
+                let n = x.ncols();
+                let nf = n as f64;
+                let ch = 4.0 * hf * pf * nf + 5.0 * hf * hf * pf + hf * hf * nf;
+                let cp = 10.0 * hf * pf * nf;
+                (
+                    if ch <= cp { Route::SampH } else { Route::SampP },
+                    n,
+                    frob2(x.view()) / nf,
+                )
+            }
+        };
+        let z = |a: usize, b: usize| Array2::zeros((a, b));
+        let bufs = match route {
+            Route::IdH => vec![z(h, h)],
+            Route::IdP => vec![z(p, p)],
+            Route::DenseH => vec![z(h, p), z(h, h), z(h, h)],
+            Route::DenseP => vec![z(p, p), z(p, p), z(p, p)],
+            Route::SampH => vec![z(h, n), z(h, p), z(h, h), z(h, h)],
+            Route::SampP => vec![z(h, n), z(p, n), z(h, n)],
+        };
+        PhysicalEngine {
+            data,
+            route,
+            lin2,
+            h,
+            p,
+            n,
+            tr_s,
+            bufs,
+            gram: Array2::zeros((0, 0)),
+        }
+    }
+}
+
+impl MatField for PhysicalEngine {
+    fn field(&mut self, w: ArrayView2<f64>, mut v: ArrayViewMut2<f64>, full: bool) -> Traces {
+        let lin2 = self.lin2;
+        let tr_s = self.tr_s;
+        match (self.route, &self.data) {
+            (Route::IdH, _) => {
+                let m = &mut self.bufs[0];
+                syrk(1.0, w, m.view_mut());
+                Zip::from(&mut v).and(&w).for_each(|a, &b| *a = lin2 * b);
+                gemm(-2.0, m.view(), w, 1.0, v);
+                let (t1, t2) = (trace(m.view()), frob2(m.view()));
+                Traces {
+                    tr_s,
+                    tr_k: t1,
+                    tr_mk: t2,
+                    tr_m: t1,
+                    tr_m2: Some(t2),
+                }
+            }
+            (Route::IdP, _) => {
+                let a = &mut self.bufs[0];
+                syrk(1.0, w.t(), a.view_mut());
+                Zip::from(&mut v).and(&w).for_each(|x, &b| *x = lin2 * b);
+                gemm(-2.0, w, a.view(), 1.0, v);
+                let (t1, t2) = (trace(a.view()), frob2(a.view()));
+                Traces {
+                    tr_s,
+                    tr_k: t1,
+                    tr_mk: t2,
+                    tr_m: t1,
+                    tr_m2: Some(t2),
+                }
+            }
+            (Route::DenseH, PhysData::Dense { s }) => {
+                let [y, m, k] = &mut self.bufs[..] else {
+                    unreachable!()
+                };
+                gemm(1.0, w, s.view(), 0.0, y.view_mut());
+                syrk(1.0, w, m.view_mut());
+                gemm_abt_sym(1.0, y.view(), w, k.view_mut());
+                let tr = Traces {
+                    tr_s,
+                    tr_k: trace(k.view()),
+                    tr_mk: dot2(m.view(), k.view()),
+                    tr_m: trace(m.view()),
+                    tr_m2: Some(frob2(m.view())),
+                };
+                Zip::from(&mut v).and(&*y).for_each(|a, &b| *a = lin2 * b);
+                gemm(-1.0, m.view(), y.view(), 1.0, v.view_mut());
+                gemm(-1.0, k.view(), w, 1.0, v);
+                tr
+            }
+            (Route::DenseP, PhysData::Dense { s }) => {
+                let [a, t, b] = &mut self.bufs[..] else {
+                    unreachable!()
+                };
+                syrk(1.0, w.t(), a.view_mut());
+                gemm(1.0, a.view(), s.view(), 0.0, t.view_mut());
+                let tr = Traces {
+                    tr_s,
+                    tr_k: trace(t.view()),
+                    tr_mk: dot2(t.view(), a.view()),
+                    tr_m: trace(a.view()),
+                    tr_m2: Some(frob2(a.view())),
+                };
+                Zip::from(&mut *b)
+                    .and(s)
+                    .and(&*t)
+                    .and(&t.t())
+                    .for_each(|bb, &ss, &t1, &t2| *bb = lin2 * ss - t1 - t2);
+                gemm(1.0, w, b.view(), 0.0, v);
+                tr
+            }
+            (Route::SampH, PhysData::Samples { x }) => {
+                let inv_n = 1.0 / self.n as f64;
+                let [g, y, m, k] = &mut self.bufs[..] else {
+                    unreachable!()
+                };
+                gemm(1.0, w, x.view(), 0.0, g.view_mut());
+                gemm(inv_n, g.view(), x.t(), 0.0, y.view_mut());
+                syrk(1.0, w, m.view_mut());
+                syrk(inv_n, g.view(), k.view_mut());
+                let tr = Traces {
+                    tr_s,
+                    tr_k: trace(k.view()),
+                    tr_mk: dot2(m.view(), k.view()),
+                    tr_m: trace(m.view()),
+                    tr_m2: Some(frob2(m.view())),
+                };
+                Zip::from(&mut v).and(&*y).for_each(|a, &b| *a = lin2 * b);
+                gemm(-1.0, m.view(), y.view(), 1.0, v.view_mut());
+                gemm(-1.0, k.view(), w, 1.0, v);
+                tr
+            }
+            (Route::SampP, PhysData::Samples { x }) => {
+                let inv_n = 1.0 / self.n as f64;
+                let [g, pm, q] = &mut self.bufs[..] else {
+                    unreachable!()
+                };
+                gemm(1.0, w, x.view(), 0.0, g.view_mut());
+                gemm(1.0, w.t(), g.view(), 0.0, pm.view_mut());
+                // Q = lin2 G - W P.
+                Zip::from(&mut *q).and(&*g).for_each(|a, &b| *a = lin2 * b);
+                gemm(-1.0, w, pm.view(), 1.0, q.view_mut());
+                gemm(inv_n, q.view(), x.t(), 0.0, v.view_mut());
+                gemm(-inv_n, g.view(), pm.t(), 1.0, v);
+                let tr_m2 = if full {
+                    Some(gram_frob2(w, &mut self.gram))
+                } else {
+                    None
+                };
+                Traces {
+                    tr_s,
+                    tr_k: frob2(g.view()) * inv_n,
+                    tr_mk: frob2(pm.view()) * inv_n,
+                    tr_m: frob2(w),
+                    tr_m2,
+                }
+            }
+            _ => unreachable!("route matches data"),
+        }
+    }
+
+    fn flops(&self) -> f64 {
+        let (h, p, n) = (self.h as f64, self.p as f64, self.n as f64);
+        match self.route {
+            Route::IdH => 3.0 * h * h * p,
+            Route::IdP => 3.0 * h * p * p,
+            Route::DenseH => 2.0 * h * p * p + 6.0 * h * h * p,
+            Route::DenseP => 3.0 * h * p * p + 2.0 * p * p * p,
+            Route::SampH => 4.0 * h * p * n + 5.0 * h * h * p + h * h * n,
+            Route::SampP => 10.0 * h * p * n,
+        }
+    }
+
+    fn describe(&self) -> String {
+        let r = match self.route {
+            Route::IdH => "S = I, H-side",
+            Route::IdP => "S = I, p-side",
+            Route::DenseH => "dense S, H-side",
+            Route::DenseP => "dense S, p-side",
+            Route::SampH => "data X, H-side",
+            Route::SampP => "data X, p-side",
+        };
+        format!("physical ({r}): W {}x{}", self.h, self.p)
+    }
+}
+
+/// Explicit integrators over a [`MatField`], with preallocated stage buffers.
+pub struct MatIntegrator {
+    /// The field.
+    pub f: Box<dyn MatField>,
+    /// The state.
+    pub w: Array2<f64>,
+    v: Array2<f64>,
+    acc: Array2<f64>,
+    tmp: Array2<f64>,
+}
+
+impl MatIntegrator {
+    /// Wraps a field and an initial state.
+    pub fn new(f: Box<dyn MatField>, w: Array2<f64>) -> Self {
+        let d = w.dim();
+        MatIntegrator {
+            f,
+            w,
+            v: Array2::zeros(d),
+            acc: Array2::zeros((0, 0)),
+            tmp: Array2::zeros((0, 0)),
+        }
+    }
+
+    /// Traces of the current state (one field evaluation).
+    pub fn traces(&mut self, full: bool) -> Traces {
+        self.f.field(self.w.view(), self.v.view_mut(), full)
+    }
+
+    /// W <- W + dt V(W); returns the traces of the state before the step.
+    pub fn euler(&mut self, dt: f64, full: bool) -> Traces {
+        let tr = self.f.field(self.w.view(), self.v.view_mut(), full);
+        self.w.scaled_add(dt, &self.v);
+        tr
+    }
+
+    /// Classical RK4 step; returns the traces of the state before the step.
+    pub fn rk4(&mut self, dt: f64, full: bool) -> Traces {
+        if self.acc.dim() != self.w.dim() {
+            self.acc = Array2::zeros(self.w.dim());
+            self.tmp = Array2::zeros(self.w.dim());
+        }
+        let tr = self.f.field(self.w.view(), self.v.view_mut(), full);
+        self.acc.assign(&self.v);
+        for (c_tmp, c_acc) in [(0.5, 2.0), (0.5, 2.0), (1.0, 1.0)] {
+            Zip::from(&mut self.tmp)
+                .and(&self.w)
+                .and(&self.v)
+                .for_each(|t, &w, &v| *t = w + c_tmp * dt * v);
+            self.f.field(self.tmp.view(), self.v.view_mut(), false);
+            self.acc.scaled_add(c_acc, &self.v);
+        }
+        self.w.scaled_add(dt / 6.0, &self.acc);
+        tr
+    }
+}

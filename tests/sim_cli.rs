@@ -1,0 +1,172 @@
+//! The `prism simulate` command: output contracts, files, the SPEC form and user errors.
+
+use std::process::Command;
+
+fn prism(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_prism"))
+        .args(args)
+        .output()
+        .expect("run prism");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const SMALL: [&str; 13] = [
+    "simulate", "--p", "40", "--H", "20", "--sigma2", "0.025", "--N", "60", "--t-max", "1",
+    "--record", "4",
+];
+
+#[test]
+fn json_contract() {
+    let mut args = SMALL.to_vec();
+    args.extend(["--seeds", "3", "--seed", "5", "--json"]);
+    let (code, out, err) = prism(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for key in ["t", "train_mean", "train_sem", "pop_mean", "pop_sem"] {
+        let a = v[key].as_array().unwrap_or_else(|| panic!("{key}"));
+        assert_eq!(a.len(), 5, "{key}");
+        assert!(a.iter().all(|x| x.as_f64().unwrap().is_finite()));
+    }
+    assert_eq!(v["t"][4], 1.0);
+    let m = &v["meta"];
+    assert_eq!(m["p"], 40);
+    assert_eq!(m["H"], 20);
+    assert_eq!(m["N"], 60);
+    assert_eq!(m["sigma2"], 0.025);
+    assert_eq!(m["seed"], 5);
+    assert_eq!(m["seeds"], 3);
+    assert_eq!(m["dt"], 0.01);
+    assert!(m["rng"].as_str().unwrap().contains("ChaCha8"));
+    assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
+    // The same command gives the same bytes (determinism end to end).
+    let (_, out2, _) = prism(&args);
+    assert_eq!(out, out2);
+    let mut meta = m.clone();
+    meta["flops_per_step"] = serde_json::json!("(not snapshotted)");
+    insta::assert_json_snapshot!("simulate_meta", meta);
+}
+
+#[test]
+fn csv_is_tidy() {
+    let mut args = SMALL.to_vec();
+    args.extend(["--seeds", "2", "--csv"]);
+    let (code, out, err) = prism(&args);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "source,run,seed,t,quantity,value");
+    // 2 runs x 5 times x 2 quantities + 5 times x (mean, sem) x 2 quantities.
+    assert_eq!(lines.len(), 1 + 20 + 20);
+    assert!(lines.iter().skip(1).all(|l| l.split(',').count() == 6));
+    assert!(lines.iter().any(|l| l.starts_with("sim,1,1,0,train,")));
+    assert!(lines.iter().any(|l| l.starts_with("sim,mean,,1,pop,")));
+}
+
+#[test]
+fn out_dir_and_plot() {
+    let dir = std::env::temp_dir().join(format!("prism-sim-cli-{}", std::process::id()));
+    let svg = dir.join("plot.svg");
+    let mut args = SMALL.to_vec();
+    let (d, s) = (
+        dir.to_str().unwrap().to_string(),
+        svg.to_str().unwrap().to_string(),
+    );
+    args.extend(["--seeds", "2", "-o", &d, "--plot", &s]);
+    let (code, _, err) = prism(&args);
+    assert_eq!(code, 0, "{err}");
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("meta.json")).unwrap()).unwrap();
+    assert_eq!(meta["p"], 40);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["t"].as_array().unwrap().len(), 5);
+    let csv = std::fs::read_to_string(dir.join("curves.csv")).unwrap();
+    assert!(csv.starts_with("source,run,seed,t,quantity,value\n"));
+    let svg_text = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg_text.contains("<svg") && svg_text.contains("polyline"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn spec_form_reports_normalized_changes() {
+    let (code, out, err) = prism(&[
+        "simulate",
+        "p = n; H = 0.5 n; sigma2 = 0.5 n^-1; N = 2 n",
+        "--n",
+        "60",
+        "--record",
+        "2",
+        "--seeds",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["meta"]["p"], 60);
+    assert_eq!(v["meta"]["H"], 30);
+    assert_eq!(v["meta"]["N"], 120);
+    assert_eq!(v["meta"]["spec"]["face"], "proportional");
+    assert_eq!(v["tau"].as_array().unwrap().len(), 3);
+    // Interior: tau = t and the normalized losses are the losses themselves.
+    assert_eq!(v["tau"], v["t"]);
+    assert_eq!(v["train_norm_mean"], v["train_mean"]);
+    assert_eq!(v["meta"]["spec"]["train_norm"], "l(t) / (r^0 q^0 y^0)");
+    // Small data: tau = t p / N and the population change is divided by alpha.
+    let (code, out, err) = prism(&[
+        "simulate",
+        "p = n; H = 0.25 n; sigma2 = 2 n^-1; N = 5",
+        "--n",
+        "100",
+        "--record",
+        "2",
+        "--seeds",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["meta"]["spec"]["face"], "small-data");
+    assert_eq!(v["tau"][2], 1.0);
+    assert!((v["t"][2].as_f64().unwrap() - 0.05).abs() < 1e-15);
+    assert_eq!(v["pop_norm_mean"][0], 0.0);
+    let dpop = v["pop_mean"][2].as_f64().unwrap() - v["pop_mean"][0].as_f64().unwrap();
+    assert!((v["pop_norm_mean"][2].as_f64().unwrap() - dpop * 20.0).abs() < 1e-9);
+    // Rounding is reported.
+    let (code, _, err) = prism(&[
+        "simulate",
+        "p = n; H = 0.3 n; sigma2 = n^-1",
+        "--n",
+        "25",
+        "--record",
+        "1",
+        "--seeds",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("H = 7.5 rounded to 8"), "{err}");
+}
+
+#[test]
+fn user_errors_exit_2() {
+    let (code, _, err) = prism(&["simulate", "--p", "10", "--H", "5", "--t-max", "1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--sigma2"), "{err}");
+    let (code, _, err) = prism(&[
+        "simulate", "--p", "10", "--H", "5", "--sigma2", "0.1", "--t-max", "1", "--N", "many",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--N"), "{err}");
+    let (code, _, err) = prism(&["simulate", "p = n; H = n; sigma2 = n^-1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--n"), "{err}");
+    let (code, out, err) = prism(&[
+        "simulate", "--p", "40", "--H", "20", "--sigma2", "0.05", "--t-max", "20", "--dt", "2",
+        "--record", "2",
+    ]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("diverged") && err.contains("dt = "), "{err}");
+}
