@@ -95,6 +95,9 @@ pub enum RegimeError {
         /// What to do instead.
         hint: &'static str,
     },
+    /// The simulation backend failed (numerical free-face limit).
+    #[error("simulation failed: {0}")]
+    Simulation(String),
     /// The requested series order is not available for this face.
     #[error("series for face `{face}`: {reason}")]
     Series {
