@@ -41,6 +41,28 @@ pub enum CurveMethod {
     },
 }
 
+impl CurveMethod {
+    /// One line for reports.
+    pub fn describe(&self) -> String {
+        match self {
+            CurveMethod::ClosedForm => "closed form".into(),
+            CurveMethod::Quadrature => {
+                "spectral averages by adaptive Gauss-Chebyshev quadrature (semicircle form; tanh-sinh fallback)".into()
+            }
+            CurveMethod::Ode => {
+                "ODE by RK4 with step doubling (error control); spectral averages by quadrature".into()
+            }
+            CurveMethod::JacobiChain { sites, difference } => format!(
+                "Jacobi chain with {sites} sites (RK4, step doubling); {} sites differ by {difference:.1e}",
+                sites / 2
+            ),
+            CurveMethod::Extrapolated { sizes, seeds } => format!(
+                "NUMERICAL: reduced flow simulated at p = {sizes:?} ({seeds} runs each), extrapolated linearly in 1/p"
+            ),
+        }
+    }
+}
+
 /// Options of the curve evaluators.
 #[derive(Clone, Debug)]
 pub struct CurveOptions {
