@@ -155,3 +155,62 @@ fn prism_drawing() {
     assert!(std::fs::read_to_string(&plot).unwrap().contains("<svg"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn limit_runs_on_every_face() {
+    for name in [
+        "proportional",
+        "large-data",
+        "mean-field",
+        "narrow-latent",
+        "free",
+        "small-data",
+        "large-data+narrow-latent",
+        "large-data+mean-field",
+        "large-data+free",
+        "small-data+narrow-latent",
+        "small-data+mean-field",
+        "small-data+free",
+        "narrow-latent+mean-field",
+        "narrow-latent+free",
+        "mean-field+free",
+        "large-data+narrow-latent+mean-field",
+        "large-data+narrow-latent+free",
+        "large-data+mean-field+free",
+        "small-data+narrow-latent+mean-field",
+        "small-data+narrow-latent+free",
+        "small-data+mean-field+free",
+    ] {
+        let (code, out, err) = prism(&[
+            "limit",
+            "--face",
+            name,
+            "--set",
+            "q=0.8",
+            "--set",
+            "r=0.6",
+            "--set",
+            "c=0.4",
+            "--set",
+            "y=0.5",
+            "--json",
+            "--points",
+            "3",
+            "--series",
+            "2",
+            "--free-sizes",
+            "16,32",
+            "--free-seeds",
+            "4",
+        ]);
+        assert_eq!(code, 0, "{name}: {err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["face"], name);
+        assert_eq!(v["series"]["train"].as_array().unwrap().len(), 3, "{name}");
+        if name != "proportional" {
+            let vals = v["train"]["value"].as_array().unwrap();
+            assert_eq!(vals.len(), 4, "{name}");
+            assert!(vals.iter().all(|x| x.as_f64().unwrap().is_finite()));
+        }
+    }
+}
