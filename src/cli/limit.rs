@@ -77,6 +77,10 @@ pub struct Args {
     /// Write an SVG plot of both limiting curves.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
+    /// Small-data chains: largest allowed difference between the K-site run and the 2K-site run
+    /// with 100x tighter ODE tolerances (raise it in the ill-conditioned collapse corner).
+    #[arg(long = "chain-tol", default_value_t = 1e-10)]
+    chain_tol: f64,
     /// Free face at finite alpha: sizes p of the reduced-flow simulations (comma separated).
     #[arg(long = "free-sizes", value_delimiter = ',', default_values_t = vec![64usize, 128, 256])]
     free_sizes: Vec<usize>,
@@ -194,6 +198,7 @@ pub fn run(args: Args) -> CliResult {
         .map(|i| args.t_max * i as f64 / args.points as f64)
         .collect();
     let opts = CurveOptions {
+        chain_tol: args.chain_tol,
         free: FreeNumericOptions {
             sizes: args.free_sizes.clone(),
             seeds: args.free_seeds,

@@ -25,11 +25,12 @@ pub enum CurveMethod {
     Quadrature,
     /// ODE (RK4 with step doubling), with spectral averages by quadrature where needed.
     Ode,
-    /// The Jacobi chain, truncated at `sites` sites, checked against half as many.
+    /// The Jacobi chain, truncated at `sites` sites, checked against half as many sites
+    /// integrated with 100 times looser ODE tolerances.
     JacobiChain {
         /// Sites of the returned run.
         sites: usize,
-        /// Largest difference to the run with half the sites.
+        /// Largest difference to the check run (bounds truncation and integration error).
         difference: f64,
     },
     /// Numerical limit from simulations of the reduced flow at growing p, extrapolated in 1/p.
@@ -53,7 +54,7 @@ impl CurveMethod {
                 "ODE by RK4 with step doubling (error control); spectral averages by quadrature".into()
             }
             CurveMethod::JacobiChain { sites, difference } => format!(
-                "Jacobi chain with {sites} sites (RK4, step doubling); {} sites differ by {difference:.1e}",
+                "Jacobi chain with {sites} sites (RK4, step doubling, tolerance 1e-15); a run with {} sites at tolerance 1e-13 differs by {difference:.1e}",
                 sites / 2
             ),
             CurveMethod::Extrapolated { sizes, seeds } => format!(

@@ -119,6 +119,15 @@ pub enum RegimeError {
         /// Largest number of sites allowed.
         max_sites: usize,
     },
+    /// The limit ODE is ill-conditioned: runs at two ODE tolerances disagree although the chain
+    /// truncation has converged (the collapse corner of the small-data face, THEORY 5.3b).
+    #[error("the limit dynamics is ill-conditioned here: runs with ODE tolerances 1e-13 and 1e-15 differ by {difference:e}; the curve is reliable only up to T = {reliable_until} (use a smaller --t-max); this corner is open (THEORY 5.3b)")]
+    IllConditioned {
+        /// Largest difference over the requested times.
+        difference: f64,
+        /// Last requested time at which the runs still agree.
+        reliable_until: f64,
+    },
     /// The face has no closed form and no computable limit curve here.
     #[error("face `{face}` has no closed-form limit: {hint}")]
     NoClosedForm {
