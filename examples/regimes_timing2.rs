@@ -5,7 +5,7 @@ use prism::regimes::{limit_series, Regime};
 use std::time::Instant;
 
 fn main() {
-    for order in [6usize, 7, 8] {
+    for order in [8usize, 9, 10] {
         let t = Instant::now();
         let _ = leading_coefficients(order, Loss::Train).unwrap();
         let _ = leading_coefficients(order, Loss::Pop).unwrap();
