@@ -209,7 +209,7 @@ pub const CHECK_SPECS: [(&str, &str, usize); 6] = [
     (
         "large-data",
         include_str!("../../examples/check/large-data.spec"),
-        128,
+        16,
     ),
     (
         "small-data",
@@ -224,9 +224,9 @@ pub const CHECK_SPECS: [(&str, &str, usize); 6] = [
     (
         "narrow-latent",
         include_str!("../../examples/check/narrow-latent.spec"),
-        64,
+        16,
     ),
-    ("free", include_str!("../../examples/check/free.spec"), 64),
+    ("free", include_str!("../../examples/check/free.spec"), 16),
     (
         "proportional",
         include_str!("../../examples/check/proportional.spec"),
