@@ -1,12 +1,14 @@
 //! Per-order timings of the exact expansion (full Wick path and free-probability leading path),
-//! both losses, with the peak resident memory (VmHWM) after each order.
+//! both losses, with the peak resident memory (VmHWM) of each measurement.
 //!
 //! Usage: `cargo run --release --example bench_expansion -- [MAX_FULL] [MAX_LEADING]`
-//! (defaults 8 and 12). Each order is computed on its own (not cumulatively), so the times are
-//! per order.
+//! (defaults 8 and 12). Each measurement runs in its own child process, so that its peak memory
+//! is its own. The full path computes the single order s; the leading path computes all orders
+//! 0..=s together (that is how it is used), so its time is cumulative.
 
 use prism::expansion::{full_coefficient, leading_coefficients};
 use prism::polytope::Loss;
+use std::process::Command;
 use std::time::Instant;
 
 fn vm_hwm() -> String {
@@ -20,42 +22,50 @@ fn vm_hwm() -> String {
         .unwrap_or_else(|| "n/a".to_string())
 }
 
+/// Child mode: `--one full|leading S train|pop`.
+fn one(path: &str, s: usize, loss: Loss) {
+    let t = Instant::now();
+    let res = match path {
+        "full" => full_coefficient(s, loss, None).map(|c| c.len()),
+        _ => leading_coefficients(s, loss).map(|c| c[s].len()),
+    };
+    match res {
+        Ok(n) => println!(
+            "{path:<8} {s:>5}  {:<5} {:>9.3}  {n:>6}   {}",
+            loss.name(),
+            t.elapsed().as_secs_f64(),
+            vm_hwm()
+        ),
+        Err(e) => println!("{path:<8} {s:>5}  {:<5} error: {e}", loss.name()),
+    }
+}
+
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    if raw.first().map(String::as_str) == Some("--one") {
+        let s: usize = raw[2].parse().expect("order");
+        let loss = if raw[3] == "train" {
+            Loss::Train
+        } else {
+            Loss::Pop
+        };
+        one(&raw[1], s, loss);
+        return;
+    }
+    let args: Vec<usize> = raw.iter().filter_map(|a| a.parse().ok()).collect();
     let max_full = args.first().copied().unwrap_or(8);
     let max_lead = args.get(1).copied().unwrap_or(12);
+    let exe = std::env::current_exe().expect("current exe");
     println!("threads: {}", rayon::current_num_threads());
-    println!("path     order  loss   seconds   terms   peak RSS so far");
-    for s in 0..=max_full {
-        for loss in [Loss::Train, Loss::Pop] {
-            let t = Instant::now();
-            match full_coefficient(s, loss, None) {
-                Ok(c) => println!(
-                    "full     {s:>5}  {:<5} {:>8.3}  {:>6}   {}",
-                    loss.name(),
-                    t.elapsed().as_secs_f64(),
-                    c.len(),
-                    vm_hwm()
-                ),
-                Err(e) => println!("full     {s:>5}  {:<5} error: {e}", loss.name()),
-            }
-        }
-    }
-    for s in 0..=max_lead {
-        for loss in [Loss::Train, Loss::Pop] {
-            let t = Instant::now();
-            match leading_coefficients(s, loss) {
-                Ok(c) => println!(
-                    "leading  {s:>5}  {:<5} {:>8.3}  {:>6}   {}",
-                    loss.name(),
-                    t.elapsed().as_secs_f64(),
-                    c[s].len(),
-                    vm_hwm()
-                ),
-                Err(e) => println!("leading  {s:>5}  {:<5} error: {e}", loss.name()),
+    println!("path     order  loss     seconds   terms   peak RSS");
+    for (path, max) in [("full", max_full), ("leading", max_lead)] {
+        for s in 0..=max {
+            for loss in ["train", "pop"] {
+                let out = Command::new(&exe)
+                    .args(["--one", path, &s.to_string(), loss])
+                    .output()
+                    .expect("run child");
+                print!("{}", String::from_utf8_lossy(&out.stdout));
             }
         }
     }

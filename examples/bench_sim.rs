@@ -68,7 +68,8 @@ fn main() {
     let mut gemm = g1000.max(g2000);
     println!("large-GEMM rate (matrixmultiply dgemm, best of repeated calls): n=1000 {g1000:.1} GFLOP/s, n=2000 {g2000:.1} GFLOP/s");
     println!("(the rate is measured again at the end; %GEMM uses the larger value)\n");
-    let mut rows: Vec<(usize, usize, Option<usize>, f64, f64, f64, f64, String)> = vec![];
+    type Row = (usize, usize, Option<usize>, f64, f64, f64, f64, String);
+    let mut rows: Vec<Row> = vec![];
     let points: [(usize, usize, Option<usize>); 4] = [
         (1000, 500, Some(2000)),
         (2000, 100, Some(4000)),

@@ -18,6 +18,7 @@
 pub mod check;
 pub mod expansion;
 pub mod pipeline;
+pub mod plot;
 pub mod poly;
 pub mod polytope;
 pub mod regimes;

@@ -36,7 +36,7 @@ fn computed_hierarchy_matches_support_law() {
     }
 }
 
-/// Slow (about a minute): the leading part equals free probability up to order 10.
+/// Slow (tens of seconds): the leading part equals free probability up to order 10.
 #[test]
 #[ignore]
 fn leading_part_equals_free_probability_to_order_10() {
@@ -49,4 +49,39 @@ fn leading_part_equals_free_probability_to_order_10() {
         let report = check_full(loss, &full);
         assert!(report.all_passed(), "{:#?}", report.failures());
     }
+}
+
+#[test]
+fn structural_checks_catch_corruptions() {
+    use num_rational::BigRational;
+    use prism::poly::rat;
+    let mut full = full_coefficients(3, Loss::Train, None).unwrap();
+    // Flip the sign of one term, drop another, add one with g < 0.
+    let (e, c) = full[2]
+        .terms()
+        .next()
+        .map(|(e, c)| (e.clone(), c.clone()))
+        .unwrap();
+    full[2].add_term(e, -c * rat(2));
+    let (e3, c3) = full[3]
+        .terms()
+        .last()
+        .map(|(e, c)| (e.clone(), c.clone()))
+        .unwrap();
+    full[3].add_term(e3, -c3);
+    full[1].add_term(vec![3, 1, 1, 0], BigRational::from_integer(1.into()));
+    let report = check_full(Loss::Train, &full);
+    let failed: Vec<(&str, usize)> = report
+        .failures()
+        .iter()
+        .map(|c| (c.name.as_str(), c.order))
+        .collect();
+    assert!(failed.contains(&("sign rule (-1)^j", 2)), "{failed:?}");
+    assert!(failed.contains(&("full no holes", 3)), "{failed:?}");
+    assert!(failed.contains(&("term count", 3)), "{failed:?}");
+    assert!(failed.contains(&("g >= 0", 1)), "{failed:?}");
+    assert!(
+        failed.contains(&("full support within the law", 1)),
+        "{failed:?}"
+    );
 }

@@ -110,7 +110,30 @@ fn spec_form_reports_normalized_changes() {
     assert_eq!(v["meta"]["N"], 120);
     assert_eq!(v["meta"]["spec"]["face"], "proportional");
     assert_eq!(v["tau"].as_array().unwrap().len(), 3);
-    assert_eq!(v["train_norm_mean"][0], 0.0);
+    // Interior: tau = t and the normalized losses are the losses themselves.
+    assert_eq!(v["tau"], v["t"]);
+    assert_eq!(v["train_norm_mean"], v["train_mean"]);
+    assert_eq!(v["meta"]["spec"]["train_norm"], "l(t) / (r^0 q^0 y^0)");
+    // Small data: tau = t p / N and the population change is divided by alpha.
+    let (code, out, err) = prism(&[
+        "simulate",
+        "p = n; H = 0.25 n; sigma2 = 2 n^-1; N = 5",
+        "--n",
+        "100",
+        "--record",
+        "2",
+        "--seeds",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["meta"]["spec"]["face"], "small-data");
+    assert_eq!(v["tau"][2], 1.0);
+    assert!((v["t"][2].as_f64().unwrap() - 0.05).abs() < 1e-15);
+    assert_eq!(v["pop_norm_mean"][0], 0.0);
+    let dpop = v["pop_mean"][2].as_f64().unwrap() - v["pop_mean"][0].as_f64().unwrap();
+    assert!((v["pop_norm_mean"][2].as_f64().unwrap() - dpop * 20.0).abs() < 1e-9);
     // Rounding is reported.
     let (code, _, err) = prism(&[
         "simulate",

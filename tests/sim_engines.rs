@@ -199,6 +199,21 @@ fn physical_routes_agree() {
         let ltr = (i_a.dot(&xs).dot(&i_a)).diag().sum() / (2.0 * p as f64);
         let lpop = i_a.iter().map(|v| v * v).sum::<f64>() / (2.0 * p as f64);
         assert!((a[0].0 - ltr).abs() < 1e-12 && (a[0].1 - lpop).abs() < 1e-12);
+        // Five literal Euler steps W <- W + dt W[(I - A) S + S (I - A)] (THEORY section 1).
+        let mut w = w0.clone();
+        for _ in 0..5 {
+            let i_a = Array2::<f64>::eye(p) - w.t().dot(&w);
+            let g = i_a.dot(&xs);
+            let v = w.dot(&(&g + &g.t()));
+            w.scaled_add(0.01, &v);
+        }
+        let i_a = Array2::<f64>::eye(p) - w.t().dot(&w);
+        let ltr = (i_a.dot(&xs).dot(&i_a)).diag().sum() / (2.0 * p as f64);
+        let lpop = i_a.iter().map(|v| v * v).sum::<f64>() / (2.0 * p as f64);
+        assert!(
+            (a[5].0 - ltr).abs() < 1e-12 && (a[5].1 - lpop).abs() < 1e-12,
+            "{p} {h} {n}"
+        );
     }
 }
 

@@ -265,3 +265,39 @@ fn heavy_free_flow_reference_p400() {
         );
     }
 }
+
+/// THEORY section 2: the initial slope of the population loss,
+/// c_1 = -4 m_1 + 8 m_2 - 4 m_3 with m_j = E tr(A^j) / p (real Wishart moments), from one tiny
+/// Euler step per run, in both modes and for finite and infinite N.
+#[test]
+fn initial_pop_slope_matches_c1() {
+    for &(p, h, n, sigma2) in &[
+        (30usize, 12usize, Some(50usize), 0.03),
+        (20, 30, Some(10), 0.02),
+        (25, 10, None, 0.05),
+    ] {
+        let (pf, hf, s) = (p as f64, h as f64, sigma2);
+        let m1 = s * hf;
+        let m2 = s * s * hf * (hf + pf + 1.0);
+        let m3 = s * s * s * hf * (hf * hf + pf * pf + 3.0 * hf * pf + 3.0 * hf + 3.0 * pf + 4.0);
+        let c1 = -4.0 * m1 + 8.0 * m2 - 4.0 * m3;
+        for mode in [Mode::Fast, Mode::Physical] {
+            let dt = 1e-6;
+            let mut params = SimParams::new(p, h, sigma2, dt).with_n(n);
+            params.dt = Some(dt);
+            params.record = Record::Uniform(1);
+            params.seeds = 800;
+            params.mode = mode;
+            let r = simulate(&params).unwrap();
+            let slopes: Vec<f64> = r.runs.iter().map(|c| (c.pop[1] - c.pop[0]) / dt).collect();
+            let mean = slopes.iter().sum::<f64>() / slopes.len() as f64;
+            let var =
+                slopes.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (slopes.len() - 1) as f64;
+            let sem = (var / slopes.len() as f64).sqrt();
+            assert!(
+                (mean - c1).abs() < 4.0 * sem + 1e-4 * c1.abs(),
+                "{p} {h} {n:?} {mode:?}: {mean} +- {sem} vs {c1}"
+            );
+        }
+    }
+}

@@ -1,4 +1,6 @@
 //! Theory against simulation: convergence checks with computed verdicts, and the paper's claims.
 
 pub mod claims;
+pub mod claims_file;
+pub mod run;
 pub mod verdict;

@@ -1,6 +1,7 @@
 //! `prism hierarchy`: the computed supports, the affine fit and the prism it confirms.
 
 use super::CliResult;
+use prism::expansion::Method;
 use prism::polytope::{FittedPrism, Loss};
 
 /// Flags of `prism hierarchy`.
@@ -9,6 +10,10 @@ pub struct Args {
     /// Highest order s of the leading supports (free-probability path).
     #[arg(long, default_value_t = 8)]
     order: u32,
+    /// Use the full Wick computation (all g) instead of the free-probability leading path;
+    /// adds the checks g >= 0 and the full support law. Practical up to order 7.
+    #[arg(long)]
+    full: bool,
     /// Print JSON instead of the report.
     #[arg(long)]
     json: bool,
@@ -31,8 +36,14 @@ pub fn run(args: Args) -> CliResult {
             "the fit needs orders 0..=S with S >= 3 (two orders to fit, one more to confirm)",
         ));
     }
-    let h = prism::pipeline::computed_hierarchy(args.order)?;
+    let method = if args.full {
+        Method::Full
+    } else {
+        Method::Leading
+    };
+    let (h, report) = prism::expansion::computed_hierarchy(args.order as usize, method)?;
     let fit = FittedPrism::from_hierarchy(&h);
+    let checks_ok = report.all_passed();
     if args.json {
         let orders: Vec<serde_json::Value> = h
             .orders
@@ -89,6 +100,32 @@ pub fn run(args: Args) -> CliResult {
             (s + 1) * (s + 2) * (s + 3) / 2
         );
     }
+    println!(
+        "\nStructural checks (THEORY section 3), {} path:",
+        if args.full { "full Wick" } else { "leading" }
+    );
+    let mut names: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
+    names.dedup();
+    let mut seen = std::collections::BTreeSet::new();
+    for name in names {
+        if !seen.insert(name) {
+            continue;
+        }
+        let group: Vec<_> = report.checks.iter().filter(|c| c.name == name).collect();
+        let failed: Vec<_> = group.iter().filter(|c| !c.passed).collect();
+        if failed.is_empty() {
+            println!("  PASS  {name}  ({} loss-order pairs)", group.len());
+        } else {
+            for c in failed {
+                println!(
+                    "  FAIL  {name}  ({} s = {}): {}",
+                    c.loss.name(),
+                    c.order,
+                    c.details
+                );
+            }
+        }
+    }
     let fp = match fit {
         Ok(fp) => fp,
         Err(e) => {
@@ -133,6 +170,13 @@ pub fn run(args: Args) -> CliResult {
             fmt_v(&f.normal),
             f.vertices.len()
         );
+    }
+    if !checks_ok {
+        println!("\nverdict: the prism fits, but structural checks FAILED");
+        return Err(super::CliError {
+            message: "structural checks failed".into(),
+            code: 1,
+        });
     }
     println!("\nverdict: the hierarchy grows like the triangular prism T x I (CONFIRMED)");
     Ok(())

@@ -3,6 +3,9 @@
 
 use clap::{Parser, Subcommand};
 
+mod check;
+mod check_claims;
+mod claims;
 mod classify;
 mod demo;
 mod expand;
@@ -61,6 +64,12 @@ enum Command {
     Faces(faces::Args),
     /// The computed leading supports, their affine fit and the prism they confirm.
     Hierarchy(hierarchy::Args),
+    /// Theory against simulation: the limit vs finite-size runs at growing n, with a verdict.
+    Check(check::Args),
+    /// Check the `expect` lines of a claims file (face, exponents, series, limit, formula).
+    CheckClaims(check_claims::Args),
+    /// Reproduce the paper's claims (THEORY section 7) as a Markdown report with figures.
+    Claims(claims::Args),
     /// A short built-in tour.
     Demo(demo::Args),
     /// The exact loss expansion c_s = E[L^(s)(0)]/p (or its leading part).
@@ -80,6 +89,9 @@ pub fn run() -> ExitCode {
         Command::Classify(a) => classify::run(a),
         Command::Faces(a) => faces::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Check(a) => check::run(a),
+        Command::CheckClaims(a) => check_claims::run(a),
+        Command::Claims(a) => claims::run(a),
         Command::Hierarchy(a) => hierarchy::run(a),
         Command::Expand(a) => expand::run(a),
         Command::Simulate(a) => simulate::run(a),

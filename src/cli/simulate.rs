@@ -3,9 +3,10 @@
 //! Two forms:
 //! * explicit: `prism simulate --p P --H H --sigma2 S [--N N] --t-max T ...`;
 //! * from a scaling spec: `prism simulate SPEC --n 1000 [--tau-max TAU] ...` evaluates the spec at
-//!   the given n (dimensions rounded to integers), classifies it, records on a grid of the
-//!   regime's natural time tau (t = n^time_exponent tau) and also reports the normalized loss
-//!   changes (l(t) - l(0)) / n^c, with c the classification's loss-change exponent.
+//!   the given n (dimensions rounded to integers, and said so), classifies it, records on a grid
+//!   of the face's natural time tau = t r^a q^b y^c (prism::regimes normalization, which scales
+//!   like n^time_exponent) and also reports the normalized losses the face's limit predicts,
+//!   (l(t) - [l(0)]) / (r^k q^j y^l), per run, with their mean and standard error.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use serde_json::{json, Value};
 
 use super::input::SpecInput;
 use super::{CliError, CliResult};
+use prism::regimes::{Loss, Normalization, Ratios, Regime};
 use prism::sim::{
     compare_dt, simulate_with_progress, total_steps, DtCheck, Integrator, Mode, Record, SimParams,
     SimResult, SpectrumMethod, RNG_NAME,
@@ -104,13 +106,12 @@ enum SpectrumArg {
     Dense,
 }
 
-/// What the SPEC form adds.
+/// What the SPEC form adds: the face's normalization (prism::regimes) at the concrete ratios.
 struct SpecContext {
     meta: Value,
-    n: f64,
-    time_exponent: f64,
-    train_exponent: f64,
-    pop_exponent: f64,
+    x: Ratios,
+    train: Normalization,
+    pop: Normalization,
 }
 
 fn parse_n_data(s: &str) -> Result<Option<usize>, CliError> {
@@ -124,7 +125,7 @@ fn parse_n_data(s: &str) -> Result<Option<usize>, CliError> {
 }
 
 fn round_dim(name: &str, x: f64, notes: &mut Vec<String>) -> Result<usize, CliError> {
-    if !x.is_finite() || x < 0.5 || x > 1e9 {
+    if !(0.5..=1e9).contains(&x) {
         return Err(CliError::user(format!(
             "{name} = {x} at this n is not a usable dimension (need 1 <= {name} <= 1e9)"
         )));
@@ -143,6 +144,11 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
     if !(n.is_finite() && n >= 1.0) {
         return Err(CliError::user("--n must be a finite number >= 1"));
     }
+    if args.t_max.is_some() {
+        return Err(CliError::user(
+            "--t-max is not used with a SPEC: the grid is in the natural time, use --tau-max",
+        ));
+    }
     if args.p.is_some() || args.h.is_some() || args.sigma2.is_some() || args.n_data.is_some() {
         return Err(CliError::user(
             "give either a SPEC (with --n) or --p/--H/--sigma2/--N, not both",
@@ -160,15 +166,42 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
         prism::spec::DataSize::Infinite => None,
     };
     let sigma2 = spec.sigma2.at(n);
-    let te = prism::poly::rat_to_f64(&c.exact.time_exponent);
-    let tr_e = prism::poly::rat_to_f64(&c.exact.train_loss_exponent);
-    let pop_e = prism::poly::rat_to_f64(&c.exact.pop_loss_exponent);
-    let t_max = n.powf(te) * args.tau_max;
     for note in &notes {
         eprintln!("note: {note} (dimensions are rounded to integers)");
     }
+    let regime = Regime::from_name(&c.face)?;
+    let (nt, np) = (
+        regime.normalization(Loss::Train),
+        regime.normalization(Loss::Pop),
+    );
+    let x = Ratios {
+        r: h as f64 / p as f64,
+        q: sigma2 * p as f64,
+        y: n_data.map_or(0.0, |nd| p as f64 / nd as f64),
+    };
+    // Face time T = t r^a q^b y^c: the raw horizon is T_max / (r^a q^b y^c).
+    let t_max = nt.raw_time(args.tau_max, &x);
+    let ok = |v: f64| v.is_finite() && v > 0.0;
+    if !ok(t_max) || !ok(np.quantity(1.0, 0.0, &x).abs()) || !ok(nt.quantity(1.0, 0.0, &x).abs()) {
+        return Err(CliError::user(format!(
+            "the normalization of face `{}` is degenerate at these sizes (r = {}, q = {}, y = {})",
+            c.face, x.r, x.q, x.y
+        )));
+    }
     let mut params = SimParams::new(p, h, sigma2, t_max).with_n(n_data);
     apply_common(args, &mut params)?;
+    let desc = |nz: &Normalization| {
+        let [a, b, cc] = nz.loss;
+        format!(
+            "{} / (r^{a} q^{b} y^{cc})",
+            if nz.subtract_initial {
+                "(l(t) - l(0))"
+            } else {
+                "l(t)"
+            }
+        )
+    };
+    let [ta, tb, tc] = nt.time;
     let meta = json!({
         "spec": c.spec,
         "n": n,
@@ -177,18 +210,19 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
         "train_loss_exponent": c.train_loss_exponent,
         "pop_loss_exponent": c.pop_loss_exponent,
         "tau_max": args.tau_max,
-        "time_scale": n.powf(te),
-        "normalization": "train_norm = (l_tr(t) - l_tr(0)) / n^train_loss_exponent, pop_norm likewise; t = n^time_exponent tau. Pure powers of n: the spec's prefactors are not absorbed into tau or the normalization",
+        "tau": format!("tau = t r^{ta} q^{tb} y^{tc} (the face time of prism::regimes, y = p/N)"),
+        "train_norm": desc(&nt),
+        "pop_norm": desc(&np),
+        "ratios": {"r": x.r, "q": x.q, "y": x.y},
         "rounding": notes,
     });
     Ok((
         params,
         SpecContext {
             meta,
-            n,
-            time_exponent: te,
-            train_exponent: tr_e,
-            pop_exponent: pop_e,
+            x,
+            train: nt,
+            pop: np,
         },
     ))
 }
@@ -263,18 +297,14 @@ fn meta_json(params: &SimParams, res: &SimResult, extra: Option<&Value>) -> Valu
     m
 }
 
-/// Mean and SEM over runs of (x_i(t) - x_i(0)) * scale.
-fn normalized_change(
-    res: &SimResult,
-    pop: bool,
-    scale: f64,
-) -> (Vec<f64>, Vec<f64>, Vec<Vec<f64>>) {
+/// Mean and SEM over runs of the normalized quantity Q_i(t) = (l_i(t) - [l_i(0)]) / scale.
+fn normalized_quantity(res: &SimResult, pop: bool, nz: &Normalization, x: &Ratios) -> Curve {
     let per_run: Vec<Vec<f64>> = res
         .runs
         .iter()
         .map(|r| {
             let c = if pop { &r.pop } else { &r.train };
-            c.iter().map(|x| (x - c[0]) * scale).collect()
+            c.iter().map(|l| nz.quantity(*l, c[0], x)).collect()
         })
         .collect();
     let k = res.t.len();
@@ -292,18 +322,24 @@ fn normalized_change(
     (mean, sem, per_run)
 }
 
+/// Mean, SEM and per-run values of a normalized curve.
+type Curve = (Vec<f64>, Vec<f64>, Vec<Vec<f64>>);
+
 struct Normalized {
     tau: Vec<f64>,
-    train: (Vec<f64>, Vec<f64>, Vec<Vec<f64>>),
-    pop: (Vec<f64>, Vec<f64>, Vec<Vec<f64>>),
+    train: Curve,
+    pop: Curve,
 }
 
 fn normalized(res: &SimResult, ctx: &SpecContext) -> Normalized {
-    let ts = ctx.n.powf(ctx.time_exponent);
     Normalized {
-        tau: res.t.iter().map(|t| t / ts).collect(),
-        train: normalized_change(res, false, ctx.n.powf(-ctx.train_exponent)),
-        pop: normalized_change(res, true, ctx.n.powf(-ctx.pop_exponent)),
+        tau: res
+            .t
+            .iter()
+            .map(|t| ctx.train.time_of(*t, &ctx.x))
+            .collect(),
+        train: normalized_quantity(res, false, &ctx.train, &ctx.x),
+        pop: normalized_quantity(res, true, &ctx.pop, &ctx.x),
     }
 }
 
@@ -407,12 +443,12 @@ fn table_text(
     let nz = ctx.map(|c| normalized(res, c));
     if let Some(c) = ctx {
         s.push_str(&format!(
-            "spec: {}  face: {}  (t = n^{} tau; normalized changes divided by n^{} (train), n^{} (pop))\n",
+            "spec: {}  face: {}\n{}; train_norm = {}, pop_norm = {}\n",
             c.meta["spec"].as_str().unwrap_or(""),
             c.meta["face"].as_str().unwrap_or(""),
-            c.meta["time_exponent"].as_str().unwrap_or(""),
-            c.meta["train_loss_exponent"].as_str().unwrap_or(""),
-            c.meta["pop_loss_exponent"].as_str().unwrap_or(""),
+            c.meta["tau"].as_str().unwrap_or(""),
+            c.meta["train_norm"].as_str().unwrap_or(""),
+            c.meta["pop_norm"].as_str().unwrap_or(""),
         ));
     }
     s.push_str(&format!(

@@ -32,7 +32,9 @@
 //! parallel (rayon) over a read-only table of shorter words, so the result is deterministic.
 //! With `U` distinct canonical words in the closure, of length <= n = 2s + 3, the cost is
 //! O(U n) canonicalizations plus O(U n) products of dense polynomials of size <= (a+1)(b+1).
-//! `U` grows roughly like 3^s (measured: see the benchmark).
+//! `U` grows roughly like 3.5^s: 442k words at s = 11 (train). Measured (release, 2 shared
+//! cores, examples/bench_expansion.rs, train; pop about half): s = 10 in 2.3 s, s = 11 in
+//! 12.5 s, s = 12 in 37-65 s (2.4 GiB, depending on the load), s = 13 in 371 s (9.7 GiB).
 
 use super::fasthash::{FastMap, FastSet};
 use super::word::{doubled_derivatives, Word};
@@ -41,42 +43,52 @@ use crate::poly::Poly;
 use crate::polytope::Loss;
 use num_bigint::BigInt;
 use num_rational::BigRational;
+use num_traits::Zero;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 
 /// Highest order the leading path accepts: the memory limit of
 /// [`super::estimate::MAX_LEADING_ORDER`] (the u64 bound of the module docs would allow 16).
 pub use super::estimate::MAX_LEADING_ORDER;
 
-/// Dense `P_w(r, y)`: coefficient of `r^k y^l` at index `k * (b + 1) + l`.
+/// Dense `P_w(r, y)` over the only exponents that can occur: `k` in `[k0, k0 + kn)` with
+/// `k0 = 1, kn = a` when the word has letters A (`k0 = 0, kn = 1` otherwise) and `l` in
+/// `[0, ln)` with `ln = max(b, 1)`; coefficient of `r^k y^l` at `(k - k0) * ln + l`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Dense {
+    /// Number of letters A (the power of q).
     a: usize,
-    b: usize,
+    k0: usize,
+    kn: usize,
+    ln: usize,
     c: Vec<u64>,
 }
 
 impl Dense {
     fn zero(a: usize, b: usize) -> Dense {
+        let (k0, kn) = if a == 0 { (0, 1) } else { (1, a) };
+        let ln = b.max(1);
         Dense {
             a,
-            b,
-            c: vec![0; (a + 1) * (b + 1)],
+            k0,
+            kn,
+            ln,
+            c: vec![0; kn * ln],
         }
     }
 
-    /// `self += shift(x * y)`: adds `r^dk y^dl * x * y` (degrees must fit).
+    /// `self += r^dk y^dl * x * y` (the exponent ranges must fit: see the recursion).
     fn add_product(&mut self, x: &Dense, y: &Dense, dk: usize, dl: usize) {
-        let bw = self.b + 1;
-        for k1 in 0..=x.a {
-            for l1 in 0..=x.b {
-                let c1 = x.c[k1 * (x.b + 1) + l1];
+        let w = self.ln;
+        let base = x.k0 + y.k0 + dk - self.k0;
+        for i1 in 0..x.kn {
+            let xr = &x.c[i1 * x.ln..(i1 + 1) * x.ln];
+            for (l1, &c1) in xr.iter().enumerate() {
                 if c1 == 0 {
                     continue;
                 }
-                for k2 in 0..=y.a {
-                    let row = (k1 + k2 + dk) * bw + l1 + dl;
-                    let yr = &y.c[k2 * (y.b + 1)..(k2 + 1) * (y.b + 1)];
+                for i2 in 0..y.kn {
+                    let row = (base + i1 + i2) * w + l1 + dl;
+                    let yr = &y.c[i2 * y.ln..(i2 + 1) * y.ln];
                     let dst = &mut self.c[row..row + yr.len()];
                     for (d, &c2) in dst.iter_mut().zip(yr) {
                         *d += c1 * c2;
@@ -86,25 +98,36 @@ impl Dense {
         }
     }
 
-    /// `self += r^dk y^dl * x`.
-    fn add_shifted(&mut self, x: &Dense, dk: usize, dl: usize) {
-        let bw = self.b + 1;
-        for k in 0..=x.a {
-            for l in 0..=x.b {
-                let c = x.c[k * (x.b + 1) + l];
-                if c != 0 {
-                    self.c[(k + dk) * bw + l + dl] += c;
-                }
+    /// `self += r^dk * x` (same y range or narrower).
+    fn add_shifted(&mut self, x: &Dense, dk: usize) {
+        let base = x.k0 + dk - self.k0;
+        for i in 0..x.kn {
+            let xr = &x.c[i * x.ln..(i + 1) * x.ln];
+            let row = (base + i) * self.ln;
+            for (d, &c) in self.c[row..row + xr.len()].iter_mut().zip(xr) {
+                *d += c;
             }
         }
+    }
+
+    /// Iterate over the nonzero `(k, l, coefficient)`.
+    fn terms(&self) -> impl Iterator<Item = (usize, usize, u64)> + '_ {
+        self.c
+            .iter()
+            .enumerate()
+            .filter(|(_, &v)| v != 0)
+            .map(|(i, &v)| (self.k0 + i / self.ln, i % self.ln, v))
     }
 }
 
 fn one() -> Dense {
-    Dense {
-        a: 0,
-        b: 0,
-        c: vec![1],
+    Dense::zero(0, 0).with_one()
+}
+
+impl Dense {
+    fn with_one(mut self) -> Dense {
+        self.c[0] = 1;
+        self
     }
 }
 
@@ -147,7 +170,7 @@ fn eval_word(w: Word, table: &FastMap<Word, Dense>) -> Dense {
     let get = |u: Word| -> &Dense { table.get(&u).expect("closure contains every child") };
     // a_L phi(C): a_A = q r (q implicit: one more A), a_S = 1.
     let c = get(w.slice(1, n).canonical());
-    out.add_shifted(c, usize::from(!first_is_s), 0);
+    out.add_shifted(c, usize::from(!first_is_s));
     for k in 1..n {
         if (w.bits() >> k) & 1 == w.bits() & 1 {
             let x = get(w.slice(1, k + 1).canonical());
@@ -241,24 +264,27 @@ pub fn leading_coefficients(max_order: usize, loss: Loss) -> Result<Vec<Poly>, E
     let half = BigRational::new(BigInt::from(1), BigInt::from(2));
     let mut out = Vec::with_capacity(derivs.len());
     for comb in &derivs {
-        let mut acc: BTreeMap<[i32; 3], Acc> = BTreeMap::new();
+        // Dense accumulator over (j, k, l): j = number of A, k <= j, l < max(b, 1).
+        let jmax = comb.keys().map(|w| w.count_a()).max().unwrap_or(0);
+        let lw = comb.keys().map(|w| w.count_s()).max().unwrap_or(0).max(1);
+        let kw = jmax + 1;
+        let mut acc: Vec<Acc> = vec![Acc::default(); (jmax + 1) * kw * lw];
         for (w, &c) in comb {
             let d = &table[w];
-            let j = d.a as i32;
-            for k in 0..=d.a {
-                for l in 0..=d.b {
-                    let v = d.c[k * (d.b + 1) + l];
-                    if v != 0 {
-                        acc.entry([k as i32, j, l as i32])
-                            .or_default()
-                            .add_mul(c, v);
-                    }
-                }
+            for (k, l, v) in d.terms() {
+                acc[(d.a * kw + k) * lw + l].add_mul(c, v);
             }
         }
         let mut poly = Poly::zero(3);
-        for (e, v) in acc {
-            poly.add_term(e.to_vec(), BigRational::from_integer(v.value()) * &half);
+        for (i, v) in acc.iter().enumerate() {
+            let (j, k, l) = (i / (kw * lw), (i / lw) % kw, i % lw);
+            let v = v.value();
+            if !v.is_zero() {
+                poly.add_term(
+                    vec![k as i32, j as i32, l as i32],
+                    BigRational::from_integer(v) * &half,
+                );
+            }
         }
         out.push(poly);
     }
@@ -278,16 +304,20 @@ mod tests {
 
     #[test]
     fn free_moments_small_words() {
+        let terms = |s: &str| phi(s).terms().collect::<Vec<_>>();
         // phi(A^2) = q^2 (r + r^2)
-        assert_eq!(phi("AA").c, vec![0, 1, 1]);
+        assert_eq!(terms("AA"), vec![(1, 0, 1), (2, 0, 1)]);
         // phi(S^3) = 1 + 3y + y^2 (Narayana)
-        assert_eq!(phi("SSS").c, vec![1, 3, 1, 0]);
+        assert_eq!(terms("SSS"), vec![(0, 0, 1), (0, 1, 3), (0, 2, 1)]);
         // phi(A^3) = q^3 (r + 3 r^2 + r^3)
-        assert_eq!(phi("AAA").c, vec![0, 1, 3, 1]);
+        assert_eq!(terms("AAA"), vec![(1, 0, 1), (2, 0, 3), (3, 0, 1)]);
         // phi(ASAS) = q^2 (r + r^2 + r^2 y) by freeness
         let d = phi("ASAS");
-        assert_eq!((d.a, d.b), (2, 2));
-        assert_eq!(d.c, vec![0, 0, 0, 1, 0, 0, 1, 1, 0]);
+        assert_eq!(d.a, 2);
+        assert_eq!(
+            d.terms().collect::<Vec<_>>(),
+            vec![(1, 0, 1), (2, 0, 1), (2, 1, 1)]
+        );
     }
 
     #[test]

@@ -25,8 +25,8 @@ pub use estimate::Refusal;
 pub use free::leading_coefficients;
 pub use full::{full_coefficient, full_coefficients, FULL_VARS};
 pub use normalized::{
-    check_full, check_leading, hierarchy_from_full, hierarchy_from_leading, leading_part,
-    normalize, Check, StructureReport, NORM_VARS,
+    check_full, check_full_order, check_leading, hierarchy_from_full, hierarchy_from_leading,
+    leading_part, normalize, Check, StructureReport, NORM_VARS,
 };
 
 /// Errors of the expansion phase.

@@ -174,6 +174,15 @@ fn sign_check(report: &mut StructureReport, loss: Loss, s: usize, poly: &Poly, j
 pub fn check_full(loss: Loss, coeffs: &[Poly]) -> StructureReport {
     let mut report = StructureReport::default();
     for (s, c) in coeffs.iter().enumerate() {
+        report.checks.extend(check_full_order(loss, s, c).checks);
+    }
+    report
+}
+
+/// The checks of [`check_full`] for one order s alone.
+pub fn check_full_order(loss: Loss, s: usize, c: &Poly) -> StructureReport {
+    let mut report = StructureReport::default();
+    {
         let n = normalize(c);
         let neg: Vec<Vec<i32>> = n
             .terms()

@@ -362,23 +362,58 @@ fn correction_exponent(
     a_p: &BigRational,
 ) -> BigRational {
     let _ = dirs;
+    // Scale u to integers: <u, x> = <U, x> / D with U integral. Lattice points are small, so
+    // the dot products are exact in i128 whenever every U_i fits in i64 (|x_i| < 2^20).
+    use num_integer::Integer;
+    let mut den = num_bigint::BigInt::from(1);
+    for x in finite_part {
+        den = den.lcm(x.denom());
+    }
+    let ints: Option<Vec<i128>> = finite_part
+        .iter()
+        .map(|x| {
+            let v = (x * BigRational::from_integer(den.clone())).to_integer();
+            i64::try_from(&v).ok().map(i128::from)
+        })
+        .collect();
+    let den_r = BigRational::from_integer(den);
     let mut best = a_p.clone();
     for o in &prism.hierarchy.orders {
         if o.s == 0 {
             continue;
         }
         for loss in [super::Loss::Train, super::Loss::Pop] {
-            let vals: Vec<BigRational> = o
-                .support(loss)
-                .iter()
-                .filter(|x| !n_infinite || x[2] == 0)
-                .map(|x| dot(finite_part, &vector(x)))
-                .collect();
-            let Some(max) = vals.iter().max().cloned() else {
-                continue;
+            let pts = o.support(loss).iter().filter(|x| !n_infinite || x[2] == 0);
+            let gap = match &ints {
+                Some(u) => {
+                    let vals: Vec<i128> = pts
+                        .map(|x| {
+                            u[0] * i128::from(x[0])
+                                + u[1] * i128::from(x[1])
+                                + u[2] * i128::from(x[2])
+                        })
+                        .collect();
+                    let Some(&max) = vals.iter().max() else {
+                        continue;
+                    };
+                    vals.iter()
+                        .filter(|v| **v < max)
+                        .max()
+                        .map(|second| BigRational::from_integer((max - second).into()) / &den_r)
+                }
+                None => {
+                    let vals: Vec<BigRational> =
+                        pts.map(|x| dot(finite_part, &vector(x))).collect();
+                    let Some(max) = vals.iter().max().cloned() else {
+                        continue;
+                    };
+                    vals.iter()
+                        .filter(|v| **v < max)
+                        .max()
+                        .map(|second| &max - second)
+                }
             };
-            if let Some(second) = vals.iter().filter(|v| **v < max).max() {
-                let gap = &max - second;
+            if let Some(gap) = gap {
                 if gap < best {
                     best = gap;
                 }

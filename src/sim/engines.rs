@@ -65,7 +65,7 @@ pub enum Side {
 }
 
 /// Fast-mode engine for finite N: the state W is h x p' and S' = diag(lam, 0) with the first
-/// `ns` columns carrying the nonzero eigenvalues `lam` of S. See [`super::fast`] for why this is
+/// `ns` columns carrying the nonzero eigenvalues `lam` of S. See [`super::setup`] for why this is
 /// exact in distribution.
 pub struct ReducedEngine {
     ns: usize,
@@ -325,12 +325,12 @@ impl DiagEngine {
 pub enum PhysData {
     /// N = infinity: S = I.
     Identity,
-    /// S = X X^T / N formed once (used when N >= p).
+    /// S = X X^T / N formed once.
     Dense {
         /// The p x p empirical covariance.
         s: Array2<f64>,
     },
-    /// The p x N data matrix X (used when N < p).
+    /// The p x N data matrix X.
     Samples {
         /// The data matrix.
         x: Array2<f64>,
@@ -351,9 +351,9 @@ enum Route {
 /// products (all O(H p min(p, N)) per step):
 ///
 /// * S = I: V = lin2 W - 2 M W (3 H^2 p) or lin2 W - 2 W A (3 H p^2);
-/// * S dense (N >= p): Y = W S, V = lin2 Y - M Y - (Y W^T) W (2 H p^2 + 6 H^2 p) or
+/// * S dense (formed once when that is cheaper per step): Y = W S, V = lin2 Y - M Y - (Y W^T) W (2 H p^2 + 6 H^2 p) or
 ///   V = W (lin2 S - A S - S A) (3 H p^2 + 2 p^3);
-/// * data X (N < p), G = W X: V = lin2 Y - M Y - K W with Y = G X^T / N, K = G G^T / N
+/// * data X, G = W X: V = lin2 Y - M Y - K W with Y = G X^T / N, K = G G^T / N
 ///   (4 H p N + 5 H^2 p + H^2 N), or V = [(lin2 G - W P) X^T - G P^T] / N with P = W^T G (10 H p N).
 pub struct PhysicalEngine {
     data: PhysData,
@@ -368,7 +368,26 @@ pub struct PhysicalEngine {
 }
 
 impl PhysicalEngine {
-    /// Engine for an H x p state with the given data representation.
+    /// Like [`PhysicalEngine::new`], but data given as samples X are first turned into the dense
+    /// S = X X^T / N (p^2 N flops, once) when a dense-S association is cheaper per step.
+    pub fn auto(h: usize, p: usize, data: PhysData, lin2: f64) -> Self {
+        if let PhysData::Samples { x } = &data {
+            let (hf, pf, nf) = (h as f64, p as f64, x.ncols() as f64);
+            let dense = (2.0 * hf * pf * pf + 6.0 * hf * hf * pf)
+                .min(3.0 * hf * pf * pf + 2.0 * pf * pf * pf);
+            let samp =
+                (4.0 * hf * pf * nf + 5.0 * hf * hf * pf + hf * hf * nf).min(10.0 * hf * pf * nf);
+            if dense < samp {
+                let mut s = Array2::zeros((p, p));
+                syrk(1.0 / nf, x.view(), s.view_mut());
+                return PhysicalEngine::new(h, p, PhysData::Dense { s }, lin2);
+            }
+        }
+        PhysicalEngine::new(h, p, data, lin2)
+    }
+
+    /// Engine for an H x p state with the given data representation (the cheaper of its two
+    /// associations is used).
     pub fn new(h: usize, p: usize, data: PhysData, lin2: f64) -> Self {
         let (hf, pf) = (h as f64, p as f64);
         let (route, n, tr_s) = match &data {
@@ -487,7 +506,7 @@ impl MatField for PhysicalEngine {
                     tr_m2: Some(frob2(a.view())),
                 };
                 Zip::from(&mut *b)
-                    .and(&*s)
+                    .and(s)
                     .and(&*t)
                     .and(&t.t())
                     .for_each(|bb, &ss, &t1, &t2| *bb = lin2 * ss - t1 - t2);

@@ -13,6 +13,16 @@
 //!
 //! The same engines as the main simulation are used with the linear term removed, so fast mode,
 //! the data-span reduction for N < p and ensembles all apply. Default integrator: RK4.
+//!
+//! ```
+//! use prism::sim::{free_flow, FreeFlowParams, Record};
+//! // r = 1/2, alpha = 1 at p = 60: l_tr/q^2 and l_pop/q^2 at tau = 0, 0.1, 0.2.
+//! let mut fp = FreeFlowParams::new(60, 30, Some(60), 0.2);
+//! fp.record = Record::Uniform(2);
+//! fp.seeds = 2;
+//! let res = free_flow(&fp).unwrap();
+//! assert!(res.pop_mean[2] < res.pop_mean[0]);
+//! ```
 
 use serde::{Deserialize, Serialize};
 

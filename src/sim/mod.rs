@@ -29,6 +29,19 @@
 //!   N < p, the data-span engine on an H x (N + H) state. (N' = min(N, p).)
 //! * [`Mode::Physical`] keeps the original basis and the data matrix X, O(H p min(p, N)) per step.
 //!
+//! # Example
+//!
+//! ```
+//! use prism::sim::{simulate, Record, SimParams};
+//! // p = 100, H = 50, sigma2 = 0.01 (q = 1, r = 1/2), N = 200 (alpha = 2), t in [0, 1].
+//! let mut params = SimParams::new(100, 50, 0.01, 1.0).with_n(Some(200));
+//! params.record = Record::Uniform(4); // t = 0, 0.25, ..., 1
+//! params.seeds = 2;
+//! let res = simulate(&params).unwrap();
+//! assert_eq!(res.t.len(), 5);
+//! assert!(res.train_mean[4] < res.train_mean[0]);
+//! ```
+//!
 //! # Ensembles and determinism
 //!
 //! Run i uses `ChaCha8Rng::seed_from_u64(seed + i)`; runs execute in parallel with rayon, each

@@ -47,6 +47,7 @@ pub(crate) struct Setup {
 }
 
 /// A ready-to-step engine (the initial state of one run and its algorithm).
+#[allow(clippy::large_enum_variant)]
 pub enum Stepper {
     /// S = I: independent eigenvalues.
     Diag(DiagEngine),
@@ -180,19 +181,12 @@ pub(crate) fn build(setup: &Setup, rng: &mut ChaCha8Rng) -> Result<Stepper, SimE
         Mode::Physical => {
             let data = match n {
                 None => PhysData::Identity,
-                Some(n) => {
-                    let x = gaussian(p, n, 1.0, rng);
-                    if n >= p {
-                        let mut s = Array2::zeros((p, p));
-                        syrk(1.0 / n as f64, x.view(), s.view_mut());
-                        PhysData::Dense { s }
-                    } else {
-                        PhysData::Samples { x }
-                    }
-                }
+                Some(n) => PhysData::Samples {
+                    x: gaussian(p, n, 1.0, rng),
+                },
             };
             let w = gaussian(h, p, sd, rng);
-            let f: Box<dyn MatField> = Box::new(PhysicalEngine::new(h, p, data, lin2));
+            let f: Box<dyn MatField> = Box::new(PhysicalEngine::auto(h, p, data, lin2));
             Ok(Stepper::Mat(MatIntegrator::new(f, w)))
         }
     }
