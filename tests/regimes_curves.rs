@@ -272,3 +272,56 @@ fn free_face_numeric_small_run_is_sane() {
     assert!(e[1] > 0.0 && e[1] < 0.05);
     assert!(c.notes.iter().any(|n| n.contains("no closed form")));
 }
+
+/// Independent references computed with mpmath (20-25 digits): F3 and E8 by mpmath's Taylor
+/// ODE solver with phi from its Narayana power series (120 terms), F2 by mpmath adaptive
+/// quadrature of the MP density plus the atom. None of prism's numerics is involved.
+#[test]
+fn independent_high_precision_references() {
+    let cases: [(Regime, &[(&str, f64)], &[(f64, f64, f64)]); 3] = [
+        (
+            Regime::NarrowLatent,
+            &[("q", 0.5), ("y", 0.5)],
+            &[
+                (0.25, -0.28151946830692208555, -0.097961113154442272977),
+                (1.0, -0.71727197577654379144, -0.12499927042957179836),
+            ],
+        ),
+        (
+            Regime::NarrowFree,
+            &[("y", 2.0)],
+            &[
+                (0.5, -0.46364118010824213295, -0.38457068502649315384),
+                (2.0, -0.49542774430815307822, -0.44536622208155550874),
+            ],
+        ),
+        (
+            Regime::MeanField,
+            &[("c", 0.5), ("y", 2.0)],
+            &[
+                (0.5, 0.002760639330351626935, 0.06837077025364026148),
+                (1.0, 0.0005834632203558596584, 0.06425890305408917687),
+            ],
+        ),
+    ];
+    for (regime, consts, points) in cases {
+        let mut k = Constants::default();
+        for (n, v) in consts {
+            k.set(n, *v).unwrap();
+        }
+        let times: Vec<f64> = points.iter().map(|p| p.0).collect();
+        let c = limit_curve(regime, &k, &times).unwrap();
+        for (i, (t, tr, pop)) in points.iter().enumerate() {
+            assert!(
+                (c.train[i] - tr).abs() < 1e-11,
+                "{regime} t={t}: {} vs {tr}",
+                c.train[i]
+            );
+            assert!(
+                (c.pop[i] - pop).abs() < 1e-11,
+                "{regime} t={t}: {} vs {pop}",
+                c.pop[i]
+            );
+        }
+    }
+}

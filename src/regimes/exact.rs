@@ -411,12 +411,20 @@ pub(crate) enum ChainKind {
 /// Power-series solution of the chain (see [`super::small_data`]) over Q[q, s] (F5) or Q[s]
 /// (E6), s = sqrt r, truncated at K = (len + 5)/2 sites, mapped to Q[q, r] / Q[r].
 pub(crate) fn small_data_chain_series(len: usize, kind: ChainKind) -> (Vec<Poly>, Vec<Poly>) {
+    small_data_chain_series_sites(len, kind, (len + 5) / 2)
+}
+
+/// [`small_data_chain_series`] with an explicit number of sites `k`.
+pub(crate) fn small_data_chain_series_sites(
+    len: usize,
+    kind: ChainKind,
+    k: usize,
+) -> (Vec<Poly>, Vec<Poly>) {
     let target = kind != ChainKind::E6;
     let nv = if target { 2 } else { 1 };
     let si = nv - 1; // index of s
     let s = q(nv, si);
     let qv = if target { q(nv, 0) } else { one(nv) };
-    let k = (len + 5) / 2;
     let rv = s.mul(&s);
     // Initial values.
     let mut a = zero(nv, len);
@@ -610,6 +618,19 @@ mod tests {
         let (tr2, pop2) = small_data_riccati_series(7);
         assert_eq!(tr, tr2);
         assert_eq!(pop, pop2);
+    }
+
+    #[test]
+    fn chain_truncation_exact_through_order_2k() {
+        // THEORY 5.5: K sites are exact through order 2K - 1 (and not beyond), both losses.
+        let (full_tr, full_pop) = small_data_chain_series(10, ChainKind::F5);
+        for k in 1..=3usize {
+            let (tr, pop) = small_data_chain_series_sites(10, ChainKind::F5, k);
+            let first_bad_tr = (0..10).find(|&s| tr[s] != full_tr[s]);
+            let first_bad_pop = (0..10).find(|&s| pop[s] != full_pop[s]);
+            assert_eq!(first_bad_tr, Some(2 * k), "K = {k} (train)");
+            assert_eq!(first_bad_pop, Some(2 * k), "K = {k} (pop)");
+        }
     }
 
     #[test]

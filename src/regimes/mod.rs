@@ -825,10 +825,17 @@ impl Regime {
             });
         }
         if two.contains(&Regime::Free) {
+            // The target terms return when the time of the non-free parent is O(1): raw t ~ 1,
+            // or t ~ alpha on the small-data side.
+            let raw = if self.parts().0 == DataPart::Small && x.y > 0.0 {
+                1.0 / x.y
+            } else {
+                1.0
+            };
             out.push(ValidityWindow {
                 loss: None,
                 condition: "tau << q (at tau ~ q the O(1) target terms return)",
-                scale: Some(tf.time_of(1.0, x)),
+                scale: Some(tf.time_of(raw, x)),
             });
         }
         if matches!(
@@ -985,6 +992,30 @@ mod tests {
         // F5: tau = t/alpha = t y; pop quantity = (l - l0) y.
         let (tt, qv) = normalize(Regime::SmallData, Pop, &x, 2.0, 1.5, 1.0);
         assert!((tt - 0.5).abs() < 1e-15 && (qv - 0.125).abs() < 1e-15);
+    }
+
+    #[test]
+    fn validity_windows() {
+        let x = Ratios {
+            r: 0.5,
+            q: 100.0,
+            y: 4.0,
+        };
+        // Free face: tau = q t breaks down at tau ~ q.
+        let w = Regime::Free.validity(&x);
+        assert_eq!(w[0].scale, Some(100.0));
+        // Small-data + free: sigma = q t / alpha breaks down at t ~ alpha, i.e. sigma ~ q.
+        let w = Regime::SmallFree.validity(&x);
+        assert!((w[0].scale.unwrap() - 100.0).abs() < 1e-12);
+        // Large-data: t << sqrt(alpha).
+        let w = Regime::LargeData.validity(&Ratios {
+            r: 0.5,
+            q: 1.0,
+            y: 0.01,
+        });
+        assert!((w[0].scale.unwrap() - 10.0).abs() < 1e-12);
+        assert_eq!(Regime::LargeData.corrections()[0].parameter, "1/alpha");
+        assert_eq!(Regime::SmallNarrow.corrections().len(), 2);
     }
 
     #[test]

@@ -413,13 +413,13 @@ mod tests {
             assert!(mass < 1e-9, "mass {mass}");
             for i in 0..times.len() {
                 assert!(
-                    (c.train[i] - tr[i]).abs() < 1e-8,
+                    (c.train[i] - tr[i]).abs() < 1e-11,
                     "q={q} r={r} i={i}: {} {}",
                     c.train[i],
                     tr[i]
                 );
                 assert!(
-                    (c.pop[i] - pop[i]).abs() < 1e-8,
+                    (c.pop[i] - pop[i]).abs() < 1e-11,
                     "q={q} r={r} i={i}: {} {}",
                     c.pop[i],
                     pop[i]
