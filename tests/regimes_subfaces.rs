@@ -8,7 +8,7 @@ use prism::regimes::{confirm, lift_series, limit_series, Regime};
 const ORDER: usize = 6;
 
 fn check_parent(child: Regime, parent: Regime) {
-    let order = if parent == Regime::Free { 5 } else { ORDER };
+    let order = ORDER;
     let ps = limit_series(parent, order).unwrap();
     let cs = limit_series(child, order).unwrap();
     let (tr, pop) = lift_series(&ps);

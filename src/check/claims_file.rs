@@ -221,7 +221,7 @@ pub fn check_claims(
                                     cls.face,
                                     r.losses
                                         .iter()
-                                        .map(|l| format!("{} {}", l.loss.name(), l.sup.reason))
+                                        .map(|l| format!("{} {}", l.loss.name(), l.l2.reason))
                                         .collect::<Vec<_>>()
                                         .join("; ")
                                 ),

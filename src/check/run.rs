@@ -23,8 +23,10 @@ use serde::Serialize;
 pub struct CheckOptions {
     /// The sizes n at which the spec is evaluated.
     pub sizes: Vec<f64>,
-    /// Runs per size.
+    /// Runs per size to start with.
     pub seeds: usize,
+    /// While the verdict is inconclusive, runs per size are multiplied by 4 up to this.
+    pub max_seeds: usize,
     /// Base seed (run i of every size uses base + i).
     pub seed: u64,
     /// Largest face time; None picks 1, shortened to the validity window.
@@ -47,6 +49,7 @@ impl Default for CheckOptions {
         CheckOptions {
             sizes: vec![256.0, 512.0, 1024.0, 2048.0],
             seeds: 16,
+            max_seeds: 256,
             seed: 0,
             t_max: None,
             points: 20,
@@ -128,11 +131,13 @@ pub struct SizeRun {
     pub pop_mean: Vec<f64>,
     /// Standard error.
     pub pop_sem: Vec<f64>,
+    /// Runs (seeds base .. base + seeds).
+    pub seeds: usize,
     /// Wall time of the ensemble, seconds.
     pub seconds: f64,
 }
 
-/// Distance to the limit at one n.
+/// Distance to the limit at one n (over the grid points T > 0).
 #[derive(Clone, Debug, Serialize)]
 pub struct SizeError {
     /// The size.
@@ -141,7 +146,8 @@ pub struct SizeError {
     pub sup: f64,
     /// Standard error of `sup` (that of the mean at the maximizing time).
     pub sup_se: f64,
-    /// sqrt(mean_T (sim - limit)^2).
+    /// sqrt(mean_T (sim - limit)^2 - mean_T sem^2): the root-mean-square distance with the
+    /// statistical noise removed (0 when the distance is within noise).
     pub l2: f64,
     /// Standard error of `l2` (delta method).
     pub l2_se: f64,
@@ -156,9 +162,10 @@ pub struct LossCheck {
     pub quantity: String,
     /// Errors per size.
     pub errors: Vec<SizeError>,
-    /// Assessment of the sup-norm errors (decides the verdict).
+    /// Assessment of the sup-norm errors (reported).
     pub sup: Assessment,
-    /// Assessment of the L2 errors (reported).
+    /// Assessment of the (noise-debiased) L2 errors: decides the verdict, being the better
+    /// determined of the two.
     pub l2: Assessment,
 }
 
@@ -269,6 +276,9 @@ fn estimate_flops(params: &SimParams) -> f64 {
     per_eval * evals * steps * params.seeds as f64
 }
 
+/// Largest last-term size of a truncated series reference (absolute, in the normalized loss).
+pub const SERIES_TOL: f64 = 1e-5;
+
 /// The series reference: values of sum_s c_s T^s / s! and the apparent radius.
 struct SeriesRef {
     order: usize,
@@ -289,6 +299,21 @@ impl SeriesRef {
             sum += c * term;
         }
         sum
+    }
+
+    /// Largest T at which the last Taylor term of both losses, |c_S| T^S / S!, is below `tol`.
+    fn tolerable_time(&self, tol: f64) -> f64 {
+        let last = |c: &[f64]| -> f64 {
+            let s = c.len() - 1;
+            let fact: f64 = (1..=s).map(|k| k as f64).product();
+            let a = c[s].abs() / fact;
+            if a == 0.0 || s == 0 {
+                f64::INFINITY
+            } else {
+                (tol / a).powf(1.0 / s as f64)
+            }
+        };
+        last(&self.train[0]).min(last(&self.pop[0]))
     }
 
     /// Apparent radius from the last three Taylor coefficients a_s = c_s / s!.
@@ -432,12 +457,15 @@ pub fn check(
     let mut series_ref = None;
     if !regime.has_closed_form(consts.y) {
         let sr = series_reference(regime, &consts, &cls, opts.series_order)?;
-        let limit = sr.radius / 2.0;
+        // Stay inside half the apparent radius, and where the last term kept is below
+        // SERIES_TOL: the truncation error does not shrink with n, so it must sit well under
+        // the finite-size corrections being measured.
+        let limit = (sr.radius / 2.0).min(sr.tolerable_time(SERIES_TOL));
         if limit < t_max {
             t_max = limit;
         }
         window = format!(
-            "{} in [0, {t_max:.3}]: no closed form is known on this face, so the simulation is compared with the exact leading series (order {}) inside half its apparent radius of convergence ({:.3})",
+            "{} in [0, {t_max:.3}]: no closed form is known on this face, so the simulation is compared with the exact leading series (order {}) inside its apparent radius of convergence ({:.3}), where the last term kept is below {SERIES_TOL:e}",
             regime.time_symbol(),
             sr.order,
             sr.radius
@@ -528,28 +556,42 @@ pub fn check(
         );
     }
 
-    // Simulate and normalize.
-    let mut runs = Vec::new();
-    for (n, x, params) in plans {
-        progress(&format!(
-            "n = {n}: p = {}, H = {}, N = {}, sigma2 = {:.4e}, {} seeds",
-            params.p,
-            params.h,
-            params.n.map_or("inf".to_string(), |v| v.to_string()),
-            params.sigma2,
-            params.seeds
-        ));
-        let start = std::time::Instant::now();
-        let res = sim::simulate(&params).map_err(|source| CheckError::Sim { n, source })?;
-        let seconds = start.elapsed().as_secs_f64();
-        let c0 = exact_initial_loss(params.p, params.h, params.sigma2);
-        let stats = |loss: Loss| -> (Vec<f64>, Vec<f64>) {
-            let norm = regime.normalization(loss);
-            let m = times.len();
-            let per_run: Vec<Vec<f64>> = res
-                .runs
-                .iter()
-                .map(|r| {
+    // Simulate, normalize, assess; while the verdict is inconclusive, add runs (4x, up to
+    // `max_seeds` and the cost limit). Run i always has seed base + i, so adding runs extends
+    // the same ensemble deterministically.
+    let m = times.len();
+    let mut per_run_curves: Vec<(Vec<Vec<f64>>, Vec<Vec<f64>>)> =
+        vec![(Vec::new(), Vec::new()); plans.len()];
+    let mut info: Vec<(f64, f64)> = vec![(0.0, 0.0); plans.len()]; // (dt, seconds)
+    let mut have = 0usize;
+    let mut target = opts.seeds;
+    let (losses, verdict) = loop {
+        for (k, (n, x, base)) in plans.iter().enumerate() {
+            let mut params = base.clone();
+            params.seed = opts.seed + have as u64;
+            params.seeds = target - have;
+            progress(&format!(
+                "n = {n}: p = {}, H = {}, N = {}, sigma2 = {:.4e}, runs {}..{}",
+                params.p,
+                params.h,
+                params.n.map_or("inf".to_string(), |v| v.to_string()),
+                params.sigma2,
+                have,
+                target
+            ));
+            let start = std::time::Instant::now();
+            let res = sim::simulate(&params).map_err(|source| CheckError::Sim { n: *n, source })?;
+            info[k].0 = res.info.dt;
+            info[k].1 += start.elapsed().as_secs_f64();
+            let c0 = exact_initial_loss(params.p, params.h, params.sigma2);
+            for loss in [Loss::Train, Loss::Pop] {
+                let norm = regime.normalization(loss);
+                let dest = if loss == Loss::Train {
+                    &mut per_run_curves[k].0
+                } else {
+                    &mut per_run_curves[k].1
+                };
+                for r in &res.runs {
                     let l = if loss == Loss::Train {
                         &r.train
                     } else {
@@ -559,80 +601,71 @@ pub fn check(
                     // (THEORY section 2, both losses). Unbiased, and free of the O(1/p)
                     // run-to-run noise of the initial loss. Faces that subtract l(0) anyway
                     // are unaffected.
-                    (0..m)
-                        .map(|i| norm.quantity(l[i] - l[0] + c0, c0, &x))
-                        .collect()
-                })
-                .collect();
-            mean_sem(&per_run, m)
-        };
-        let (train_mean, train_sem) = stats(Loss::Train);
-        let (pop_mean, pop_sem) = stats(Loss::Pop);
-        runs.push(SizeRun {
-            n,
-            p: params.p,
-            h: params.h,
-            n_data: params.n,
-            sigma2: params.sigma2,
-            ratios: x,
-            dt: res.info.dt,
-            t_raw_max: params.t_max,
-            train_mean,
-            train_sem,
-            pop_mean,
-            pop_sem,
-            seconds,
+                    dest.push(
+                        (0..m)
+                            .map(|i| norm.quantity(l[i] - l[0] + c0, c0, x))
+                            .collect(),
+                    );
+                }
+            }
+        }
+        have = target;
+        let (losses, verdict) = assess_all(
+            regime,
+            &plans,
+            &per_run_curves,
+            &limit_train,
+            &limit_pop,
+            rate,
+        );
+        let next = (target * 4).min(opts.max_seeds);
+        let affordable = plans.iter().all(|(_, _, base)| {
+            let mut p = base.clone();
+            p.seeds = next;
+            estimate_flops(&p) <= opts.max_flops
         });
-    }
-
-    // Errors and assessments.
-    let mut losses = Vec::new();
-    for loss in [Loss::Train, Loss::Pop] {
-        let limit = if loss == Loss::Train {
-            &limit_train
-        } else {
-            &limit_pop
-        };
-        let scale = {
-            let lo = limit.iter().cloned().fold(f64::INFINITY, f64::min);
-            let hi = limit.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            (hi - lo)
-                .abs()
-                .max(limit.iter().map(|v| v.abs()).fold(0.0, f64::max) * 0.1)
-                .max(1e-6)
-        };
-        let errors: Vec<SizeError> = runs
-            .iter()
-            .map(|r| {
-                let (mean, sem) = if loss == Loss::Train {
-                    (&r.train_mean, &r.train_sem)
-                } else {
-                    (&r.pop_mean, &r.pop_sem)
-                };
-                distances(r.n, mean, sem, limit)
-            })
-            .collect();
-        let ns: Vec<f64> = errors.iter().map(|e| e.n).collect();
-        let sup: Vec<f64> = errors.iter().map(|e| e.sup).collect();
-        let sup_se: Vec<f64> = errors.iter().map(|e| e.sup_se).collect();
-        let l2: Vec<f64> = errors.iter().map(|e| e.l2).collect();
-        let l2_se: Vec<f64> = errors.iter().map(|e| e.l2_se).collect();
-        losses.push(LossCheck {
-            loss,
-            quantity: regime.quantity(loss),
-            sup: assess(&ns, &sup, &sup_se, rate, scale),
-            l2: assess(&ns, &l2, &l2_se, rate, scale),
-            errors,
-        });
-    }
-    let verdicts: Vec<Verdict> = losses.iter().map(|l| l.sup.verdict).collect();
-    let verdict = if verdicts.contains(&Verdict::Disagrees) {
-        Verdict::Disagrees
-    } else if verdicts.iter().all(|v| *v == Verdict::Agrees) {
-        Verdict::Agrees
-    } else {
-        Verdict::Inconclusive
+        if verdict != Verdict::Inconclusive || next <= target || !affordable {
+            if verdict == Verdict::Inconclusive {
+                notes.push(format!(
+                    "still inconclusive with {target} runs per size; more runs would exceed the limit of {} runs or the cost limit",
+                    opts.max_seeds
+                ));
+            }
+            break (losses, verdict);
+        }
+        progress(&format!(
+            "inconclusive with {target} runs per size: extending to {next}"
+        ));
+        notes.push(format!(
+            "inconclusive with {target} runs per size, so the ensemble was extended to {next}"
+        ));
+        target = next;
     };
+    let runs: Vec<SizeRun> = plans
+        .iter()
+        .zip(&per_run_curves)
+        .zip(&info)
+        .map(|(((n, x, params), (tr, po)), (dt, seconds))| {
+            let (train_mean, train_sem) = mean_sem(tr, m);
+            let (pop_mean, pop_sem) = mean_sem(po, m);
+            SizeRun {
+                n: *n,
+                p: params.p,
+                h: params.h,
+                n_data: params.n,
+                sigma2: params.sigma2,
+                ratios: *x,
+                dt: *dt,
+                t_raw_max: params.t_max,
+                seeds: have,
+                train_mean,
+                train_sem,
+                pop_mean,
+                pop_sem,
+                seconds: *seconds,
+            }
+        })
+        .collect();
     let constants = regime
         .constant_names()
         .into_iter()
@@ -656,6 +689,62 @@ pub fn check(
         verdict,
         notes,
     })
+}
+
+/// Errors and assessments of both losses from the per-run normalized curves; the verdict is
+/// `disagrees` if either loss disagrees, `agrees` if both agree, else `inconclusive`.
+fn assess_all(
+    regime: Regime,
+    plans: &[(f64, Ratios, SimParams)],
+    per_run_curves: &[(Vec<Vec<f64>>, Vec<Vec<f64>>)],
+    limit_train: &[f64],
+    limit_pop: &[f64],
+    rate: f64,
+) -> (Vec<LossCheck>, Verdict) {
+    let mut losses = Vec::new();
+    for loss in [Loss::Train, Loss::Pop] {
+        let limit = if loss == Loss::Train {
+            limit_train
+        } else {
+            limit_pop
+        };
+        let scale = {
+            let lo = limit.iter().cloned().fold(f64::INFINITY, f64::min);
+            let hi = limit.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            (hi - lo)
+                .abs()
+                .max(limit.iter().map(|v| v.abs()).fold(0.0, f64::max) * 0.1)
+                .max(1e-6)
+        };
+        let errors: Vec<SizeError> = plans
+            .iter()
+            .zip(per_run_curves)
+            .map(|((n, _, _), (tr, po))| {
+                distances(*n, if loss == Loss::Train { tr } else { po }, limit)
+            })
+            .collect();
+        let ns: Vec<f64> = errors.iter().map(|e| e.n).collect();
+        let sup: Vec<f64> = errors.iter().map(|e| e.sup).collect();
+        let sup_se: Vec<f64> = errors.iter().map(|e| e.sup_se).collect();
+        let l2: Vec<f64> = errors.iter().map(|e| e.l2).collect();
+        let l2_se: Vec<f64> = errors.iter().map(|e| e.l2_se).collect();
+        losses.push(LossCheck {
+            loss,
+            quantity: regime.quantity(loss),
+            sup: assess(&ns, &sup, &sup_se, rate, scale),
+            l2: assess(&ns, &l2, &l2_se, rate, scale),
+            errors,
+        });
+    }
+    let verdicts: Vec<Verdict> = losses.iter().map(|l| l.l2.verdict).collect();
+    let verdict = if verdicts.contains(&Verdict::Disagrees) {
+        Verdict::Disagrees
+    } else if verdicts.iter().all(|v| *v == Verdict::Agrees) {
+        Verdict::Agrees
+    } else {
+        Verdict::Inconclusive
+    };
+    (losses, verdict)
 }
 
 /// E l(0) exactly, for both losses: c_0 = 1/2 - sigma2 H + sigma2^2 H (H + p + 1) / 2
@@ -683,27 +772,54 @@ fn mean_sem(per_run: &[Vec<f64>], m: usize) -> (Vec<f64>, Vec<f64>) {
     (mean, sem)
 }
 
-/// Sup-norm and L2 distances of a mean curve to the reference, with standard errors.
-fn distances(n: f64, mean: &[f64], sem: &[f64], limit: &[f64]) -> SizeError {
-    let d: Vec<f64> = mean.iter().zip(limit).map(|(a, b)| a - b).collect();
-    let (imax, sup) = d
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (i, v.abs()))
-        .fold((0, 0.0), |acc, x| if x.1 > acc.1 { x } else { acc });
-    let m = d.len() as f64;
-    let l2 = (d.iter().map(|v| v * v).sum::<f64>() / m).sqrt();
-    let l2_se = if l2 > 0.0 {
-        (d.iter().zip(sem).map(|(v, s)| (v * s).powi(2)).sum::<f64>()).sqrt() / (m * l2)
-    } else {
-        (sem.iter().map(|s| s * s).sum::<f64>() / m).sqrt()
+/// Sup-norm and L2 distances of the ensemble-mean curve to the reference over the grid points
+/// T > 0. The point T = 0 is left out: there the simulated mean is the exact c_0 (control
+/// variate) and its O(1/p) offset from the limit says nothing about the dynamics.
+///
+/// The L2 distance is debiased for noise: E[d_i^2] = bias_i^2 + sem_i^2, so
+/// `L2 = sqrt(max(0, mean(d^2) - mean(sem^2)))`. Standard errors of both distances come from a
+/// bootstrap over runs (B = 200 resamples, fixed seed), which keeps the strong correlation
+/// between grid points of one run; treating the points as independent would understate them.
+fn distances(n: f64, per_run: &[Vec<f64>], limit: &[f64]) -> SizeError {
+    use rand::{RngExt, SeedableRng};
+    let m = limit.len();
+    let metrics = |runs: &[&Vec<f64>]| -> (f64, f64) {
+        let owned: Vec<Vec<f64>> = runs.iter().map(|v| v.to_vec()).collect();
+        let (mean, sem) = mean_sem(&owned, m);
+        let d: Vec<f64> = mean[1..]
+            .iter()
+            .zip(&limit[1..])
+            .map(|(a, b)| a - b)
+            .collect();
+        let sup = d.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        let k = d.len() as f64;
+        let raw2 = d.iter().map(|v| v * v).sum::<f64>() / k;
+        let noise2 = sem[1..].iter().map(|s| s * s).sum::<f64>() / k;
+        (sup, (raw2 - noise2).max(0.0).sqrt())
+    };
+    let all: Vec<&Vec<f64>> = per_run.iter().collect();
+    let (sup, l2) = metrics(&all);
+    let r = per_run.len();
+    let b = 200;
+    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(0x5eed ^ n.to_bits());
+    let mut sups = Vec::with_capacity(b);
+    let mut l2s = Vec::with_capacity(b);
+    for _ in 0..b {
+        let sample: Vec<&Vec<f64>> = (0..r).map(|_| &per_run[rng.random_range(0..r)]).collect();
+        let (s1, s2) = metrics(&sample);
+        sups.push(s1);
+        l2s.push(s2);
+    }
+    let sd = |v: &[f64]| {
+        let mu = v.iter().sum::<f64>() / v.len() as f64;
+        (v.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)).sqrt()
     };
     SizeError {
         n,
         sup,
-        sup_se: sem.get(imax).copied().unwrap_or(0.0),
+        sup_se: sd(&sups),
         l2,
-        l2_se,
+        l2_se: sd(&l2s),
     }
 }
 

@@ -7,13 +7,14 @@
 //! ln e_i is `(s_i / e_i)^2`); its standard error comes from the same fit, inflated by the
 //! reduced chi-square when that exceeds 1.
 //!
-//! * **agrees**: the errors are resolved (e_i > 2 s_i) at two or more sizes, the fitted rate
-//!   is positive and consistent with O(n^-rho), i.e. not clearly slower
+//! * **agrees**: the error is resolved (e_i > 3 s_i) at some size, the rate fitted on the sizes
+//!   where it is at least weakly resolved (e_i > s_i, two or more) is
+//!   positive and consistent with O(n^-rho), i.e. not clearly slower
 //!   (rho_hat >= rho - 2 se - RATE_SLACK; faster decay is allowed, since rho bounds the
 //!   leading correction and its coefficient may vanish for one loss), and the last
 //!   error lies within 3 s of the fitted trend; or no error is resolved at any size while the
-//!   noise itself is small (below NOISE_FLOOR of the curve's scale), i.e. the simulation and
-//!   the limit coincide to within a small noise.
+//!   error bound at the largest size (e + 2 s) is below NOISE_FLOOR of the curve's scale, i.e.
+//!   the simulation and the limit coincide to within a small noise.
 //! * **disagrees**: the errors are resolved and do not fall at a rate consistent with rho
 //!   (they are flat, growing, or decay at a clearly different rate), or the last error is off
 //!   the trend.
@@ -129,7 +130,11 @@ pub fn fit_rate(ns: &[f64], errs: &[f64], ses: &[f64]) -> Option<RateFit> {
 /// and the scale of the curve (e.g. its range), which sets the noise floor.
 pub fn assess(ns: &[f64], errs: &[f64], ses: &[f64], expected_rate: f64, scale: f64) -> Assessment {
     let m = ns.len().min(errs.len()).min(ses.len());
-    let resolved: Vec<usize> = (0..m).filter(|&i| errs[i] > 2.0 * ses[i]).collect();
+    // Strongly resolved sizes (e > 3 s) decide whether there is a signal at all; the rate is
+    // fitted on every size where the error is at least weakly resolved (e > s), with weights
+    // (e/s)^2, so noisy points count for little.
+    let strong: Vec<usize> = (0..m).filter(|&i| errs[i] > 3.0 * ses[i]).collect();
+    let weak: Vec<usize> = (0..m).filter(|&i| errs[i] > ses[i]).collect();
     let noise = ses[..m].iter().cloned().fold(0.0, f64::max);
     let out = |verdict, fit, reason: String| Assessment {
         verdict,
@@ -140,42 +145,38 @@ pub fn assess(ns: &[f64], errs: &[f64], ses: &[f64], expected_rate: f64, scale: 
     if m == 0 {
         return out(Verdict::Inconclusive, None, "no sizes were run".into());
     }
-    if resolved.len() < 2 {
+    if strong.is_empty() {
         let floor = NOISE_FLOOR * scale.abs().max(1e-12);
-        let biggest = (0..m).map(|i| errs[i] + 2.0 * ses[i]).fold(0.0, f64::max);
-        if resolved.is_empty() && biggest <= floor {
+        let last_bound = errs[m - 1] + 2.0 * ses[m - 1];
+        if last_bound <= floor {
             return out(
                 Verdict::Agrees,
                 None,
                 format!(
-                    "the simulation matches the limit within noise at every size (all errors <= {biggest:.2e}, below {:.0}% of the curve's scale)",
+                    "no size shows an error beyond noise, and at the largest size the error is below {last_bound:.2e}, under {:.0}% of the curve's scale",
                     NOISE_FLOOR * 100.0
-                ),
-            );
-        }
-        if resolved.len() == 1 && resolved[0] == m - 1 && m >= 2 {
-            return out(
-                Verdict::Disagrees,
-                None,
-                format!(
-                    "the error is resolved only at the largest size ({:.2e} +- {:.2e}): it does not fall",
-                    errs[m - 1],
-                    ses[m - 1]
                 ),
             );
         }
         return out(
             Verdict::Inconclusive,
             None,
+            format!("no size resolves the error beyond 3 standard errors, and the noise ({noise:.2e}) is not small"),
+        );
+    }
+    if weak.len() < 2 {
+        return out(
+            Verdict::Inconclusive,
+            None,
             format!(
-                "errors are resolved at {} of {m} sizes and the noise ({noise:.2e}) is not small",
-                resolved.len()
+                "the error is resolved at only {} of {m} sizes: no rate can be fitted",
+                weak.len()
             ),
         );
     }
-    let rn: Vec<f64> = resolved.iter().map(|&i| ns[i]).collect();
-    let re: Vec<f64> = resolved.iter().map(|&i| errs[i]).collect();
-    let rs: Vec<f64> = resolved.iter().map(|&i| ses[i]).collect();
+    let rn: Vec<f64> = weak.iter().map(|&i| ns[i]).collect();
+    let re: Vec<f64> = weak.iter().map(|&i| errs[i]).collect();
+    let rs: Vec<f64> = weak.iter().map(|&i| ses[i]).collect();
     let Some(fit) = fit_rate(&rn, &re, &rs) else {
         return out(
             Verdict::Inconclusive,

@@ -93,12 +93,12 @@ pub fn text(r: &CheckReport) -> String {
     ));
     o.push_str(&format!(
         "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22}\n",
-        "n", "p", "H", "N", "train sup (+- se)", "pop sup (+- se)"
+        "n", "p", "H", "N", "train L2 (+- se)", "pop L2 (+- se)"
     ));
     for (i, s) in r.sizes.iter().enumerate() {
         let e = |k: usize| {
             let x = &r.losses[k].errors[i];
-            format!("{:.3e} +- {:.1e}", x.sup, x.sup_se)
+            format!("{:.3e} +- {:.1e}", x.l2, x.l2_se)
         };
         o.push_str(&format!(
             "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22}\n",
@@ -119,11 +119,11 @@ pub fn text(r: &CheckReport) -> String {
             format!("n^({:.2}) +- {:.2}", -f.rate, f.se)
         });
         o.push_str(&format!(
-            "{:<5} {}: sup-norm rate {rate}, L2 rate {rate2}\n      {}: {}\n",
+            "{:<5} {}: sup-norm rate {rate}, L2 rate {rate2}\n      {} (from the L2 errors): {}\n",
             l.loss.name(),
             l.quantity,
-            l.sup.verdict.as_str(),
-            l.sup.reason
+            l.l2.verdict.as_str(),
+            l.l2.reason
         ));
     }
     for n in &r.notes {

@@ -1,6 +1,7 @@
 //! `prism demo`: a short tour on built-in specs.
 
 use super::CliResult;
+use prism::check::run::{check, CheckOptions};
 use prism::polytope::classify;
 use prism::spec::Spec;
 
@@ -63,6 +64,21 @@ pub fn run(_args: Args) -> CliResult {
         );
     }
     println!("\n(time: t = n^time tau; train/pop: the loss change scales as n^exponent)");
-    println!("Try: prism classify \"p = n; H = n^2; sigma2 = n^-2\"   or   prism faces");
+
+    // A quick check of one regime: the mean-field limit against simulations at growing n.
+    let text = "p = 0.125 n; H = 0.015625 n^2; sigma2 = 32 n^-2; N = 0.125 n";
+    println!("\nQuick check of the mean-field limit against gradient-flow simulations:");
+    let spec = Spec::parse(text)?;
+    let opts = CheckOptions {
+        sizes: vec![128.0, 256.0, 512.0, 1024.0],
+        seeds: 16,
+        ..CheckOptions::default()
+    };
+    let report = check(&spec, &prism, &opts, &|_| {})?;
+    print!("{}", super::check::text(&report));
+    println!(
+        "\nTry: prism classify \"p = n; H = n^2; sigma2 = n^-2\", prism faces, prism limit SPEC,"
+    );
+    println!("     prism check SPEC, prism claims --quick");
     Ok(())
 }

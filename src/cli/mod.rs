@@ -12,6 +12,8 @@ mod expand;
 mod faces;
 mod hierarchy;
 mod input;
+mod limit;
+mod prism_plot;
 mod simulate;
 use std::process::ExitCode;
 
@@ -74,6 +76,10 @@ enum Command {
     Expand(expand::Args),
     /// Simulate gradient descent on the finite model (explicit sizes or SPEC --n).
     Simulate(simulate::Args),
+    /// The limiting law of a scaling: face, normalization, formula, curves, exact series.
+    Limit(limit::Args),
+    /// Draw the triangular prism with the five regimes labelled and a spec's face highlighted.
+    Prism(prism_plot::Args),
 }
 
 /// Parse the arguments, run the subcommand, print any error once.
@@ -89,6 +95,8 @@ pub fn run() -> ExitCode {
         Command::Hierarchy(a) => hierarchy::run(a),
         Command::Expand(a) => expand::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Limit(a) => limit::run(a),
+        Command::Prism(a) => prism_plot::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

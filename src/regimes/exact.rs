@@ -92,18 +92,14 @@ fn one(nv: usize) -> Poly {
 
 /// Exact limit series of `regime` up to order `max_order` (both losses).
 ///
-/// The interior has no limit equation: its exact leading series is the hierarchy itself, which
-/// this module does not compute (use the expansion module).
+/// The interior has no limit equation and no closed form: its exact leading series is the g = 0
+/// hierarchy itself, taken from [`crate::expansion::leading_coefficients`] and written in
+/// (q, r, y). (It is the only series here that comes from the expansion code.)
 pub fn limit_series(regime: Regime, max_order: usize) -> Result<LimitSeries, RegimeError> {
     let len = max_order + 1;
     use Regime::*;
     let (train, pop) = match regime {
-        Proportional => {
-            return Err(RegimeError::Series {
-                face: regime.name(),
-                reason: "the interior has no limit equation; its exact leading series is the g = 0 hierarchy itself (prism::expansion)".into(),
-            })
-        }
+        Proportional => interior_series(max_order)?,
         LargeData => {
             let h = logistic_loss(len);
             let s = series::apply_moments(&h, 2, |j| mu_a_moment(j, 2, 0, 1));
@@ -184,7 +180,9 @@ pub fn limit_series(regime: Regime, max_order: usize) -> Result<LimitSeries, Reg
         }
         SmallNarrowFree => {
             // train (1/2) e^{-2 sigma}, pop 2 (e^{-2 sigma} - 1).
-            let tr: Vec<Poly> = (0..len).map(|n| cst(0, frac(1, 2) * pow_i(-2, n))).collect();
+            let tr: Vec<Poly> = (0..len)
+                .map(|n| cst(0, frac(1, 2) * pow_i(-2, n)))
+                .collect();
             let mut pop: Vec<Poly> = (0..len).map(|n| cst(0, rat(2) * pow_i(-2, n))).collect();
             pop[0] = Poly::zero(0);
             (tr, pop)
@@ -204,6 +202,22 @@ pub fn limit_series(regime: Regime, max_order: usize) -> Result<LimitSeries, Reg
         train,
         pop,
     })
+}
+
+/// The interior: the hierarchy's leading coefficients, variables reordered to (q, r, y).
+fn interior_series(max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
+    let get = |loss: Loss| -> Result<Vec<Poly>, RegimeError> {
+        let c = crate::expansion::leading_coefficients(max_order, loss).map_err(|e| {
+            RegimeError::Series {
+                face: "proportional",
+                reason: e.to_string(),
+            }
+        })?;
+        Ok(c.iter()
+            .map(|p| p.map_exps(3, |e| vec![e[1], e[0], e[2]]))
+            .collect())
+    };
+    Ok((get(Loss::Train)?, get(Loss::Pop)?))
 }
 
 fn pow_i(b: i64, n: usize) -> BigRational {
@@ -397,12 +411,20 @@ pub(crate) enum ChainKind {
 /// Power-series solution of the chain (see [`super::small_data`]) over Q[q, s] (F5) or Q[s]
 /// (E6), s = sqrt r, truncated at K = (len + 5)/2 sites, mapped to Q[q, r] / Q[r].
 pub(crate) fn small_data_chain_series(len: usize, kind: ChainKind) -> (Vec<Poly>, Vec<Poly>) {
+    small_data_chain_series_sites(len, kind, (len + 5) / 2)
+}
+
+/// [`small_data_chain_series`] with an explicit number of sites `k`.
+pub(crate) fn small_data_chain_series_sites(
+    len: usize,
+    kind: ChainKind,
+    k: usize,
+) -> (Vec<Poly>, Vec<Poly>) {
     let target = kind != ChainKind::E6;
     let nv = if target { 2 } else { 1 };
     let si = nv - 1; // index of s
     let s = q(nv, si);
     let qv = if target { q(nv, 0) } else { one(nv) };
-    let k = (len + 5) / 2;
     let rv = s.mul(&s);
     // Initial values.
     let mut a = zero(nv, len);
@@ -596,6 +618,19 @@ mod tests {
         let (tr2, pop2) = small_data_riccati_series(7);
         assert_eq!(tr, tr2);
         assert_eq!(pop, pop2);
+    }
+
+    #[test]
+    fn chain_truncation_exact_through_order_2k() {
+        // THEORY 5.5: K sites are exact through order 2K - 1 (and not beyond), both losses.
+        let (full_tr, full_pop) = small_data_chain_series(10, ChainKind::F5);
+        for k in 1..=3usize {
+            let (tr, pop) = small_data_chain_series_sites(10, ChainKind::F5, k);
+            let first_bad_tr = (0..10).find(|&s| tr[s] != full_tr[s]);
+            let first_bad_pop = (0..10).find(|&s| pop[s] != full_pop[s]);
+            assert_eq!(first_bad_tr, Some(2 * k), "K = {k} (train)");
+            assert_eq!(first_bad_pop, Some(2 * k), "K = {k} (pop)");
+        }
     }
 
     #[test]

@@ -15,6 +15,37 @@
 //! * the restriction of the hierarchy to the face and the exact comparison ([`confirm`]);
 //! * words, LaTeX and a derivation sketch ([`text`]).
 //!
+//! # Using a limit against finite-size data (`prism check`)
+//!
+//! ```no_run
+//! use prism::regimes::{limit_curve, Constants, Loss, Ratios, Regime};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // From a classification: the face name and its finite constants (name, value).
+//! let regime = Regime::from_name("small-data")?;
+//! let mut k = Constants::default();
+//! k.set("q", 2.0)?;
+//! k.set("r", 0.25)?;
+//! // A finite-size instance (p, H, sigma2, N) has ratios r = H/p, q = sigma2 p, y = p/N.
+//! let x = Ratios { r: 0.25, q: 2.0, y: 1.0 / 0.02 };
+//! let norm = regime.normalization(Loss::Train);
+//! // Raw times for a grid of face times T (here tau = t/alpha): t = norm.raw_time(T, &x).
+//! let face_times = [0.0, 0.5, 1.0];
+//! let raw_times: Vec<f64> = face_times.iter().map(|&tt| norm.raw_time(tt, &x)).collect();
+//! // ... simulate at raw_times, giving l_tr(t) with l_tr(0) ...
+//! # let (l, l0) = (0.3, 0.625);
+//! let q_sim = norm.quantity(l, l0, &x); // (l - [l0]) / scale, to compare with the limit
+//! let lim = limit_curve(regime, &k, &face_times)?; // lim.train[i], lim.pop[i]
+//! // Expected approach: regime.corrections() (e.g. O(alpha) here); compare only inside
+//! // regime.validity(&x) (scales in face time).
+//! # let _ = (raw_times, q_sim, lim);
+//! # Ok(()) }
+//! ```
+//!
+//! [`normalize`] does the two conversions at once. For the free face at finite alpha
+//! [`limit_curve`] runs simulations of the reduced flow (seconds to a minute; error bars in
+//! `train_err`/`pop_err`); for the interior it returns [`RegimeError::NoClosedForm`] and
+//! [`limit_series`] gives the exact leading series instead.
+//!
 //! Conventions: `y = 1/alpha = p/N`, `c = q r`. Series coefficients are derivatives at 0,
 //! `Q(T) = sum_s c_s T^s / s!`, the convention of the expansion hierarchy. For quantities that
 //! subtract `l(0)` the s = 0 coefficient is the face part of `l(0)` (THEORY 5.5, "mind the s = 0
@@ -36,6 +67,7 @@ pub use crate::polytope::Loss;
 pub use confirm::{confirm, lift, lift_series, restrict, ConfirmReport, OrderCheck};
 pub use curves::{limit_curve, limit_curve_with, CurveMethod, CurveOptions, LimitCurves};
 pub use exact::{limit_series, LimitSeries};
+pub use ode::OdeOptions;
 
 use serde::Serialize;
 use thiserror::Error;
@@ -87,6 +119,15 @@ pub enum RegimeError {
         /// Largest number of sites allowed.
         max_sites: usize,
     },
+    /// The limit ODE is ill-conditioned: runs at two ODE tolerances disagree although the chain
+    /// truncation has converged (the collapse corner of the small-data face, THEORY 5.3b).
+    #[error("the limit dynamics is ill-conditioned here: runs with ODE tolerances 1e-13 and 1e-15 differ by {difference:e}; the curve is reliable only up to T = {reliable_until} (use a smaller --t-max); this corner is open (THEORY 5.3b)")]
+    IllConditioned {
+        /// Largest difference over the requested times.
+        difference: f64,
+        /// Last requested time at which the runs still agree.
+        reliable_until: f64,
+    },
     /// The face has no closed form and no computable limit curve here.
     #[error("face `{face}` has no closed-form limit: {hint}")]
     NoClosedForm {
@@ -95,6 +136,9 @@ pub enum RegimeError {
         /// What to do instead.
         hint: &'static str,
     },
+    /// The simulation backend failed (numerical free-face limit).
+    #[error("simulation failed: {0}")]
+    Simulation(String),
     /// The requested series order is not available for this face.
     #[error("series for face `{face}`: {reason}")]
     Series {
@@ -781,10 +825,17 @@ impl Regime {
             });
         }
         if two.contains(&Regime::Free) {
+            // The target terms return when the time of the non-free parent is O(1): raw t ~ 1,
+            // or t ~ alpha on the small-data side.
+            let raw = if self.parts().0 == DataPart::Small && x.y > 0.0 {
+                1.0 / x.y
+            } else {
+                1.0
+            };
             out.push(ValidityWindow {
                 loss: None,
                 condition: "tau << q (at tau ~ q the O(1) target terms return)",
-                scale: Some(tf.time_of(1.0, x)),
+                scale: Some(tf.time_of(raw, x)),
             });
         }
         if matches!(
@@ -941,6 +992,30 @@ mod tests {
         // F5: tau = t/alpha = t y; pop quantity = (l - l0) y.
         let (tt, qv) = normalize(Regime::SmallData, Pop, &x, 2.0, 1.5, 1.0);
         assert!((tt - 0.5).abs() < 1e-15 && (qv - 0.125).abs() < 1e-15);
+    }
+
+    #[test]
+    fn validity_windows() {
+        let x = Ratios {
+            r: 0.5,
+            q: 100.0,
+            y: 4.0,
+        };
+        // Free face: tau = q t breaks down at tau ~ q.
+        let w = Regime::Free.validity(&x);
+        assert_eq!(w[0].scale, Some(100.0));
+        // Small-data + free: sigma = q t / alpha breaks down at t ~ alpha, i.e. sigma ~ q.
+        let w = Regime::SmallFree.validity(&x);
+        assert!((w[0].scale.unwrap() - 100.0).abs() < 1e-12);
+        // Large-data: t << sqrt(alpha).
+        let w = Regime::LargeData.validity(&Ratios {
+            r: 0.5,
+            q: 1.0,
+            y: 0.01,
+        });
+        assert!((w[0].scale.unwrap() - 10.0).abs() < 1e-12);
+        assert_eq!(Regime::LargeData.corrections()[0].parameter, "1/alpha");
+        assert_eq!(Regime::SmallNarrow.corrections().len(), 2);
     }
 
     #[test]

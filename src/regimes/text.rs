@@ -149,10 +149,10 @@ lam ~ MP_{1/alpha}; when alpha < 1 the atom 1 - alpha at lam = 0 stays at a = c.
 Hierarchy side: k = j (monomials r^k q^k = c^k). Correction O(1/r); at t = 0 exactly c^2/(2r).",
         NarrowLatent => "\
 r -> 0: each row w of W evolves alone (cross terms enter at relative order r):
-dw/dt = 2wS - |w|^2 wS - (wSw^T) w. With a = |w|^2, b = wSw^T and Aint' = a, B' = b, the
-solution is w(t) = w0 e^{2St} times a scalar: w = e^{-B} w0 e^{S(4t - 2Aint)/2}... so
-a = q e^{-2B} phi(4t - 2Aint), b = q e^{-2B} phi'(4t - 2Aint), phi the MGF of MP_{1/alpha}
-(freeness of w0 and S). The losses are 1/2 - r [b(1 - a/2)] and 1/2 - r [a - a^2/2] up to O(r^2).
+dw/dt = 2wS - |w|^2 wS - (wSw^T) w = (2 - a) w S - b w, with a = |w|^2, b = wSw^T.
+S is fixed and (2 - a), b are scalars, so w(t) = e^{-B} w0 e^{S (2t - Aint)} with Aint' = a,
+B' = b. Since w0 is isotropic with |w0|^2 -> q and independent of S,
+a = q e^{-2B} phi(4t - 2Aint), b = q e^{-2B} phi'(4t - 2Aint), phi the MGF of MP_{1/alpha}. The losses are 1/2 - r [b(1 - a/2)] and 1/2 - r [a - a^2/2] up to O(r^2).
 Solved here as the 2-d ODE x' = 4 - 2qE phi(x), E' = -2q E^2 phi'(x) (x = 4t - 2Aint, E = e^{-2B}).
 Hierarchy side: k = 1; the s = 0 row is the r-linear part of l(0). Correction O(r).",
         Free => "\
