@@ -190,8 +190,8 @@ fn brute_poly(w: Word, p: usize, h: usize, n: usize) -> P {
         cur = next;
     }
     let mut tr = P::new();
-    for a in 0..p {
-        add_into(&mut tr, &cur[a][a]);
+    for (a, row) in cur.iter().enumerate() {
+        add_into(&mut tr, &row[a]);
     }
     tr
 }

@@ -39,7 +39,9 @@ pub struct Args {
     /// Which loss.
     #[arg(long, value_enum, default_value = "both")]
     loss: LossArg,
-    /// Only the leading (g = 0) part, by free probability (much faster; variables r, q, y).
+    /// Only the leading (g = 0) part, by free probability (much faster). Text output uses
+    /// r = H/p, q = sigma2 p, y = p/N; JSON gives the same terms as raw monomials
+    /// (q^j r^k y^l = p^(j-k+l) H^k sigma2^j N^(-l)).
     #[arg(long)]
     leading: bool,
     /// Print JSON: one object per order and loss, with exact coefficients as strings.

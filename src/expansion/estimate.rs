@@ -68,30 +68,30 @@ pub fn human_bytes(b: f64) -> String {
     }
 }
 
-/// Highest order the leading (free-probability) path accepts: order 14 would need about 35 GiB.
+/// Highest order the leading (free-probability) path accepts: order 14 would need about 39 GiB.
 pub const MAX_LEADING_ORDER: usize = 13;
 
-/// Highest order the full (Wick) path accepts: order 14 would need about 35 GiB and two hours.
+/// Highest order the full (Wick) path accepts: order 14 would need about 23 GiB and 1.6 hours.
 pub const MAX_FULL_ORDER: usize = 13;
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// Measured cost model of the leading path for one loss (train; pop is about half), release
-/// build, 2 cores: (seconds, peak bytes). Anchored at order 12 (37 s, 2.4 GiB), growing about
-/// 3x in time and 3.9x in memory per order (orders 10, 11, 12 measured: 1.3 s / 0.17 GiB,
-/// 10.7 s / 0.6 GiB, 37 s / 2.4 GiB).
+/// build, 2 shared cores: (seconds, peak bytes). Anchored at order 13 (371 s, 9.7 GiB), growing
+/// about 4x in time and 4x in memory per order (measured: order 11 in 12.5 s / 0.6 GiB, 12 in
+/// 37-65 s / 2.4 GiB depending on the load, 13 in 371 s / 9.7 GiB).
 pub fn leading_estimate(order: usize) -> (f64, f64) {
-    let d = order as f64 - 12.0;
-    (37.0 * 3.0f64.powf(d), 2.4 * GIB * 3.9f64.powf(d))
+    let d = order as f64 - 13.0;
+    (371.0 * 4.0f64.powf(d), 9.7 * GIB * 4.0f64.powf(d))
 }
 
 /// Measured cost model of the full path for one loss (train; pop is about half), release
-/// build, 2 cores: (seconds, peak bytes). Anchored at order 11 (62 s, 0.6 GiB), growing about
-/// 5x in time and 3.8x in memory per order (orders 9, 10, 11 measured: 2.0 s / 0.05 GiB,
-/// 12.7 s / 0.16 GiB, 62 s / 0.6 GiB).
+/// build, 2 shared cores: (seconds, peak bytes). Anchored at order 13 (1270 s, 6.6 GiB),
+/// growing about 4.6x in time and 3.5x in memory per order (measured: order 11 in 45 s /
+/// 0.6 GiB, 12 in 277 s / 1.9 GiB, 13 in 1267 s / 6.6 GiB).
 pub fn full_estimate(order: usize) -> (f64, f64) {
-    let d = order as f64 - 11.0;
-    (62.0 * 5.0f64.powf(d), 0.6 * GIB * 3.8f64.powf(d))
+    let d = order as f64 - 13.0;
+    (1270.0 * 4.6f64.powf(d), 6.6 * GIB * 3.5f64.powf(d))
 }
 
 /// The refusal for a leading-path order above [`MAX_LEADING_ORDER`].
@@ -120,7 +120,7 @@ pub fn check_full(order: usize) -> Result<(), super::ExpansionError> {
         max_order: MAX_FULL_ORDER,
         est_seconds: t,
         est_bytes: m,
-        reason: "the number of Wick states grows about 4x per order and this machine has \
+        reason: "the number of Wick states grows about 3.5x per order and this machine has \
                  24 GiB and 2 cores"
             .to_string(),
     }))

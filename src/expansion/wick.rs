@@ -235,15 +235,14 @@ fn integrate_states(
                 });
                 acc
             })
-            .reduce(FastMap::default, |mut x, y| {
+            .reduce(FastMap::default, |x, y| {
                 let (mut big, small) = if x.len() >= y.len() { (x, y) } else { (y, x) };
                 for (k, v) in small {
                     if let Err(e) = big.entry(k).or_default().add_assign(&v) {
                         *err.lock().expect("lock") = Some(e);
                     }
                 }
-                x = big;
-                x
+                big
             });
         if let Some(e) = err.into_inner().expect("lock") {
             return Err(e);

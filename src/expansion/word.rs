@@ -138,7 +138,7 @@ impl Word {
     #[inline]
     pub fn rotated(self, i: usize) -> Word {
         let n = self.len();
-        if n == 0 || i % n == 0 {
+        if n == 0 || i.is_multiple_of(n) {
             return self;
         }
         let i = i % n;
