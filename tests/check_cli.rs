@@ -1,18 +1,7 @@
 //! The theory-against-simulation commands, end to end through the binary.
 
-use std::process::Command;
-
-fn prism(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_prism"))
-        .args(args)
-        .output()
-        .expect("run prism");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::prism;
 
 #[test]
 fn claims_quick_passes() {

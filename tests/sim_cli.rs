@@ -1,18 +1,7 @@
 //! The `prism simulate` command: output contracts, files, the SPEC form and user errors.
 
-use std::process::Command;
-
-fn prism(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_prism"))
-        .args(args)
-        .output()
-        .expect("run prism");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::prism;
 
 const SMALL: [&str; 13] = [
     "simulate", "--p", "40", "--H", "20", "--sigma2", "0.025", "--N", "60", "--t-max", "1",

@@ -472,75 +472,30 @@ fn text_output(
 }
 
 fn plot_curves(path: &Path, regime: Regime, c: &LimitCurves) -> Result<(), CliError> {
-    use plotters::prelude::*;
-    let err =
-        |e: &dyn std::fmt::Display| CliError::user(format!("cannot draw {}: {e}", path.display()));
-    let root = SVGBackend::new(path, (800, 500)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(&e))?;
-    let t_max = c.times.last().copied().unwrap_or(1.0).max(1e-300);
-    let band = |loss: Loss| -> Vec<f64> {
-        match loss {
-            Loss::Train => c.train_err.clone(),
-            Loss::Pop => c.pop_err.clone(),
-        }
-        .unwrap_or_else(|| vec![0.0; c.times.len()])
-    };
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    for loss in [Loss::Train, Loss::Pop] {
-        for (v, e) in c.values(loss).iter().zip(band(loss)) {
-            lo = lo.min(v - 2.0 * e);
-            hi = hi.max(v + 2.0 * e);
-        }
-    }
-    let pad = 0.05 * (hi - lo).max(1e-12);
-    let title = format!("{} limit ({})", regime.name(), regime.label());
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 18))
-        .margin(15)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.0..t_max, (lo - pad)..(hi + pad))
-        .map_err(|e| err(&e))?;
-    chart
-        .configure_mesh()
-        .x_desc(regime.time_variable())
-        .y_desc("normalized loss")
-        .draw()
-        .map_err(|e| err(&e))?;
-    for (loss, color) in [(Loss::Train, BLUE), (Loss::Pop, RED)] {
-        let vals = c.values(loss).to_vec();
-        let label = format!("{}: {}", loss.name(), regime.quantity(loss));
-        chart
-            .draw_series(LineSeries::new(
-                c.times.iter().zip(&vals).map(|(t, y)| (*t, *y)),
-                color.stroke_width(2),
-            ))
-            .map_err(|e| err(&e))?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
-        let e = band(loss);
-        if e.iter().any(|x| *x > 0.0) {
-            for sign in [-1.0, 1.0] {
-                chart
-                    .draw_series(LineSeries::new(
-                        c.times
-                            .iter()
-                            .zip(&vals)
-                            .zip(&e)
-                            .map(|((t, y), s)| (*t, y + sign * 2.0 * s)),
-                        color.mix(0.35),
-                    ))
-                    .map_err(|e| err(&e))?;
+    use prism::plot::{chart_svg, Chart, Line};
+    let lines = [(Loss::Train, 1), (Loss::Pop, 2)]
+        .into_iter()
+        .map(|(loss, color)| {
+            let err = match loss {
+                Loss::Train => c.train_err.clone(),
+                Loss::Pop => c.pop_err.clone(),
+            };
+            Line {
+                label: format!("{}: {}", loss.name(), regime.quantity(loss)),
+                x: c.times.clone(),
+                y: c.values(loss).to_vec(),
+                band: err.map(|e| e.iter().map(|v| 2.0 * v).collect()),
+                dashed: false,
+                color,
             }
-        }
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| err(&e))?;
-    root.present().map_err(|e| err(&e))?;
-    Ok(())
+        })
+        .collect();
+    let svg = chart_svg(&Chart {
+        title: format!("{} limit ({})", regime.name(), regime.label()),
+        x_label: regime.time_variable(),
+        y_label: "normalized loss".into(),
+        lines,
+    })?;
+    std::fs::write(path, svg)
+        .map_err(|e| CliError::user(format!("cannot write {}: {e}", path.display())))
 }

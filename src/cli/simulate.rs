@@ -489,70 +489,25 @@ fn dt_text(d: &DtCheck) -> String {
 }
 
 fn plot_svg(path: &Path, res: &SimResult, title: &str) -> Result<(), CliError> {
-    use plotters::prelude::*;
-    let err =
-        |e: &dyn std::fmt::Display| CliError::user(format!("cannot draw {}: {e}", path.display()));
-    let root = SVGBackend::new(path, (800, 500)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(&e))?;
-    let t_max = res.t.last().copied().unwrap_or(1.0).max(1e-300);
-    let lo = res
-        .train_mean
-        .iter()
-        .chain(&res.pop_mean)
-        .fold(f64::INFINITY, |m, &x| m.min(x));
-    let hi = res
-        .train_mean
-        .iter()
-        .chain(&res.pop_mean)
-        .fold(f64::NEG_INFINITY, |m, &x| m.max(x));
-    let pad = 0.05 * (hi - lo).max(1e-12);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 18))
-        .margin(15)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.0..t_max, (lo - pad)..(hi + pad))
-        .map_err(|e| err(&e))?;
-    chart
-        .configure_mesh()
-        .x_desc("t")
-        .y_desc("loss per input dimension")
-        .draw()
-        .map_err(|e| err(&e))?;
-    let series: [(&str, &Vec<f64>, &Vec<f64>, RGBColor); 2] = [
-        ("train l_tr", &res.train_mean, &res.train_sem, BLUE),
-        ("population l_pop", &res.pop_mean, &res.pop_sem, RED),
-    ];
-    for (name, mean, sem, color) in series {
-        chart
-            .draw_series(LineSeries::new(
-                res.t.iter().zip(mean).map(|(t, y)| (*t, *y)),
-                color.stroke_width(2),
-            ))
-            .map_err(|e| err(&e))?
-            .label(name)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
-        for sign in [-1.0, 1.0] {
-            chart
-                .draw_series(LineSeries::new(
-                    res.t
-                        .iter()
-                        .zip(mean)
-                        .zip(sem)
-                        .map(|((t, y), s)| (*t, y + sign * 2.0 * s)),
-                    color.mix(0.35),
-                ))
-                .map_err(|e| err(&e))?;
-        }
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| err(&e))?;
-    root.present().map_err(|e| err(&e))?;
-    Ok(())
+    use prism::plot::{chart_svg, Chart, Line};
+    let line = |label: &str, mean: &[f64], sem: &[f64], color: usize| Line {
+        label: label.to_string(),
+        x: res.t.clone(),
+        y: mean.to_vec(),
+        band: Some(sem.iter().map(|s| 2.0 * s).collect()),
+        dashed: false,
+        color,
+    };
+    let svg = chart_svg(&Chart {
+        title: title.to_string(),
+        x_label: "t".into(),
+        y_label: "loss per input dimension".into(),
+        lines: vec![
+            line("train l_tr", &res.train_mean, &res.train_sem, 1),
+            line("population l_pop", &res.pop_mean, &res.pop_sem, 2),
+        ],
+    })?;
+    write_file(path, &svg)
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
