@@ -339,10 +339,9 @@ pub fn claim_solvable(
         let ok = r.verdict == super::verdict::Verdict::Agrees;
         pass &= ok;
         let rate = |k: usize| {
-            r.losses[k]
-                .sup
-                .fit
-                .map_or("-".into(), |f| format!("n^-{:.2} ± {:.2}", f.rate, f.se))
+            r.losses[k].l2.fit.map_or("within noise".into(), |f| {
+                format!("n^-{:.2} ± {:.2}", f.rate, f.se)
+            })
         };
         summary.push_str(&format!(
             "| {name} | O(n^-{}) | {} | {} | {} |\n",
