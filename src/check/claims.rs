@@ -3,6 +3,7 @@
 //! Pure: every item returns Markdown text and optional SVG figures; the CLI writes them.
 
 use crate::pipeline;
+use crate::polytope::geometry::format_vector as fmt_v;
 use crate::polytope::{classify, FittedPrism};
 use crate::spec::Spec;
 
@@ -67,16 +68,6 @@ pub const FACE_SPECS: [(&str, &str, &str); 5] = [
         "p = n; H = n; sigma2 = 1; N = n",
     ),
 ];
-
-fn fmt_v(v: &[num_rational::BigRational]) -> String {
-    format!(
-        "({})",
-        v.iter()
-            .map(|x| x.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-}
 
 /// Claim 1: the computed supports grow like the triangular prism, with its face lattice.
 pub fn claim_prism(prism: &FittedPrism, checks: &crate::expansion::StructureReport) -> ClaimItem {

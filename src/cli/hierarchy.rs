@@ -2,6 +2,7 @@
 
 use super::CliResult;
 use prism::expansion::Method;
+use prism::polytope::geometry::format_vector as fmt_v;
 use prism::polytope::{FittedPrism, Loss};
 
 /// Flags of `prism hierarchy`.
@@ -17,16 +18,6 @@ pub struct Args {
     /// Print JSON instead of the report.
     #[arg(long)]
     json: bool,
-}
-
-fn fmt_v(v: &[num_rational::BigRational]) -> String {
-    format!(
-        "({})",
-        v.iter()
-            .map(|x| x.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
 }
 
 /// Run `prism hierarchy`.

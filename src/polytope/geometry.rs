@@ -40,6 +40,12 @@ pub fn vector(xs: &[i64]) -> Vector {
         .collect()
 }
 
+/// `(x1, x2, ...)` with exact entries, e.g. `(1, -1/2, 0)`.
+pub fn format_vector(v: &[BigRational]) -> String {
+    let parts: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    format!("({})", parts.join(", "))
+}
+
 /// `<u, x>`.
 pub fn dot(u: &[BigRational], x: &[BigRational]) -> BigRational {
     u.iter()
