@@ -245,26 +245,31 @@ pub fn constants_of(spec: &Spec) -> Constants {
 
 /// Rough cost of one ensemble in flops: steps x field evaluations per step x flops per
 /// evaluation x runs, with the per-evaluation costs of the fast engines documented in
-/// [`crate::sim`] (S = I: O(min(H, p)); N < p: data span, an H x (N + H) state; H < p:
-/// min(3 H^2 (p + N'), 3 H N' (2p - N')); H >= p: 3 p^3), or O(H p min(p, N)) in physical mode.
+/// [`crate::sim`] (S = I: O(min(H, p)); otherwise an h x p' state — H x (N + H) for the data
+/// span, p x p for H >= p, H x p else — at min(3 h^2 (p' + N'), 3 h N' (2p' - N'))), or
+/// O(H p min(p, N)) in physical mode.
 fn estimate_flops(params: &SimParams) -> f64 {
     let p = params.p as f64;
     let h = params.h as f64;
     let per_eval = match (params.mode, params.n) {
         (Mode::Physical, n) => 6.0 * h * p * n.map_or(p, |n| (n as f64).min(p)),
         (Mode::Fast, None) => 50.0 * h.min(p),
-        (Mode::Fast, Some(n)) if (n as f64) < p => {
-            let n = n as f64;
-            let w = n + h.min(p);
-            6.0 * h.min(p) * w * w + 6.0 * h * w * n
-        }
         (Mode::Fast, Some(n)) => {
-            let n = (n as f64).min(p);
-            if h < p {
-                (3.0 * h * h * (p + n)).min(3.0 * h * n * (2.0 * p - n))
+            // The state the fast engine evolves (sim::setup): the data span plus the H x H
+            // Bartlett block when N < p and H <= p - N; the p x p Bartlett factor when H >= p;
+            // otherwise W itself. Then the reduced engine's cheaper side.
+            let (hh, pp) = if params
+                .n
+                .is_some_and(|n| n < params.p && params.h + n <= params.p)
+            {
+                (h, n as f64 + h)
+            } else if params.h >= params.p {
+                (p, p)
             } else {
-                3.0 * p * p * p
-            }
+                (h, p)
+            };
+            let n = (n as f64).min(pp);
+            (3.0 * hh * hh * (pp + n)).min(3.0 * hh * n * (2.0 * pp - n))
         }
     };
     let evals = if params.integrator == Integrator::Rk4 {
@@ -442,7 +447,8 @@ pub fn check(
     let x0 = ratios_of(p0, h0, nd0, s0);
     let mut t_max = opts.t_max.unwrap_or(1.0);
     let mut window = format!("{} in [0, {t_max}]", regime.time_symbol());
-    for w in regime.validity(&x0) {
+    let windows = regime.validity(&x0);
+    for w in &windows {
         if let Some(scale) = w.scale {
             if opts.t_max.is_none() && scale.is_finite() && scale > 0.0 && 0.25 * scale < t_max {
                 t_max = 0.25 * scale;
@@ -453,6 +459,17 @@ pub fn check(
                 );
             }
         }
+    }
+    let unquantified: Vec<&str> = windows
+        .iter()
+        .filter(|w| w.scale.is_none())
+        .map(|w| w.condition)
+        .collect();
+    if !unquantified.is_empty() {
+        notes.push(format!(
+            "validity conditions of this face (THEORY 5.3b): {}",
+            unquantified.join("; ")
+        ));
     }
     let mut series_ref = None;
     if !regime.has_closed_form(consts.y) {
