@@ -426,24 +426,6 @@ impl Regime {
         Regime::SmallMeanFieldFree,
     ];
 
-    /// The five 2-faces and nine edges (the faces whose formulas are confirmed two ways).
-    pub const FACES_AND_EDGES: [Regime; 14] = [
-        Regime::LargeData,
-        Regime::MeanField,
-        Regime::NarrowLatent,
-        Regime::Free,
-        Regime::SmallData,
-        Regime::LargeNarrow,
-        Regime::LargeMeanField,
-        Regime::LargeFree,
-        Regime::SmallNarrow,
-        Regime::SmallMeanField,
-        Regime::SmallFree,
-        Regime::NarrowMeanField,
-        Regime::NarrowFree,
-        Regime::MeanFieldFree,
-    ];
-
     /// The name used by the classifier (COMMON.md), e.g. `large-data+mean-field`.
     pub fn name(self) -> &'static str {
         use Regime::*;

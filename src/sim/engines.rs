@@ -480,17 +480,7 @@ impl MatField for PhysicalEngine {
                 gemm(1.0, w, s.view(), 0.0, y.view_mut());
                 syrk(1.0, w, m.view_mut());
                 gemm_abt_sym(1.0, y.view(), w, k.view_mut());
-                let tr = Traces {
-                    tr_s,
-                    tr_k: trace(k.view()),
-                    tr_mk: dot2(m.view(), k.view()),
-                    tr_m: trace(m.view()),
-                    tr_m2: Some(frob2(m.view())),
-                };
-                Zip::from(&mut v).and(&*y).for_each(|a, &b| *a = lin2 * b);
-                gemm(-1.0, m.view(), y.view(), 1.0, v.view_mut());
-                gemm(-1.0, k.view(), w, 1.0, v);
-                tr
+                h_side_finish(w, y, m, k, tr_s, lin2, v)
             }
             (Route::DenseP, PhysData::Dense { s }) => {
                 let [a, t, b] = &mut self.bufs[..] else {
@@ -522,17 +512,7 @@ impl MatField for PhysicalEngine {
                 gemm(inv_n, g.view(), x.t(), 0.0, y.view_mut());
                 syrk(1.0, w, m.view_mut());
                 syrk(inv_n, g.view(), k.view_mut());
-                let tr = Traces {
-                    tr_s,
-                    tr_k: trace(k.view()),
-                    tr_mk: dot2(m.view(), k.view()),
-                    tr_m: trace(m.view()),
-                    tr_m2: Some(frob2(m.view())),
-                };
-                Zip::from(&mut v).and(&*y).for_each(|a, &b| *a = lin2 * b);
-                gemm(-1.0, m.view(), y.view(), 1.0, v.view_mut());
-                gemm(-1.0, k.view(), w, 1.0, v);
-                tr
+                h_side_finish(w, y, m, k, tr_s, lin2, v)
             }
             (Route::SampP, PhysData::Samples { x }) => {
                 let inv_n = 1.0 / self.n as f64;
@@ -643,4 +623,29 @@ impl MatIntegrator {
         self.w.scaled_add(dt / 6.0, &self.acc);
         tr
     }
+}
+
+/// The common end of the H-side physical routes: with Y = W S (H x p), M = W W^T and
+/// K = W S W^T, the traces of THEORY's loss formulas and the field
+/// V = lin2 Y - M Y - K W.
+fn h_side_finish(
+    w: ArrayView2<f64>,
+    y: &Array2<f64>,
+    m: &Array2<f64>,
+    k: &Array2<f64>,
+    tr_s: f64,
+    lin2: f64,
+    mut v: ArrayViewMut2<f64>,
+) -> Traces {
+    let tr = Traces {
+        tr_s,
+        tr_k: trace(k.view()),
+        tr_mk: dot2(m.view(), k.view()),
+        tr_m: trace(m.view()),
+        tr_m2: Some(frob2(m.view())),
+    };
+    Zip::from(&mut v).and(y).for_each(|a, &b| *a = lin2 * b);
+    gemm(-1.0, m.view(), y.view(), 1.0, v.view_mut());
+    gemm(-1.0, k.view(), w, 1.0, v);
+    tr
 }
