@@ -37,8 +37,108 @@ pub struct Chart {
 
 /// Plotting failed.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot draw the chart: {0}")]
+#[error("{0}")]
 pub struct PlotError(String);
+
+/// The font every PNG figure is rendered with (DejaVu Sans, shipped in `assets/fonts` with its
+/// licence): a machine without system fonts still gets labelled figures.
+const FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+
+/// Pixels per SVG unit of PNG figures.
+pub const PNG_SCALE: f32 = 2.0;
+
+/// The figure formats, from a path's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FigureFormat {
+    /// `.svg`: the SVG text as drawn.
+    Svg,
+    /// `.png`: the SVG rasterised at [`PNG_SCALE`] on white.
+    Png,
+}
+
+/// The format a figure path asks for; an error naming the path for any other extension.
+pub fn figure_format(path: &std::path::Path) -> Result<FigureFormat, PlotError> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("svg") => Ok(FigureFormat::Svg),
+        Some("png") => Ok(FigureFormat::Png),
+        other => Err(PlotError(format!(
+            "{}: figures are written as .svg or .png, not {}",
+            path.display(),
+            other.map_or("a file without extension".to_string(), |e| format!(".{e}"))
+        ))),
+    }
+}
+
+/// Check, before long work starts, that a figure can be written at `path`: a known extension,
+/// an existing directory, not a directory itself, and writable (probed by creating the file
+/// if it does not exist, then removing it).
+pub fn check_figure_path(path: &std::path::Path) -> Result<(), PlotError> {
+    figure_format(path)?;
+    let shown = path.display();
+    if path.is_dir() {
+        return Err(PlotError(format!("{shown} is a directory")));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(PlotError(format!(
+            "cannot write {shown}: the directory {} does not exist",
+            dir.display()
+        )));
+    }
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| PlotError(format!("cannot write {shown}: {e}")))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+/// The PNG image of an SVG figure (white background, text in the embedded font).
+pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, PlotError> {
+    use resvg::{tiny_skia, usvg};
+    let mut opt = usvg::Options::default();
+    opt.fontdb_mut().load_font_data(FONT.to_vec());
+    opt.fontdb_mut().set_sans_serif_family("DejaVu Sans");
+    opt.fontdb_mut().set_serif_family("DejaVu Sans");
+    opt.fontdb_mut().set_monospace_family("DejaVu Sans");
+    opt.font_family = "DejaVu Sans".into();
+    let tree = usvg::Tree::from_str(svg, &opt).map_err(|e| PlotError(format!("cannot read the SVG figure: {e}")))?;
+    let size = tree.size();
+    let w = (size.width() * PNG_SCALE).ceil() as u32;
+    let h = (size.height() * PNG_SCALE).ceil() as u32;
+    let mut pixmap = tiny_skia::Pixmap::new(w.max(1), h.max(1))
+        .ok_or_else(|| PlotError(format!("cannot allocate a {w} x {h} image")))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().map_err(|e| PlotError(format!("cannot encode the PNG: {e}")))
+}
+
+/// Write a figure: SVG text for `.svg`, a real PNG for `.png` (see [`svg_to_png`]); other
+/// extensions are refused. Every `--plot` and `-o` figure goes through here.
+pub fn save_figure(path: &std::path::Path, svg: &str) -> Result<(), PlotError> {
+    let bytes = match figure_format(path)? {
+        FigureFormat::Svg => svg.as_bytes().to_vec(),
+        FigureFormat::Png => svg_to_png(svg)?,
+    };
+    std::fs::write(path, bytes)
+        .map_err(|e| PlotError(format!("cannot write {}: {e}", path.display())))
+}
 
 const PALETTE: [RGBColor; 8] = [
     RGBColor(0, 0, 0),
@@ -87,7 +187,7 @@ fn draw<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let e = |x: &dyn std::fmt::Display| PlotError(x.to_string());
+    let e = |x: &dyn std::fmt::Display| PlotError(format!("cannot draw the chart: {x}"));
     let ((x0, x1), (y0, y1)) = range(c);
     let mut chart = ChartBuilder::on(area)
         .caption(&c.title, ("sans-serif", 16))
@@ -156,12 +256,12 @@ pub fn panels_svg(charts: &[Chart], width: u32, height: u32) -> Result<String, P
         let n = charts.len().max(1);
         let root =
             SVGBackend::with_string(&mut out, (width * n as u32, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|x| PlotError(x.to_string()))?;
+        root.fill(&WHITE).map_err(|x| PlotError(format!("cannot draw the chart: {x}")))?;
         let areas = root.split_evenly((1, n));
         for (a, c) in areas.iter().zip(charts) {
             draw(a, c)?;
         }
-        root.present().map_err(|x| PlotError(x.to_string()))?;
+        root.present().map_err(|x| PlotError(format!("cannot draw the chart: {x}")))?;
     }
     Ok(out)
 }
@@ -222,7 +322,7 @@ pub fn prism_svg(highlight: Option<Regime>) -> Result<String, PlotError> {
 }
 
 fn draw_prism(out: &mut String, highlight: Option<Regime>) -> Result<(), PlotError> {
-    let err = |e: &dyn std::fmt::Display| PlotError(e.to_string());
+    let err = |e: &dyn std::fmt::Display| PlotError(format!("cannot draw the figure: {e}"));
     let root = SVGBackend::with_string(out, (820, 640)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let caption = match highlight {

@@ -34,9 +34,30 @@ pub struct ClaimOutcome {
     pub text: String,
     /// True when the claim holds.
     pub holds: bool,
+    /// True, false, or could not be checked (`holds` is false then, but the claim is not
+    /// false: e.g. the convergence check was refused or the series is beyond reach).
+    pub status: ClaimStatus,
     /// What was found.
     pub detail: String,
 }
+
+/// What checking one claim found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClaimStatus {
+    /// The claim holds.
+    True,
+    /// The claim is false.
+    False,
+    /// The claim could not be checked (never reported as false).
+    Unchecked,
+}
+
+/// Largest power of a variable accepted in a claimed polynomial.
+pub const MAX_POLY_POWER: u32 = 64;
+
+/// Longest digit string of a coefficient in a claimed polynomial.
+pub const MAX_POLY_DIGITS: usize = 200;
 
 /// Errors that stop checking (a bad file), as opposed to false claims.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +65,16 @@ pub enum ClaimsFileError {
     /// The file is not a valid spec or a claim is malformed.
     #[error("{0}")]
     Spec(#[from] SpecError),
+    /// A claim is malformed (checked for every claim before any of them runs).
+    #[error("line {line}, column {col}: {message}")]
+    Malformed {
+        /// 1-based line of the claim.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What is wrong, with a hint.
+        message: String,
+    },
     /// The file has no claims.
     #[error("the file contains no `expect` lines; add claims such as `expect face = mean-field`")]
     NoClaims,
@@ -80,6 +111,33 @@ fn coefficient(i: &str) -> IResult<&str, BigRational> {
 
 /// Parse a polynomial such as `-4*q*r + 3/2 q^2 - y` in the given variables (exact).
 pub fn parse_poly(text: &str, names: &[&str]) -> Result<Poly, String> {
+    // Bounds first: a million-digit coefficient or q^1000000 would take hours exactly.
+    let mut run = 0usize;
+    for c in text.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        if run > MAX_POLY_DIGITS {
+            return Err(format!(
+                "a number with more than {MAX_POLY_DIGITS} digits; claimed coefficients are small exact rationals"
+            ));
+        }
+    }
+    for (at, op) in text
+        .match_indices('^')
+        .chain(text.match_indices("**"))
+        .map(|(k, op)| (k, op.len()))
+    {
+        let digits: String = text[at + op..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        if !digits.is_empty() && digits.parse::<u32>().map_or(true, |e| e > MAX_POLY_POWER) {
+            return Err(format!(
+                "the power {} is too large; powers are at most {MAX_POLY_POWER}",
+                crate::spec::elide(&digits, 20)
+            ));
+        }
+    }
     let nv = names.len();
     let factor = |i| -> IResult<&str, Poly> {
         let (i, _) = ws(i)?;
@@ -158,18 +216,21 @@ pub fn check_claims(
     opts: &CheckOptions,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Vec<ClaimOutcome>, ClaimsFileError> {
+    // Spans are byte offsets into the text the parser saw: drop a byte-order mark first.
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let spec = Spec::parse(src)?;
     if spec.claims.is_empty() {
         return Err(ClaimsFileError::NoClaims);
     }
     let cls = classify(&spec, prism)?;
+    validate(src, &spec, &cls.face)?;
     let mut out = Vec::new();
     for (claim, (a, b)) in &spec.claims {
         let pos = SpecError::at(src, *a, b - a, SpecErrorKind::Syntax, "", "");
         let text = src[*a..*b].trim().to_string();
-        let (holds, detail) = match claim {
-            Claim::Face(f) => (cls.face == *f, format!("the spec selects {}", cls.face)),
-            Claim::FaceDim(d) => (
+        let holds = match claim {
+            Claim::Face(f) => checked(cls.face == *f, format!("the spec selects {}", cls.face)),
+            Claim::FaceDim(d) => checked(
                 cls.face_dim as u32 == *d,
                 format!("the face has dimension {}", cls.face_dim),
             ),
@@ -179,7 +240,7 @@ pub fn check_claims(
                     ExponentClaim::TrainLoss => &cls.exact.train_loss_exponent,
                     ExponentClaim::PopLoss => &cls.exact.pop_loss_exponent,
                 };
-                (got == v, format!("computed {got}"))
+                checked(got == v, format!("computed {got}"))
             }
             Claim::Series {
                 loss,
@@ -195,9 +256,9 @@ pub fn check_claims(
                         } else {
                             Verdict::Disagrees
                         };
-                        (r.verdict == want, format!("verdict {}", r.verdict.as_str()))
+                        checked(r.verdict == want, format!("verdict {}", r.verdict.as_str()))
                     }
-                    Err(e) => (false, format!("the check could not run: {e}")),
+                    Err(e) => unchecked(format!("the check could not run: {e}")),
                 }
             }
             Claim::Formula(face) => {
@@ -206,14 +267,14 @@ pub fn check_claims(
                     pos.line
                 ));
                 match Regime::from_name(face) {
-                    Err(e) => (false, e.to_string()),
+                    Err(e) => unchecked(e.to_string()),
                     Ok(regime) => {
                         let o = CheckOptions {
                             formula: Some(regime),
                             ..opts.clone()
                         };
                         match check(&spec, prism, &o, progress) {
-                            Ok(r) => (
+                            Ok(r) => checked(
                                 r.verdict == Verdict::Agrees,
                                 format!(
                                     "verdict {} (the spec's own face is {}): {}",
@@ -226,21 +287,77 @@ pub fn check_claims(
                                         .join("; ")
                                 ),
                             ),
-                            Err(e) => (false, format!("the check could not run: {e}")),
+                            Err(e) => unchecked(format!("the check could not run: {e}")),
                         }
                     }
                 }
             }
         };
+        let (status, detail) = holds;
         out.push(ClaimOutcome {
             line: pos.line,
             col: pos.col,
             text,
-            holds,
+            holds: status == ClaimStatus::True,
+            status,
             detail,
         });
     }
     Ok(out)
+}
+
+fn checked(holds: bool, detail: String) -> (ClaimStatus, String) {
+    (
+        if holds {
+            ClaimStatus::True
+        } else {
+            ClaimStatus::False
+        },
+        detail,
+    )
+}
+
+fn unchecked(detail: String) -> (ClaimStatus, String) {
+    (ClaimStatus::Unchecked, detail)
+}
+
+/// The variables of the series claims on `face`: the face's constants (r, q, y for the
+/// interior, whose series is the leading hierarchy).
+pub fn series_variables(face: &str) -> Result<Vec<String>, String> {
+    match Regime::from_name(face) {
+        Ok(Regime::Proportional) | Err(_) => Ok(vec!["r".into(), "q".into(), "y".into()]),
+        Ok(regime) => regimes::limit_series(regime, 0)
+            .map(|s| s.constants.iter().map(|c| c.to_string()).collect())
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// Every claim is well formed (claimed polynomials parse in the face's variables), before any
+/// slow claim runs: a malformed claim is an error of the file, never a false claim.
+pub fn validate(src: &str, spec: &Spec, face: &str) -> Result<(), ClaimsFileError> {
+    for (claim, (a, b)) in &spec.claims {
+        if let Claim::Series { text, .. } = claim {
+            let pos = SpecError::at(src, *a, b - a, SpecErrorKind::Syntax, "", "");
+            let names = series_variables(face).map_err(|e| ClaimsFileError::Malformed {
+                line: pos.line,
+                col: pos.col,
+                message: e,
+            })?;
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            if let Err(e) = parse_poly(text, &names) {
+                return Err(ClaimsFileError::Malformed {
+                    line: pos.line,
+                    col: pos.col,
+                    message: format!(
+                        "cannot read the claimed polynomial \"{}\": {e} (variables of face {face}: {})",
+                        crate::spec::elide(text, 60),
+                        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn series_claim(
@@ -249,7 +366,7 @@ fn series_claim(
     order: usize,
     text: &str,
     pos: &SpecError,
-) -> (bool, String) {
+) -> (ClaimStatus, String) {
     let loss = if loss == "train" {
         Loss::Train
     } else {
@@ -269,16 +386,16 @@ fn series_claim(
     };
     let actual = match actual {
         Ok(a) => a,
-        Err(e) => return (false, format!("the series is not available: {e}")),
+        Err(e) => return unchecked(format!("the series is not available: {e}")),
     };
     match parse_poly(text, &names) {
-        Err(e) => (
-            false,
-            format!("line {}: cannot read the claimed polynomial: {e}", pos.line),
-        ),
+        Err(e) => unchecked(format!(
+            "line {}: cannot read the claimed polynomial: {e}",
+            pos.line
+        )),
         Ok(claimed) => {
             let fmt = actual.format(&names, crate::poly::PolyFormat::Text);
-            (
+            checked(
                 claimed == actual,
                 format!("c_{order} = {fmt} (variables {})", names.join(", ")),
             )

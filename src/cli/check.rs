@@ -1,7 +1,7 @@
 //! `prism check`: theory against simulation at growing n, with a computed verdict.
 
 use super::input::SpecInput;
-use super::{CliError, CliResult};
+use super::CliResult;
 use prism::check::run::{check, plot, CheckOptions, CheckReport, Reference};
 use prism::sim::Mode;
 
@@ -11,19 +11,19 @@ pub struct Args {
     #[command(flatten)]
     input: SpecInput,
     /// Sizes n, comma-separated.
-    #[arg(long = "n", value_delimiter = ',', default_value = "256,512,1024,2048")]
+    #[arg(long = "n", value_delimiter = ',', default_value = "256,512,1024,2048", value_parser = super::size_n)]
     sizes: Vec<f64>,
     /// Runs per size.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = super::count)]
     seeds: usize,
     /// Base seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Largest face time (default 1, shortened to the validity window).
-    #[arg(long = "t-max")]
+    #[arg(long = "t-max", value_parser = super::positive)]
     t_max: Option<f64>,
     /// Intervals of the face-time grid.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = super::count2)]
     points: usize,
     /// Simulate in the original basis instead of the rotation-reduced fast mode.
     #[arg(long)]
@@ -31,14 +31,25 @@ pub struct Args {
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
-    /// Write an SVG overlay of the simulated curves on the limit.
-    #[arg(long, value_name = "FILE.svg")]
+    /// Write an overlay of the simulated curves on the limit (.svg or .png).
+    #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<std::path::PathBuf>,
 }
 
 /// Run `prism check`. Exit code 0 when the verdict is `agrees`, 1 otherwise.
 pub fn run(args: Args) -> CliResult {
+    super::distinct_sizes(&args.sizes, "--n")?;
+    if let Some(path) = &args.plot {
+        prism::plot::check_figure_path(path)?;
+    }
     let spec = args.input.parse()?;
+    // The grid is carried through every run of every size (runs may grow to max_seeds).
+    super::budget::guard(&super::budget::grid_estimate(
+        "the recorded curves of this check",
+        args.points,
+        (args.sizes.len() * args.seeds.max(256)) as f64 * 2.0,
+        "--points, --seeds or sizes",
+    ))?;
     let prism = prism::pipeline::default_prism()?;
     let opts = CheckOptions {
         sizes: args.sizes.clone(),
@@ -53,16 +64,19 @@ pub fn run(args: Args) -> CliResult {
         },
         ..CheckOptions::default()
     };
-    let report = check(&spec, &prism, &opts, &|line| eprintln!("[check] {line}"))?;
+    let beat = super::progress::Heartbeat::start("check");
+    let report = check(&spec, &prism, &opts, &|line| {
+        beat.set(line.to_string());
+        eprintln!("[check] {line}")
+    })?;
+    drop(beat);
     if let Some(path) = &args.plot {
-        let svg = plot(&report)?;
-        std::fs::write(path, svg)
-            .map_err(|e| CliError::user(format!("cannot write {}: {e}", path.display())))?;
+        prism::plot::save_figure(path, &plot(&report)?)?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", text(&report));
+        out!("{}", text(&report));
     }
     Ok(())
 }

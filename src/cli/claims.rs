@@ -19,41 +19,52 @@ pub struct Args {
 
 /// Run `prism claims`: exit 0 when every claim passes, 1 otherwise.
 pub fn run(args: Args) -> CliResult {
+    // Fail fast: the output directory must be writable before minutes of work.
+    super::simulate::check_out_dir(&args.out)?;
+    super::budget::guard(&super::budget::Estimate {
+        what: if args.quick {
+            "prism claims --quick".into()
+        } else {
+            "prism claims".into()
+        },
+        // Measured on two shared cores: --quick under two minutes, the full sizes about 15.
+        secs: if args.quick { 100.0 } else { 900.0 },
+        bytes: 1.0 * 1024.0 * 1024.0 * 1024.0,
+        detail: "the fixed workload of the four claims".into(),
+        knobs: "--quick".into(),
+    })?;
+    let beat = super::progress::Heartbeat::start("claims");
     let report = run_claims(
         &ClaimsOptions {
             quick: args.quick,
             seed: args.seed,
         },
-        &|l| eprintln!("[claims] {l}"),
+        &|l| {
+            beat.set(l.to_string());
+            eprintln!("[claims] {l}")
+        },
     )?;
+    drop(beat);
     std::fs::create_dir_all(&args.out)
         .map_err(|e| CliError::user(format!("cannot create {}: {e}", args.out.display())))?;
-    let write = |name: &str, text: &str| {
-        let path = args.out.join(name);
-        std::fs::write(&path, text)
-            .map_err(|e| CliError::user(format!("cannot write {}: {e}", path.display())))
-    };
-    write("report.md", &report.markdown)?;
+    super::write_file(&args.out.join("report.md"), &report.markdown)?;
     for item in &report.items {
         for (name, svg) in &item.figures {
-            write(name, svg)?;
+            prism::plot::save_figure(&args.out.join(name), svg)?;
         }
     }
     for item in &report.items {
-        println!(
+        outln!(
             "claim {}: {} ... {}",
             item.number,
             item.title,
             if item.pass { "PASS" } else { "FAIL" }
         );
     }
-    println!("report: {}", args.out.join("report.md").display());
+    outln!("report: {}", args.out.join("report.md").display());
     if report.all_pass() {
         Ok(())
     } else {
-        Err(CliError {
-            message: "some claims FAILED".into(),
-            code: 1,
-        })
+        Err(CliError::failed("some claims FAILED"))
     }
 }

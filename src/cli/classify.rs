@@ -20,9 +20,9 @@ pub fn run(args: Args) -> CliResult {
     let prism = prism::pipeline::default_prism()?;
     let c = classify(&spec, &prism)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&c)?);
+        outln!("{}", serde_json::to_string_pretty(&c)?);
     } else {
-        print!("{}", report(&c));
+        out!("{}", report(&c));
     }
     Ok(())
 }

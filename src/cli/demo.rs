@@ -30,13 +30,13 @@ pub struct Args {}
 
 /// Run the tour.
 pub fn run(_args: Args) -> CliResult {
-    println!("prism demo: where scaling limits of the weight-tied linear autoencoder land.\n");
+    outln!("prism demo: where scaling limits of the weight-tied linear autoencoder land.\n");
     let prism = prism::pipeline::default_prism()?;
-    println!(
+    outln!(
         "Hierarchy: {} (orders {}..={}); its asymptotic Newton polytope is the triangular prism",
         prism.source, prism.orders.0, prism.orders.1
     );
-    println!(
+    outln!(
         "with {} vertices, {} edges and {} two-faces: {}.\n",
         prism.polytope.vertices.len(),
         prism.polytope.edges.len(),
@@ -51,23 +51,23 @@ pub fn run(_args: Args) -> CliResult {
             names.join(", ")
         }
     );
-    println!(
+    outln!(
         "{:<30} {:<44} {:<36} {:>5} {:>6} {:>6}",
         "", "spec", "face", "time", "train", "pop"
     );
     for (what, text) in TOUR {
         let spec = Spec::parse(text)?;
         let c = classify(&spec, &prism)?;
-        println!(
+        outln!(
             "{:<30} {:<44} {:<36} {:>5} {:>6} {:>6}",
             what, text, c.face, c.time_exponent, c.train_loss_exponent, c.pop_loss_exponent
         );
     }
-    println!("\n(time: t = n^time tau; train/pop: the loss change scales as n^exponent)");
+    outln!("\n(time: t = n^time tau; train/pop: the loss change scales as n^exponent)");
 
     // A quick check of one regime: the mean-field limit against simulations at growing n.
     let text = "p = 0.125 n; H = 0.015625 n^2; sigma2 = 32 n^-2; N = 0.125 n";
-    println!("\nQuick check of the mean-field limit against gradient-flow simulations:");
+    outln!("\nQuick check of the mean-field limit against gradient-flow simulations:");
     let spec = Spec::parse(text)?;
     let opts = CheckOptions {
         sizes: vec![128.0, 256.0, 512.0, 1024.0],
@@ -75,10 +75,10 @@ pub fn run(_args: Args) -> CliResult {
         ..CheckOptions::default()
     };
     let report = check(&spec, &prism, &opts, &|_| {})?;
-    print!("{}", super::check::text(&report));
-    println!(
+    out!("{}", super::check::text(&report));
+    outln!(
         "\nTry: prism classify \"p = n; H = n^2; sigma2 = n^-2\", prism faces, prism limit SPEC,"
     );
-    println!("     prism check SPEC, prism claims --quick");
+    outln!("     prism check SPEC, prism claims --quick");
     Ok(())
 }

@@ -64,8 +64,31 @@ pub fn run(args: Args) -> CliResult {
         FormatArg::Latex => PolyFormat::Latex,
         FormatArg::Sympy => PolyFormat::Sympy,
     };
+    // The measured cost models of prism::expansion::estimate (pop costs about half of train).
+    let (secs, bytes) = if args.leading {
+        prism::expansion::estimate::leading_estimate(args.order)
+    } else {
+        prism::expansion::estimate::full_estimate(args.order)
+    };
+    let share: f64 = losses
+        .iter()
+        .map(|l| if *l == Loss::Train { 1.0 } else { 0.5 })
+        .sum();
+    super::budget::guard(&super::budget::Estimate {
+        what: format!(
+            "the {} expansion to order {}",
+            if args.leading { "leading" } else { "full" },
+            args.order
+        ),
+        secs: share * secs,
+        bytes,
+        detail: "measured cost model of prism::expansion::estimate".into(),
+        knobs: "a lower --order, --leading, or --loss train".into(),
+    })?;
+    let beat = super::progress::Heartbeat::start("expand");
     let mut results: Vec<(Loss, Vec<Poly>)> = Vec::new();
     for &loss in &losses {
+        beat.set(format!("{} loss to order {}", loss.name(), args.order));
         let polys = if args.leading {
             let bar = delayed_spinner(format!("leading {} to order {}", loss.name(), args.order));
             let r = leading_coefficients(args.order, loss);
@@ -76,6 +99,7 @@ pub fn run(args: Args) -> CliResult {
         };
         results.push((loss, polys));
     }
+    drop(beat);
     if args.json {
         let mut out = Vec::new();
         for (loss, polys) in &results {
@@ -93,7 +117,7 @@ pub fn run(args: Args) -> CliResult {
                 }));
             }
         }
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
     for (loss, polys) in &results {
@@ -102,14 +126,14 @@ pub fn run(args: Args) -> CliResult {
         } else {
             "c_s = E[L^(s)(0)]/p, exact"
         };
-        println!("# {} loss: {what}", loss.name());
+        outln!("# {} loss: {what}", loss.name());
         for (s, p) in polys.iter().enumerate() {
             let body = if args.leading {
                 p.format(&["r", "q", "y"], fmt)
             } else {
                 p.format(&FULL_VARS, fmt)
             };
-            println!("c_{s} = {body}");
+            outln!("c_{s} = {body}");
         }
     }
     Ok(())

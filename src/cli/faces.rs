@@ -33,25 +33,25 @@ pub fn run(args: Args) -> CliResult {
                 serde_json::json!({"face": n, "face_dim": d, "vertices": p, "scaling": s, "limit": l})
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
-    println!(
+    outln!(
         "The prism P = T x I in (k', j', l') = powers of (r, q, 1/alpha) per order, from {} (orders {}..={}).",
         prism.source, prism.orders.0, prism.orders.1
     );
-    println!(
+    outln!(
         "{} faces: 6 vertices, 9 edges, 5 two-faces and the interior.\n",
         faces.len()
     );
     for (n, d, p, s, l) in rows {
-        println!("{n}  (dimension {d}; vertices {})", p.join(" "));
-        println!("  scaling: {s}");
-        print!(
+        outln!("{n}  (dimension {d}; vertices {})", p.join(" "));
+        outln!("  scaling: {s}");
+        out!(
             "{}",
             indent(&super::classify::wrap(&format!("limit: {l}"), 76), "  ")
         );
-        println!();
+        outln!();
     }
     Ok(())
 }

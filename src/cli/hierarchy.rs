@@ -32,7 +32,23 @@ pub fn run(args: Args) -> CliResult {
     } else {
         Method::Leading
     };
+    // Both losses to order S, on the measured cost models of prism::expansion::estimate.
+    let (secs, bytes) = if args.full {
+        prism::expansion::estimate::full_estimate(args.order as usize)
+    } else {
+        prism::expansion::estimate::leading_estimate(args.order as usize)
+    };
+    super::budget::guard(&super::budget::Estimate {
+        what: format!("the hierarchy to order {}", args.order),
+        secs: 1.5 * secs,
+        bytes,
+        detail: "measured cost model of the expansion (train and pop)".into(),
+        knobs: "a lower --order".into(),
+    })?;
+    let beat = super::progress::Heartbeat::start("hierarchy");
+    beat.set(format!("supports to order {}", args.order));
     let (h, report) = prism::expansion::computed_hierarchy(args.order as usize, method)?;
+    drop(beat);
     let fit = FittedPrism::from_hierarchy(&h);
     let checks_ok = report.all_passed();
     if args.json {
@@ -59,7 +75,7 @@ pub fn run(args: Args) -> CliResult {
             }),
             Err(e) => serde_json::json!({"confirmed": false, "error": e.to_string()}),
         };
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(
                 &serde_json::json!({"supports": orders, "prism": prism_json})
@@ -68,22 +84,19 @@ pub fn run(args: Args) -> CliResult {
         return if fit.is_ok() {
             Ok(())
         } else {
-            Err(super::CliError {
-                message: "the hierarchy is not the triangular prism".into(),
-                code: 1,
-            })
+            Err(super::CliError::failed("the hierarchy is not the triangular prism"))
         };
     }
-    println!(
+    outln!(
         "Leading (g = 0) supports P_s in (k, j, l) = powers of (r, q, 1/alpha), computed exactly."
     );
-    println!(
+    outln!(
         "{:>3} {:>8} {:>8}   {:>22}",
         "s", "|P_s|", "|P_s pop|", "train (s+1)(s+2)(s+3)/2"
     );
     for o in &h.orders {
         let s = o.s as usize;
-        println!(
+        outln!(
             "{:>3} {:>8} {:>8}   {:>22}",
             o.s,
             o.train.len(),
@@ -91,7 +104,7 @@ pub fn run(args: Args) -> CliResult {
             (s + 1) * (s + 2) * (s + 3) / 2
         );
     }
-    println!(
+    outln!(
         "\nStructural checks (THEORY section 3), {} path:",
         if args.full { "full Wick" } else { "leading" }
     );
@@ -105,10 +118,10 @@ pub fn run(args: Args) -> CliResult {
         let group: Vec<_> = report.checks.iter().filter(|c| c.name == name).collect();
         let failed: Vec<_> = group.iter().filter(|c| !c.passed).collect();
         if failed.is_empty() {
-            println!("  PASS  {name}  ({} loss-order pairs)", group.len());
+            outln!("  PASS  {name}  ({} loss-order pairs)", group.len());
         } else {
             for c in failed {
-                println!(
+                outln!(
                     "  FAIL  {name}  ({} s = {}): {}",
                     c.loss.name(),
                     c.order,
@@ -120,33 +133,30 @@ pub fn run(args: Args) -> CliResult {
     let fp = match fit {
         Ok(fp) => fp,
         Err(e) => {
-            println!("\nverdict: NOT the triangular prism: {e}");
-            return Err(super::CliError {
-                message: e.to_string(),
-                code: 1,
-            });
+            outln!("\nverdict: NOT the triangular prism: {e}");
+            return Err(super::CliError::failed(e.to_string()));
         }
     };
-    println!("\nAffine fit conv(P_s) = conv{{a_v + s b_v}}:");
+    outln!("\nAffine fit conv(P_s) = conv{{a_v + s b_v}}:");
     for (loss, f) in [(Loss::Train, &fp.train), (Loss::Pop, &fp.pop)] {
-        println!(
+        outln!(
             "  {:<5} verified exactly at orders {}..={}; families (a_v, b_v):",
             loss.name(),
             f.verified.0,
             f.verified.1
         );
         for (a, b) in f.a.iter().zip(&f.b) {
-            println!("        a = {:<14} b = {}", fmt_v(a), fmt_v(b));
+            outln!("        a = {:<14} b = {}", fmt_v(a), fmt_v(b));
         }
     }
     let p = &fp.polytope;
-    println!(
+    outln!(
         "\nAsymptotic polytope P = conv{{b_v}}: {} vertices, {} edges, {} facets",
         p.vertices.len(),
         p.edges.len(),
         p.facets.len()
     );
-    println!(
+    outln!(
         "  vertices: {}",
         p.vertices
             .iter()
@@ -155,7 +165,7 @@ pub fn run(args: Args) -> CliResult {
             .join(" ")
     );
     for (f, name) in p.facets.iter().zip(&fp.facet_names) {
-        println!(
+        outln!(
             "  facet {:<14} outward normal {:<12} {} vertices",
             name,
             fmt_v(&f.normal),
@@ -163,12 +173,9 @@ pub fn run(args: Args) -> CliResult {
         );
     }
     if !checks_ok {
-        println!("\nverdict: the prism fits, but structural checks FAILED");
-        return Err(super::CliError {
-            message: "structural checks failed".into(),
-            code: 1,
-        });
+        outln!("\nverdict: the prism fits, but structural checks FAILED");
+        return Err(super::CliError::failed("structural checks failed"));
     }
-    println!("\nverdict: the hierarchy grows like the triangular prism T x I (CONFIRMED)");
+    outln!("\nverdict: the hierarchy grows like the triangular prism T x I (CONFIRMED)");
     Ok(())
 }

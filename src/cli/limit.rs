@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
+use super::budget;
 use super::input::SpecInput;
+use super::progress::Heartbeat;
 use super::{CliError, CliResult};
 use prism::poly::PolyFormat;
 use prism::regimes::{
@@ -54,10 +56,10 @@ pub struct Args {
     #[arg(long = "set", value_name = "NAME=VALUE")]
     set: Vec<String>,
     /// Final face time T (the curves are on 0..T in the face's time variable).
-    #[arg(long = "t-max", default_value_t = 1.0)]
+    #[arg(long = "t-max", default_value_t = 1.0, value_parser = super::nonneg)]
     t_max: f64,
     /// Number of intervals of the time grid (K + 1 points).
-    #[arg(long, value_name = "K", default_value_t = 20)]
+    #[arg(long, value_name = "K", default_value_t = 20, value_parser = super::count)]
     points: usize,
     /// Print one JSON object.
     #[arg(long, conflicts_with = "csv")]
@@ -74,18 +76,18 @@ pub struct Args {
     /// Confirm the exact series against the hierarchy's leading coefficients (exit 1 if not).
     #[arg(long)]
     verify: bool,
-    /// Write an SVG plot of both limiting curves.
-    #[arg(long, value_name = "FILE.svg")]
+    /// Write a plot of both limiting curves (.svg or .png).
+    #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<PathBuf>,
     /// Small-data chains: largest allowed difference between the K-site run and the 2K-site run
     /// with 100x tighter ODE tolerances (raise it in the ill-conditioned collapse corner).
-    #[arg(long = "chain-tol", default_value_t = 1e-10)]
+    #[arg(long = "chain-tol", default_value_t = 1e-10, value_parser = super::positive)]
     chain_tol: f64,
     /// Free face at finite alpha: sizes p of the reduced-flow simulations (comma separated).
-    #[arg(long = "free-sizes", value_delimiter = ',', default_values_t = vec![64usize, 128, 256])]
+    #[arg(long = "free-sizes", value_delimiter = ',', default_values_t = vec![64usize, 128, 256], value_parser = super::count)]
     free_sizes: Vec<usize>,
     /// Free face at finite alpha: runs per size.
-    #[arg(long = "free-seeds", default_value_t = 16)]
+    #[arg(long = "free-seeds", default_value_t = 16, value_parser = super::count)]
     free_seeds: usize,
     /// Free face at finite alpha: base seed.
     #[arg(long, default_value_t = 0)]
@@ -126,17 +128,31 @@ fn target(args: &Args) -> Result<Target, CliError> {
         }
     };
     for kv in &args.set {
-        let (k, v) = kv
-            .split_once('=')
-            .ok_or_else(|| CliError::user(format!("--set expects NAME=VALUE, got `{kv}`")))?;
+        let kv_shown = prism::spec::elide(kv, 60);
+        let (k, v) = kv.split_once('=').ok_or_else(|| {
+            CliError::user(format!("--set expects NAME=VALUE, got `{kv_shown}`"))
+        })?;
+        let k = k.trim();
+        const NAMES: [&str; 5] = ["q", "r", "c", "y", "alpha"];
+        if !NAMES.contains(&k) {
+            return Err(CliError::user(format!(
+                "--set {kv_shown}: unknown constant `{}`; the constants are q (= sigma2 p), r (= H/p), c (= q r), y (= p/N) and alpha (= N/p)",
+                prism::spec::elide(k, 30)
+            )));
+        }
         let v: f64 = if v.trim() == "inf" {
             f64::INFINITY
         } else {
-            v.trim()
-                .parse()
-                .map_err(|_| CliError::user(format!("--set {kv}: `{v}` is not a number")))?
+            v.trim().parse().map_err(|_| {
+                CliError::user(format!("--set {kv_shown}: `{}` is not a number", prism::spec::elide(v, 30)))
+            })?
         };
-        constants.set(k.trim(), v)?;
+        if v.is_nan() {
+            return Err(CliError::user(format!("--set {kv_shown}: NaN is not a value")));
+        }
+        constants
+            .set(k, v)
+            .map_err(|e| CliError::user(format!("--set {kv_shown}: {e}")))?;
     }
     Ok(Target {
         regime,
@@ -176,24 +192,28 @@ fn verify(ls: &LimitSeries) -> Result<ConfirmReport, CliError> {
 pub fn run(args: Args) -> CliResult {
     if let Some(face) = &args.explain {
         let r = Regime::from_name(face)?;
-        print!("{}", text::explain(r));
+        out!("{}", text::explain(r));
         return Ok(());
     }
-    if !(args.t_max.is_finite() && args.t_max >= 0.0) {
-        return Err(CliError::user("--t-max must be finite and >= 0"));
-    }
-    if args.points == 0 {
-        return Err(CliError::user("--points must be >= 1"));
+    if let Some(path) = &args.plot {
+        prism::plot::check_figure_path(path)?;
     }
     let tg = target(&args)?;
     let regime = tg.regime;
     let values = regime.resolve(&tg.constants)?;
-    if regime == Regime::Free && args.series > 7 {
-        eprintln!(
-            "note: the free-face series at order {} may take minutes (order 7: ~5 s, order 8: ~30 s)",
-            args.series
-        );
+    // Resource guards before any work: the series order, the grid, the free-face simulations.
+    budget::guard(&budget::series_estimate(regime, args.series, "--series"))?;
+    budget::guard(&budget::grid_estimate(
+        "the limit curves on this grid",
+        args.points,
+        4.0,
+        "--points",
+    ))?;
+    if regime == Regime::Free && values.get(1).copied().unwrap_or(0.0) > 0.0 {
+        budget::guard(&free_sims_estimate(&args))?;
     }
+    let beat = Heartbeat::start("limit");
+    beat.set("limit curves");
     let times: Vec<f64> = (0..=args.points)
         .map(|i| args.t_max * i as f64 / args.points as f64)
         .collect();
@@ -219,12 +239,15 @@ pub fn run(args: Args) -> CliResult {
         Err(regimes::RegimeError::NoClosedForm { .. }) if regime == Regime::Proportional => None,
         Err(e) => return Err(e.into()),
     };
+    beat.set(format!("exact series to order {}", args.series));
     let ls = limit_series(regime, args.series)?;
     let report = if args.verify {
+        beat.set("verifying the series against the hierarchy");
         Some(verify(&ls)?)
     } else {
         None
     };
+    drop(beat);
     let fmt: PolyFormat = args.format.into();
 
     if let Some(path) = &args.plot {
@@ -247,7 +270,7 @@ pub fn run(args: Args) -> CliResult {
                 "checks": rep.checks,
             });
         }
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?);
     } else if args.csv {
         let out = std::io::stdout();
         let mut w = out.lock();
@@ -273,21 +296,18 @@ pub fn run(args: Args) -> CliResult {
             }
         }
     } else {
-        print!(
+        out!(
             "{}",
             text_output(&tg, &ls, curves.as_ref(), report.as_ref(), fmt)
         );
     }
     if let Some(rep) = &report {
         if !rep.all_agree() {
-            return Err(CliError {
-                message: format!(
+            return Err(super::CliError::failed(format!(
                     "the limit series of {} disagrees with the hierarchy at {} coefficient(s)",
                     regime.name(),
                     rep.failures().len()
-                ),
-                code: 1,
-            });
+                )));
         }
     }
     Ok(())
@@ -337,7 +357,9 @@ fn json_output(
             "pop": regime.normalization(Loss::Pop),
         },
         "formula": { "words": text::formula_words(regime), "latex": text::formula_latex(regime) },
-        "closed_form": regime.has_closed_form(tg.constants.y),
+        // Closed form or numerically exact (e.g. the small-data Jacobi chain, which has no
+        // closed form): what the text calls the method; false means simulation or no curve.
+        "exact_limit_curve": regime.has_closed_form(tg.constants.y),
         "method": curves.map(|c| json!(c.method)),
         "notes": curves.map_or_else(|| vec!["no closed form is known: the exact leading series is the hierarchy itself; compare with simulation (prism simulate, prism check)".to_string()], |c| c.notes.clone()),
         "train": loss_obj(Loss::Train),
@@ -385,8 +407,8 @@ fn text_output(
     push("LaTeX", text::formula_latex(regime).to_string());
     if !regime.has_closed_form(tg.constants.y) {
         push(
-            "closed form",
-            "NONE KNOWN: the curve below is numerical (or absent) and the exact series is given"
+            "exact curve",
+            "NONE: no closed form or exact numerical limit is known; the curve below (if any) is from simulation, and the exact series is given"
                 .into(),
         );
     }
@@ -496,6 +518,27 @@ fn plot_curves(path: &Path, regime: Regime, c: &LimitCurves) -> Result<(), CliEr
         y_label: "normalized loss".into(),
         lines,
     })?;
-    std::fs::write(path, svg)
-        .map_err(|e| CliError::user(format!("cannot write {}: {e}", path.display())))
+    Ok(prism::plot::save_figure(path, &svg)?)
+}
+
+/// The free face at finite alpha simulates the reduced flow: sizes x seeds runs of a p x p
+/// state (O(p^3) per step) over the grid.
+fn free_sims_estimate(args: &Args) -> budget::Estimate {
+    let steps = 100.0 * args.t_max.max(0.01) + args.points as f64;
+    let flops: f64 = args
+        .free_sizes
+        .iter()
+        .map(|&p| 6.0 * (p as f64).powi(3) * steps * args.free_seeds as f64)
+        .sum();
+    let biggest = args.free_sizes.iter().copied().max().unwrap_or(1) as f64;
+    budget::Estimate {
+        what: "the free-face simulations".into(),
+        secs: flops / budget::FLOPS_PER_SEC,
+        bytes: 2.0 * 4.0 * 8.0 * biggest * biggest,
+        detail: format!(
+            "sizes {:?} x {} runs x about {steps:.0} steps of O(p^3)",
+            args.free_sizes, args.free_seeds
+        ),
+        knobs: "smaller --free-sizes, fewer --free-seeds, a shorter --t-max".into(),
+    }
 }

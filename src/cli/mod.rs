@@ -1,8 +1,41 @@
 //! Subcommands. Each file parses its flags, calls the library and prints the result.
-//! Errors are returned as [`CliError`] and printed once by [`run`]; user errors exit with 2.
+//!
+//! This module decides, in one place, how a command ends:
+//!
+//! | exit code | meaning |
+//! |---|---|
+//! | 0 ([`EXIT_OK`]) | success (a check that agrees, every claim true) |
+//! | 1 ([`EXIT_FALSE`]) | the command ran and found something false: a claim, a check that does not agree, a hierarchy that is not the prism |
+//! | 2 ([`EXIT_USER`]) | a user error: bad flags or input, a request refused by a resource limit, an output that cannot be written, a claim that cannot be checked |
+//! | 130 ([`EXIT_INTERRUPTED`]) | interrupted (Ctrl-C) |
+//! | 141 ([`EXIT_PIPE`]) | standard output was closed by the reader (`prism faces \| head -1`): stop quietly, as a pipe writer killed by SIGPIPE does |
+//!
+//! Commands return [`CliResult`]; errors are [`CliError`]s built with [`CliError::user`] (2) or
+//! [`CliError::failed`] (1), printed once by [`run`]. Standard output is written only through
+//! [`out!`] / [`outln!`] ([`emit`]), which turn a closed pipe or a full disk into a
+//! [`CliError`] instead of a panic.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::fmt;
+use std::io::Write;
 
+/// Print to standard output through [`emit`]; on a write error, return it from the enclosing
+/// function (which must return `Result<_, CliError>`).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        if let Err(e) = $crate::cli::emit(format_args!($($arg)*)) {
+            return Err(e.into());
+        }
+    };
+}
+
+/// [`out!`] with a trailing new line.
+macro_rules! outln {
+    () => { out!("\n") };
+    ($($arg:tt)*) => { out!("{}\n", format_args!($($arg)*)) };
+}
+
+pub mod budget;
 mod check;
 mod check_claims;
 mod claims;
@@ -14,15 +47,29 @@ mod hierarchy;
 mod input;
 mod limit;
 mod prism_plot;
+pub mod progress;
 mod simulate;
 use std::process::ExitCode;
 
-/// An error to print once, with the exit code it maps to.
+/// Success.
+pub const EXIT_OK: u8 = 0;
+/// The command ran and found a claim false or a check that does not agree.
+pub const EXIT_FALSE: u8 = 1;
+/// A user error (bad input, refused request, unwritable output, claim that cannot be checked).
+pub const EXIT_USER: u8 = 2;
+/// Interrupted by Ctrl-C (128 + SIGINT): the default SIGINT action ends the process at once,
+/// and the shell reports this code.
+#[allow(dead_code)]
+pub const EXIT_INTERRUPTED: u8 = 130;
+/// Standard output closed by its reader (128 + SIGPIPE).
+pub const EXIT_PIPE: u8 = 141;
+
+/// An error to print once, with the exit code it maps to (see the module table).
 #[derive(Debug)]
 pub struct CliError {
-    /// The full message (may span several lines).
+    /// The full message (may span several lines; empty: print nothing).
     pub message: String,
-    /// Process exit code (2 for user errors, 1 for failed checks).
+    /// Process exit code ([`EXIT_USER`] for user errors, [`EXIT_FALSE`] for failed checks).
     pub code: u8,
 }
 
@@ -31,13 +78,38 @@ impl CliError {
     pub fn user(message: impl Into<String>) -> Self {
         CliError {
             message: message.into(),
-            code: 2,
+            code: EXIT_USER,
+        }
+    }
+
+    /// The command ran and found something false (exit code 1).
+    pub fn failed(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            code: EXIT_FALSE,
+        }
+    }
+
+    /// A failed write to standard output: quiet exit 141 for a closed pipe, else a message and
+    /// exit 2.
+    pub fn output(e: &std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            CliError {
+                message: String::new(),
+                code: EXIT_PIPE,
+            }
+        } else {
+            CliError::user(format!("cannot write to standard output: {e}"))
         }
     }
 }
 
-impl<E: std::fmt::Display> From<E> for CliError {
+impl<E: fmt::Display + 'static> From<E> for CliError {
     fn from(e: E) -> Self {
+        // An io::Error that reaches a command's `?` comes from writing its output.
+        if let Some(io) = (&e as &dyn std::any::Any).downcast_ref::<std::io::Error>() {
+            return CliError::output(io);
+        }
         CliError::user(e.to_string())
     }
 }
@@ -45,15 +117,117 @@ impl<E: std::fmt::Display> From<E> for CliError {
 /// Result type of every subcommand.
 pub type CliResult = Result<(), CliError>;
 
+/// Write formatted text to standard output; a closed pipe or a full disk becomes a [`CliError`].
+pub fn emit(args: fmt::Arguments<'_>) -> Result<(), CliError> {
+    std::io::stdout()
+        .lock()
+        .write_fmt(args)
+        .map_err(|e| CliError::output(&e))
+}
+
+/// Write a file, naming it in the error (exit 2).
+pub fn write_file(path: &std::path::Path, bytes: impl AsRef<[u8]>) -> Result<(), CliError> {
+    std::fs::write(path, bytes)
+        .map_err(|e| CliError::user(format!("cannot write {}: {e}", path.display())))
+}
+
+// ----- value parsers: every numeric flag is checked when the flags are parsed ------------------
+
+fn number(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{}` is not a number", input::elide(s, 40)))?;
+    if !x.is_finite() {
+        return Err(format!("{s} is not a finite number"));
+    }
+    Ok(x)
+}
+
+/// A finite number >= 0.
+pub fn nonneg(s: &str) -> Result<f64, String> {
+    let x = number(s)?;
+    if x < 0.0 {
+        return Err(format!("{s} is negative; give a number >= 0"));
+    }
+    Ok(x)
+}
+
+/// A finite number > 0.
+pub fn positive(s: &str) -> Result<f64, String> {
+    let x = number(s)?;
+    if x <= 0.0 {
+        return Err(format!("{s} is not positive; give a number > 0"));
+    }
+    Ok(x)
+}
+
+/// A size n of a scaling spec: a finite number >= 1.
+pub fn size_n(s: &str) -> Result<f64, String> {
+    let x = number(s)?;
+    if x < 1.0 {
+        return Err(format!("{s} is not a size: n must be >= 1"));
+    }
+    Ok(x)
+}
+
+fn integer(s: &str, min: usize) -> Result<usize, String> {
+    let t = s.trim();
+    if t.starts_with('-') {
+        return Err(format!("{s} is negative; give an integer >= {min}"));
+    }
+    let x: usize = t.parse().map_err(|_| {
+        if t.chars().all(|c| c.is_ascii_digit()) && !t.is_empty() {
+            format!("{} is too large", input::elide(s, 40))
+        } else {
+            format!("`{}` is not an integer", input::elide(s, 40))
+        }
+    })?;
+    if x < min {
+        return Err(format!("{x} is too small; give an integer >= {min}"));
+    }
+    Ok(x)
+}
+
+/// An integer >= 1 (counts: points, runs, record intervals, dimensions).
+pub fn count(s: &str) -> Result<usize, String> {
+    integer(s, 1)
+}
+
+/// An integer >= 2.
+pub fn count2(s: &str) -> Result<usize, String> {
+    integer(s, 2)
+}
+
+/// Refuse a list of sizes n with repeats (a rate needs distinct sizes).
+pub fn distinct_sizes(sizes: &[f64], flag: &str) -> Result<(), CliError> {
+    let mut v = sizes.to_vec();
+    v.sort_by(f64::total_cmp);
+    if let Some(w) = v.windows(2).find(|w| w[0] == w[1]) {
+        return Err(CliError::user(format!(
+            "{flag}: the size {} is given twice; give distinct sizes (e.g. --n 256,512,1024)",
+            w[0]
+        )));
+    }
+    Ok(())
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "prism",
     version,
-    about = "Scaling regimes of the weight-tied linear autoencoder: classify, expand, simulate, check"
+    about = "Scaling regimes of the weight-tied linear autoencoder: classify, expand, simulate, check",
+    after_help = "Exit codes: 0 success, 1 a false claim or a check that does not agree, 2 a user \
+                  error (bad input, a request beyond the resource limits, an unwritable output).\n\
+                  Resource limits: every command estimates its time and memory first and refuses \
+                  beyond --max-time (default 30m) or --max-memory (default min(16 GiB, 3/4 of RAM)); \
+                  --force goes ahead anyway."
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    budget: budget::BudgetArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -82,9 +256,53 @@ enum Command {
     Prism(prism_plot::Args),
 }
 
-/// Parse the arguments, run the subcommand, print any error once.
+/// After a panic in a `println!` that this module did not route through [`emit`]: end like
+/// [`CliError::output`] would, instead of printing a panic message.
+fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to stderr") {
+            // Nowhere left to report anything.
+            std::process::exit(EXIT_USER as i32);
+        }
+        if msg.starts_with("failed printing to stdout") {
+            if msg.contains("Broken pipe") {
+                std::process::exit(EXIT_PIPE as i32);
+            }
+            eprintln!("error: cannot write to standard output: {msg}");
+            std::process::exit(EXIT_USER as i32);
+        }
+        default(info);
+    }));
+}
+
+/// Parse the arguments, run the subcommand, print any error once, map it to the exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    install_panic_hook();
+    // Negative numbers are values (`--t-max -1`), so that the range checks can name them.
+    let cmd = Cli::command().mut_subcommands(|s| s.allow_negative_numbers(true));
+    let cli = match cmd
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(c) => c,
+        Err(e) => {
+            // Help and version go to stdout (exit 0), usage errors to stderr (exit 2); a
+            // closed stdout is ignored.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USER } else { EXIT_OK });
+        }
+    };
+    if let Err(e) = budget::set(&cli.budget) {
+        eprintln!("error: {}", e.message);
+        return ExitCode::from(e.code);
+    }
     let result: CliResult = match cli.command {
         Command::Classify(a) => classify::run(a),
         Command::Faces(a) => faces::run(a),
@@ -98,10 +316,18 @@ pub fn run() -> ExitCode {
         Command::Limit(a) => limit::run(a),
         Command::Prism(a) => prism_plot::run(a),
     };
+    // Data still buffered in stdout must reach it: a failed flush is an output error too.
+    let result = result.and_then(|()| {
+        std::io::stdout()
+            .flush()
+            .map_err(|e| CliError::output(&e))
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            if !e.message.is_empty() {
+                let _ = writeln!(std::io::stderr(), "error: {}", e.message);
+            }
             ExitCode::from(e.code)
         }
     }

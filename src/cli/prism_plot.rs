@@ -15,13 +15,16 @@ pub struct Args {
     /// Highlight this face instead of a spec's.
     #[arg(long, value_name = "FACE")]
     face: Option<String>,
-    /// Write the drawing as SVG.
-    #[arg(long, value_name = "FILE.svg")]
+    /// Write the drawing (.svg or .png).
+    #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<PathBuf>,
 }
 
 /// Run `prism prism`.
 pub fn run(args: Args) -> CliResult {
+    if let Some(path) = &args.plot {
+        prism::plot::check_figure_path(path)?;
+    }
     let highlight = match (&args.face, args.input.text_opt()?) {
         (Some(_), Some(_)) => return Err(CliError::user("give either a SPEC or --face, not both")),
         (Some(f), None) => Some(Regime::from_name(f)?),
@@ -33,10 +36,10 @@ pub fn run(args: Args) -> CliResult {
         }
         (None, None) => None,
     };
-    let mut out = String::from("the prism P = T x I: 6 vertices, 9 edges, 5 faces\n");
+    let mut out = String::from("the prism P = T x I: 6 vertices, 9 edges, 5 two-faces\n");
     for dim in [2u32, 1, 0] {
         let title = match dim {
-            2 => "faces",
+            2 => "two-faces",
             1 => "edges",
             _ => "vertices",
         };
@@ -50,11 +53,9 @@ pub fn run(args: Args) -> CliResult {
         out.push_str("=> the interior (proportional): r, q and alpha all finite\n");
     }
     if let Some(path) = &args.plot {
-        let svg = prism::plot::prism_svg(highlight)?;
-        std::fs::write(path, svg)
-            .map_err(|e| CliError::user(format!("cannot write {}: {e}", path.display())))?;
+        prism::plot::save_figure(path, &prism::plot::prism_svg(highlight)?)?;
         out.push_str(&format!("wrote {}\n", path.display()));
     }
-    print!("{out}");
+    out!("{out}");
     Ok(())
 }

@@ -8,15 +8,13 @@
 //!   like n^time_exponent) and also reports the normalized losses the face's limit predicts,
 //!   (l(t) - [l(0)]) / (r^k q^j y^l), per run, with their mean and standard error.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value};
 
+use super::budget;
 use super::input::SpecInput;
+use super::progress::Heartbeat;
 use super::{CliError, CliResult};
 use prism::regimes::{Loss, Normalization, Ratios, Regime};
 use prism::sim::{
@@ -30,34 +28,35 @@ pub struct Args {
     #[command(flatten)]
     input: SpecInput,
     /// SPEC form: the concrete value of n at which to evaluate the spec.
-    #[arg(long = "n", value_name = "n")]
+    #[arg(long = "n", value_name = "n", value_parser = super::size_n)]
     n_scale: Option<f64>,
     /// SPEC form: final natural time tau (t = n^time_exponent tau).
-    #[arg(long = "tau-max", default_value_t = 1.0)]
+    #[arg(long = "tau-max", default_value_t = 1.0, value_parser = super::nonneg)]
     tau_max: f64,
     /// Input dimension p.
-    #[arg(long = "p")]
+    #[arg(long = "p", value_parser = super::count)]
     p: Option<usize>,
     /// Latent dimension H.
-    #[arg(long = "H")]
+    #[arg(long = "H", value_parser = super::count)]
     h: Option<usize>,
     /// Initialization variance sigma2.
-    #[arg(long = "sigma2")]
+    #[arg(long = "sigma2", value_parser = super::positive)]
     sigma2: Option<f64>,
     /// Training-set size N (an integer, or `inf`; default inf).
     #[arg(long = "N")]
     n_data: Option<String>,
     /// Final time T.
-    #[arg(long = "t-max")]
+    #[arg(long = "t-max", value_parser = super::nonneg)]
     t_max: Option<f64>,
-    /// Euler step (default 0.01 / max(1, q, q r, 1/alpha)).
-    #[arg(long)]
+    /// Euler step (default 0.01 / max(1, q, q r, 1/alpha)). Steps are fitted to the record
+    /// grid (never larger than dt); the step used is reported on stderr and in the JSON.
+    #[arg(long, value_parser = super::positive)]
     dt: Option<f64>,
     /// Record at the K + 1 times 0, T/K, ..., T.
-    #[arg(long, value_name = "K", default_value_t = 100)]
+    #[arg(long, value_name = "K", default_value_t = 100, value_parser = super::count)]
     record: usize,
     /// Number of runs R.
-    #[arg(long, value_name = "R", default_value_t = 8)]
+    #[arg(long, value_name = "R", default_value_t = 8, value_parser = super::count)]
     seeds: usize,
     /// Base seed B (run i uses B + i).
     #[arg(long, value_name = "B", default_value_t = 0)]
@@ -83,9 +82,13 @@ pub struct Args {
     /// Rerun at dt/2 (same seeds) and report the largest difference of the mean curves.
     #[arg(long = "check-dt")]
     check_dt: bool,
-    /// Write an SVG plot of the mean curves.
-    #[arg(long, value_name = "FILE.svg")]
+    /// Write a plot of the mean curves (.svg or .png).
+    #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<PathBuf>,
+    /// When runs diverge, keep the others (counted in the summary and the JSON) instead of
+    /// failing the whole ensemble.
+    #[arg(long = "drop-diverged")]
+    drop_diverged: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -275,7 +278,9 @@ fn meta_json(params: &SimParams, res: &SimResult, extra: Option<&Value>) -> Valu
         "r": params.r(),
         "alpha": params.n.map_or(json!("inf"), |n| json!(n as f64 / params.p as f64)),
         "t_max": params.t_max,
-        "dt": params.dt(),
+        "dt": res.info.dt_max_used,
+        "dt_requested": params.dt,
+        "dt_nominal": params.dt(),
         "dt_default": params.default_dt(),
         "dt_max_used": res.info.dt_max_used,
         "steps": res.info.steps,
@@ -488,7 +493,7 @@ fn dt_text(d: &DtCheck) -> String {
     )
 }
 
-fn plot_svg(path: &Path, res: &SimResult, title: &str) -> Result<(), CliError> {
+fn plot_figure(path: &Path, res: &SimResult, title: &str) -> Result<(), CliError> {
     use prism::plot::{chart_svg, Chart, Line};
     let line = |label: &str, mean: &[f64], sem: &[f64], color: usize| Line {
         label: label.to_string(),
@@ -507,7 +512,7 @@ fn plot_svg(path: &Path, res: &SimResult, title: &str) -> Result<(), CliError> {
             line("population l_pop", &res.pop_mean, &res.pop_sem, 2),
         ],
     })?;
-    write_file(path, &svg)
+    Ok(prism::plot::save_figure(path, &svg)?)
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
@@ -524,41 +529,68 @@ pub fn run(args: Args) -> CliResult {
         }
         None => (params_explicit(&args)?, None),
     };
-    let total = total_steps(&params) * if args.check_dt { 3 } else { 1 };
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} steps (eta {eta})",
-        )
-        .map_err(|e| CliError::user(e.to_string()))?,
-    );
-    let shown = AtomicBool::new(false);
-    let start = Instant::now();
-    let progress = |k: u64| {
-        bar.inc(k);
-        if !shown.load(Ordering::Relaxed) && start.elapsed().as_secs_f64() > 1.0 {
-            shown.store(true, Ordering::Relaxed);
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
+    // Fail fast: outputs, sizes that overflow, then the cost, before any step.
+    if let Some(path) = &args.plot {
+        prism::plot::check_figure_path(path)?;
+    }
+    if let Some(dir) = &args.out {
+        check_out_dir(dir)?;
+    }
+    if !(params.q().is_finite() && params.default_dt() > 0.0) {
+        return Err(CliError::user(format!(
+            "q = sigma2 p = {:e} overflows: sigma2 = {:e} is too large to simulate (the default step 0.01/max(1, q, q r, 1/alpha) would be 0)",
+            params.q(),
+            params.sigma2
+        )));
+    }
+    let mut est = budget::simulate_estimate(&params, "this simulation");
+    if args.check_dt {
+        est.secs *= 3.0;
+        est.what = "this simulation with --check-dt (runs at dt and dt/2)".into();
+    }
+    budget::guard(&est)?;
+    let beat = Heartbeat::start("simulate");
+    beat.set("steps over all runs");
+    beat.total(total_steps(&params) * if args.check_dt { 3 } else { 1 });
+    let progress = |k: u64| beat.add(k);
+    let (res, dropped) = if args.drop_diverged {
+        run_keeping(&params, &progress)?
+    } else {
+        (simulate_with_progress(&params, &progress)?, Vec::new())
     };
-    let res = simulate_with_progress(&params, &progress)?;
+    report_dt(&params, &res);
     let dtc = if args.check_dt {
         let mut half = params.clone();
-        half.dt = Some(params.dt() / 2.0);
+        half.dt = Some(res.info.dt_max_used / 2.0);
         let other = simulate_with_progress(&half, &progress)?;
         // The computation of prism::sim::check_dt, with progress reporting.
-        Some(compare_dt(params.dt(), &res, &other))
+        Some(compare_dt(res.info.dt_max_used, &res, &other))
     } else {
         None
     };
-    bar.finish_and_clear();
-    if shown.load(Ordering::Relaxed) {
-        eprintln!("simulated in {:.1} s", start.elapsed().as_secs_f64());
+    drop(beat);
+    if !dropped.is_empty() {
+        eprintln!(
+            "note: {} of {} runs diverged and were dropped (--drop-diverged): {}",
+            dropped.len(),
+            params.seeds,
+            dropped
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
     }
     if let Some(d) = &dtc {
         eprint!("{}", dt_text(d));
     }
-    let summary = summary_json(&params, &res, ctx.as_ref(), dtc.as_ref());
+    let mut summary = summary_json(&params, &res, ctx.as_ref(), dtc.as_ref());
+    if args.drop_diverged {
+        let d: Vec<Value> = dropped.iter().map(|e| json!(e.to_string())).collect();
+        summary["meta"]["runs_kept"] = json!(res.runs.len());
+        summary["meta"]["runs_dropped"] = json!(dropped.len());
+        summary["meta"]["diverged"] = json!(d);
+    }
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError::user(format!("cannot create {}: {e}", dir.display())))?;
@@ -584,7 +616,7 @@ pub fn run(args: Args) -> CliResult {
             params.n.map_or("inf".into(), |n| n.to_string()),
             params.sigma2
         );
-        plot_svg(path, &res, &title)?;
+        plot_figure(path, &res, &title)?;
     }
     let text = if args.json {
         serde_json::to_string_pretty(&summary)? + "\n"
@@ -595,7 +627,114 @@ pub fn run(args: Args) -> CliResult {
     } else {
         table_text(&params, &res, ctx.as_ref(), dtc.as_ref())
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out!("{text}");
+    if !dropped.is_empty() && !args.json && !args.csv && args.out.is_none() {
+        outln!(
+            "{} of {} runs kept ({} diverged and were dropped)",
+            res.runs.len(),
+            params.seeds,
+            dropped.len()
+        );
+    }
     Ok(())
+}
+
+/// Refuse an output directory that cannot be created or written, before the work starts.
+pub fn check_out_dir(dir: &Path) -> Result<(), CliError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(CliError::user(format!(
+            "-o {}: exists and is not a directory",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::user(format!("-o {}: cannot create it: {e}", dir.display())))?;
+    let probe = dir.join(".prism-write-test");
+    std::fs::write(&probe, b"")
+        .map_err(|e| CliError::user(format!("-o {}: cannot write into it: {e}", dir.display())))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Say on stderr when the step used differs from the one asked for (steps are fitted so that
+/// records fall on the grid; the JSON `meta.dt` is the step used).
+fn report_dt(params: &SimParams, res: &SimResult) {
+    let used = res.info.dt_max_used;
+    let asked = params.dt();
+    if used > 0.0 && (used - asked).abs() > 1e-12 * asked {
+        eprintln!(
+            "note: dt = {used:.6e} used instead of {} {asked:.6e}: the step is fitted so that every record time (--record intervals of {:.6e}) is reached exactly, and never exceeds the requested step",
+            if params.dt.is_some() { "the requested" } else { "the default" },
+            params.t_max / params.record_times().len().saturating_sub(1).max(1) as f64
+        );
+    }
+}
+
+/// The ensemble, keeping the runs that do not diverge: every run i is simulated as its own
+/// one-run ensemble with seed B + i, which is bit-identical to run i of the full ensemble.
+fn run_keeping(
+    params: &SimParams,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(SimResult, Vec<prism::sim::SimError>), CliError> {
+    use rayon::prelude::*;
+    let outs: Vec<Result<SimResult, prism::sim::SimError>> = (0..params.seeds)
+        .into_par_iter()
+        .map(|i| {
+            let mut one = params.clone();
+            one.seeds = 1;
+            one.seed = params.seed.wrapping_add(i as u64);
+            simulate_with_progress(&one, progress)
+        })
+        .collect();
+    let mut kept: Vec<SimResult> = Vec::new();
+    let mut dropped = Vec::new();
+    for (i, o) in outs.into_iter().enumerate() {
+        match o {
+            Ok(mut r) => {
+                r.runs[0].run = i;
+                kept.push(r);
+            }
+            Err(e @ prism::sim::SimError::Diverged { .. }) => dropped.push(e),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let Some(first) = kept.first() else {
+        return Err(CliError::user(format!(
+            "all {} runs diverged: {}",
+            params.seeds,
+            dropped.first().map_or(String::new(), |e| e.to_string())
+        )));
+    };
+    let t = first.t.clone();
+    let info = first.info.clone();
+    let runs: Vec<prism::sim::RunCurves> = kept.into_iter().map(|r| r.runs[0].clone()).collect();
+    let stats = |pick: &dyn Fn(&prism::sim::RunCurves) -> &Vec<f64>| {
+        let r = runs.len() as f64;
+        let k = t.len();
+        let mut mean = vec![0.0; k];
+        let mut sem = vec![0.0; k];
+        for i in 0..k {
+            let m = runs.iter().map(|c| pick(c)[i]).sum::<f64>() / r;
+            mean[i] = m;
+            if runs.len() > 1 {
+                let v = runs.iter().map(|c| (pick(c)[i] - m).powi(2)).sum::<f64>() / (r - 1.0);
+                sem[i] = (v / r).sqrt();
+            }
+        }
+        (mean, sem)
+    };
+    let (train_mean, train_sem) = stats(&|c| &c.train);
+    let (pop_mean, pop_sem) = stats(&|c| &c.pop);
+    Ok((
+        SimResult {
+            t,
+            train_mean,
+            train_sem,
+            pop_mean,
+            pop_sem,
+            runs,
+            info,
+        },
+        dropped,
+    ))
 }

@@ -81,7 +81,8 @@ pub enum SimError {
     },
     /// The iteration produced a non-finite value or a loss past the divergence bound.
     #[error(
-        "simulation diverged (run seed {seed}) at step {step}, t = {t}: non-finite values or a loss past the divergence bound; try a smaller step, dt = {suggested_dt:.3e}"
+        "simulation diverged (run seed {seed}) at step {step}, t = {t}: non-finite values or a loss past the divergence bound; {}",
+        dt_advice(*suggested_dt)
     )]
     Diverged {
         /// Seed of the run that diverged.
@@ -99,6 +100,15 @@ pub enum SimError {
         /// Matrix order.
         n: usize,
     },
+}
+
+/// The advice of [`SimError::Diverged`]: a smaller step, when one can be named.
+fn dt_advice(dt: f64) -> String {
+    if dt.is_finite() && dt > 1e-300 {
+        format!("try a smaller step, dt = {dt:.3e}")
+    } else {
+        "no usable smaller step exists: the initialization (sigma2) or the sizes are too large to simulate".to_string()
+    }
 }
 
 /// Which basis/engine to use.

@@ -51,16 +51,36 @@ impl SpecError {
         let line = src[..at].matches('\n').count() + 1;
         let col = src[line_start..at].chars().count() + 1;
         let found_end = end.min(line_end);
+        let message: String = message.into();
         SpecError {
             kind,
-            message: message.into(),
+            message: message
+                .split(' ')
+                .map(|w| elide(w, MAX_SHOWN))
+                .collect::<Vec<_>>()
+                .join(" "),
             line,
             col,
-            found: src[at..found_end.max(at)].to_string(),
+            found: elide(&src[at..found_end.max(at)], MAX_SHOWN),
             source_line: src[line_start..line_end].trim_end_matches('\r').to_string(),
             hint: hint.into(),
         }
     }
+}
+
+/// Longest token shown whole in a message; longer ones are elided (see [`elide`]).
+pub const MAX_SHOWN: usize = 60;
+
+/// `s` cut to about `max` characters, keeping its start and end and saying how long it was:
+/// `abc…(5000000 characters)…xyz`. Messages never echo a huge token whole.
+pub fn elide(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let head: String = s.chars().take(max * 2 / 3).collect();
+    let tail: String = s.chars().skip(n - max / 4).collect();
+    format!("{head}…({n} characters)…{tail}")
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -82,14 +102,27 @@ impl fmt::Display for SpecError {
         }
         let gutter = self.line.to_string();
         let pad = " ".repeat(gutter.len());
-        let shown: String = self
+        // A window of the source line around the column (long lines are cut, with `…`).
+        let chars: Vec<char> = self
             .source_line
             .chars()
-            .map(|c| if c == '\t' { ' ' } else { c })
+            .map(|c| if c == '\t' || c.is_control() { ' ' } else { c })
             .collect();
+        let col0 = (self.col - 1).min(chars.len());
+        let width = self.found.chars().count().max(1).min(MAX_SHOWN + 30);
+        let from = col0.saturating_sub(MAX_SHOWN);
+        let to = (col0 + width + MAX_SHOWN).min(chars.len());
+        let mut shown: String = chars[from..to].iter().collect();
+        let mut caret_at = col0 - from;
+        if from > 0 {
+            shown.insert(0, '…');
+            caret_at += 1;
+        }
+        if to < chars.len() {
+            shown.push('…');
+        }
         write!(f, "\n {pad} |\n {gutter} | {shown}\n {pad} | ")?;
-        let width = self.found.chars().count().max(1);
-        write!(f, "{}{}", " ".repeat(self.col - 1), "^".repeat(width))?;
+        write!(f, "{}{}", " ".repeat(caret_at), "^".repeat(width))?;
         write!(f, "\n {pad} = hint: {}", self.hint)
     }
 }

@@ -7,7 +7,7 @@
 mod error;
 mod parse;
 
-pub use error::{SpecError, SpecErrorKind};
+pub use error::{elide, SpecError, SpecErrorKind};
 pub use parse::{Claim, ExponentClaim, ParamName, RawValue, Statement};
 
 use num_rational::BigRational;
@@ -62,6 +62,8 @@ pub struct Spec {
 impl Spec {
     /// Parse and check a spec. Errors carry line, column, the offending text and a hint.
     pub fn parse(src: &str) -> Result<Spec, SpecError> {
+        // A UTF-8 byte-order mark (as some editors write) is not part of the spec.
+        let src = src.strip_prefix('\u{feff}').unwrap_or(src);
         let stmts = parse::statements(src)?;
         Spec::from_statements(src, &stmts)
     }

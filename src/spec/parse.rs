@@ -173,9 +173,20 @@ fn blanks(i: &str) -> Res<'_, &str> {
     take_while(|c| c == ' ' || c == '\t' || c == '\r').parse(i)
 }
 
+/// Longest digit string of one number literal: exact arithmetic on a million-digit prefactor
+/// would take hours, and no scaling needs more than a few digits.
+pub const MAX_DIGITS: usize = 200;
+
 /// `integer = digit, {digit}`
 fn integer(i: &str) -> Res<'_, BigInt> {
     let (rest, d) = digit1(i)?;
+    if d.len() > MAX_DIGITS {
+        return fail(
+            i,
+            &format!("a number with {} digits is too long", d.len()),
+            &format!("numbers in a spec have at most {MAX_DIGITS} digits (exact rationals such as 1/3 or 0.125)"),
+        );
+    }
     // digit1 guarantees ASCII digits, so this parse cannot fail.
     let n = d.parse::<BigInt>().unwrap_or_else(|_| BigInt::zero());
     Ok((rest, n))
@@ -191,6 +202,13 @@ fn decimal(i: &str) -> Res<'_, BigRational> {
             "expected digits after the decimal point",
             "write decimals like 0.5 or 2.25",
         )(after_dot)?;
+        if frac.len() > MAX_DIGITS {
+            return fail(
+                after_dot,
+                &format!("a decimal with {} digits after the point is too long", frac.len()),
+                &format!("numbers in a spec have at most {MAX_DIGITS} digits; write a fraction such as 1/3"),
+            );
+        }
         let num: BigInt = format!("{}{}", int_part, frac)
             .parse()
             .unwrap_or_else(|_| BigInt::zero());
