@@ -144,7 +144,7 @@ fn full_disk_is_a_clear_error() {
         vec!["classify", LD],
         vec!["faces"],
         vec!["faces", "--json"],
-        vec!["limit", "--face", "large-data", "--set", "q=1", "--csv"],
+        vec!["limit", "--face", "large-data", "--set", "q=1", "--set", "r=0.5", "--csv"],
         vec!["prism"],
     ] {
         let o = run_with(&args, None, Sink::Full, FAST);
@@ -157,7 +157,7 @@ fn closed_pipe_ends_quietly() {
     for args in [
         vec!["faces"],
         vec!["classify", LD],
-        vec!["limit", "--face", "large-data", "--set", "q=1", "--points", "20000"],
+        vec!["limit", "--face", "large-data", "--set", "q=1", "--set", "r=0.5", "--points", "20000"],
         vec!["--help"],
     ] {
         let o = run_with(&args, None, Sink::Closed, FAST);
@@ -174,7 +174,7 @@ fn limit_grids_and_series_are_bounded() {
     case(&["limit", LD, "--series", "1000"], None, 2, &["refused", "--series"], FAST);
     case(&["limit", SD, "--series", "40"], None, 2, &["refused", "--series", "small-data"], FAST);
     case(
-        &["limit", "--face", "free", "--set", "q=1", "--set", "y=1", "--free-sizes", "100000"],
+        &["limit", "--face", "free", "--set", "r=0.5", "--set", "y=1", "--free-sizes", "100000"],
         None,
         2,
         &["refused", "--free-sizes"],
@@ -195,7 +195,8 @@ fn simulations_are_bounded() {
     );
     case(&refs(&sim(&["--t-max", "1", "--seeds", "1000000000"])), None, 2, &["refused", "--seeds", "--max-memory"], FAST);
     case(&refs(&sim(&["--t-max", "1", "--record", "1000000000"])), None, 2, &["refused", "--record"], FAST);
-    case(&["simulate", LD, "--n", "1000000000"], None, 2, &["refused"], FAST);
+    case(&["simulate", "p = n; H = 0.5 n; sigma2 = n^-1; N = 0.5 n", "--n", "1000000000"], None, 2, &["refused"], FAST);
+    case(&["simulate", LD, "--n", "1000000000"], None, 2, &["N = 1000000000000000000", "not a usable dimension"], FAST);
 }
 
 #[test]
@@ -310,6 +311,8 @@ fn unreadable_inputs_are_named() {
 fn claims_exit_codes() {
     case(&["check-claims", "examples/errors/malformed-polynomial.claims"], None, 2, &["line 4", "cannot read the claimed polynomial"], FAST);
     case(&["check-claims", "examples/errors/order-too-high.claims"], None, 2, &["line 2", "refused", "order"], FAST);
+    let order100 = b"p = n; H = 0.5 n; sigma2 = n^-1; N = n^2\nexpect face = large-data\nexpect series train order 100 = \"q\"\n";
+    case(&["--max-time", "60s", "check-claims", "-"], Some(order100), 2, &["line 3", "cannot be checked", "--max-time"], FAST);
     case(&["check-claims", "examples/errors/huge-power.claims"], None, 2, &["power"], FAST);
     case(&["check-claims", "examples/errors/bom.claims"], None, 0, &[], FAST);
     let stdin = b"p = n; H = 0.25 n; sigma2 = 2 n^-1; N = 20\nexpect face = small-data\nexpect face_dim = 1\n";
@@ -383,15 +386,16 @@ fn diverging_ensembles_name_the_seed() {
 
 // ----- progress and Ctrl-C -----------------------------------------------------------------------
 
-/// A simulation estimated at a few seconds on two cores.
-fn slow_sim() -> Vec<&'static str> {
-    vec!["simulate", "--p", "300", "--H", "300", "--N", "200", "--sigma2", "0.003", "--t-max", "40", "--seeds", "4"]
+/// A simulation of about `t` x 1.5 s on two cores (300 steps of 7.2e7 flops per unit time
+/// and run).
+fn slow_sim(t: &'static str) -> Vec<&'static str> {
+    vec!["simulate", "--p", "300", "--H", "300", "--N", "200", "--sigma2", "0.003", "--t-max", t, "--seeds", "2"]
 }
 
 #[test]
 fn ctrl_c_stops_promptly() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_prism"))
-        .args(slow_sim())
+        .args(slow_sim("100"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -419,8 +423,8 @@ fn ctrl_c_stops_promptly() {
 
 #[test]
 fn progress_lines_reach_a_non_terminal_stderr() {
-    let o = run_with(&slow_sim(), None, Sink::Pipe, 120.0);
-    check(&slow_sim(), &o, &[0], &[], 120.0);
+    let o = run_with(&slow_sim("2"), None, Sink::Pipe, 120.0);
+    check(&slow_sim("2"), &o, &[0], &[], 120.0);
     if o.secs > 2.5 {
         assert!(o.stderr.contains("[simulate]"), "{:.1} s, stderr: {}", o.secs, o.stderr);
     }
@@ -441,6 +445,9 @@ fn error_examples_snapshots() {
         check(&args, &o, &[0, 1, 2], &[], FAST);
         let dir = std::path::Path::new(p).parent().unwrap().display().to_string();
         let stderr = o.stderr.replace(&dir, "examples/errors");
-        insta::assert_snapshot!(format!("exit {}\n--- stderr\n{}", o.code, stderr));
+        insta::assert_snapshot!(format!(
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            o.code, o.stdout, stderr
+        ));
     });
 }

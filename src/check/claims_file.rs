@@ -186,6 +186,12 @@ pub fn parse_poly(text: &str, names: &[&str]) -> Result<Poly, String> {
         if sign.is_none() && !first {
             return Err(format!("expected `+` or `-` before `{j}`"));
         }
+        if j.trim().is_empty() {
+            return Err(format!(
+                "a term is missing after the final `{}`",
+                sign.unwrap_or('+')
+            ));
+        }
         let (j, t) = term(j).map_err(|_| {
             format!(
                 "cannot read a term at `{}`; use numbers and the variables {}",
@@ -349,7 +355,7 @@ pub fn validate(src: &str, spec: &Spec, face: &str) -> Result<(), ClaimsFileErro
                     line: pos.line,
                     col: pos.col,
                     message: format!(
-                        "cannot read the claimed polynomial \"{}\": {e} (variables of face {face}: {})",
+                        "cannot read the claimed polynomial \"{}\" (face {face}, variables {}): {e}",
                         crate::spec::elide(text, 60),
                         if names.is_empty() { "none".to_string() } else { names.join(", ") }
                     ),

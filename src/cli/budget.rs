@@ -295,8 +295,8 @@ pub fn simulate_estimate(params: &SimParams, what: &str) -> Estimate {
 /// 2 shared cores). Chains of the small-data and narrow-latent families grow geometrically
 /// (about 1.6-1.75x per order: 1.4-1.8 s at order 12, 10-12 s at 16), the free face about 6x
 /// per order (5 s at 7, 30 s at 8), the interior as the leading expansion of
-/// prism::expansion::estimate, the other faces polynomially (about s^5: 0.2 s at 20, 5 s at
-/// 40, 37 s at 60).
+/// prism::expansion::estimate, the other faces polynomially (0.2 s at 20, 3-5 s at 40, 37 s
+/// at 60: about s^5, then s^6).
 pub fn series_secs(regime: Regime, s: usize) -> f64 {
     let x = s as f64;
     let name = regime.name();
@@ -309,7 +309,8 @@ pub fn series_secs(regime: Regime, s: usize) -> f64 {
             1.8 * 1.75f64.powf(x - 12.0)
         }
         _ if name == "narrow-latent+free" => 0.1 * 1.35f64.powf(x - 12.0),
-        _ => 0.3 * (x / 20.0).powi(5),
+        // 0.2 s at 20, 3-5 s at 40, 37 s at 60: about s^5 at first, s^6 from 40 on.
+        _ => (0.3 * (x / 20.0).powi(5)).max(37.0 * (x / 60.0).powi(6)),
     }
 }
 
