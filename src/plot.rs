@@ -305,7 +305,7 @@ fn project(p: [f64; 3]) -> (f64, f64) {
 }
 
 /// Edges hidden behind the front (mean-field) face in this view: those through the back
-/// vertex V_nf at l' = 0.
+/// vertex V2 (the corner (k', j') = (0, 1) of T at l' = 0).
 fn hidden(e: Regime) -> bool {
     matches!(
         e,
@@ -410,17 +410,16 @@ fn draw_prism(out: &mut String, highlight: Option<Regime>) -> Result<(), PlotErr
             .draw_series(std::iter::once(Text::new(text, (x, y), style.clone())))
             .map_err(|e| err(&e))?;
     }
-    // Vertices of T and the l' axis.
+    // The six vertices, with the labels V1-V6 of the text output (prism::regimes) and their
+    // (k', j') corner of T.
     let small = ("sans-serif", 13).into_font();
-    for (v, name, dx) in [
-        ([0.0, 0.0, 0.0], "V_lin (0,0)", -0.2),
-        ([0.0, 1.0, 0.0], "V_nf (0,1)", -0.3),
-        ([1.0, 1.0, 0.0], "V_mff (1,1)", 0.03),
-    ] {
+    for r in Regime::ALL.iter().filter(|r| r.dim() == 0) {
+        let v = face_vertices(*r)[0];
         let (x, y) = project(v);
+        let dx = if v[0] > 0.5 { 0.03 } else { -0.28 };
         chart
             .draw_series(std::iter::once(Text::new(
-                name.to_string(),
+                format!("{} ({},{})", r.label(), v[0], v[1]),
                 (x + dx, y - 0.05),
                 small.clone(),
             )))
