@@ -277,7 +277,7 @@ fn meta_json(params: &SimParams, res: &SimResult, extra: Option<&Value>) -> Valu
         "t_max": params.t_max,
         "dt": params.dt(),
         "dt_default": params.default_dt(),
-        "dt_max_used": res.info.dt_max_used,
+        "dt_max_used": res.info.dt_used,
         "steps": res.info.steps,
         "record": params.record,
         "seeds": params.seeds,
@@ -436,7 +436,7 @@ fn table_text(
         params.seeds,
         params.seed,
         params.seed + params.seeds as u64 - 1,
-        res.info.dt_max_used,
+        res.info.dt_used,
         res.info.steps,
         res.info.engine
     ));
