@@ -163,7 +163,7 @@ pub fn claim_regimes(prism: &FittedPrism) -> Result<ClaimItem, ClaimsError> {
     for (name, scaling, text) in FACE_SPECS {
         let spec = Spec::parse(text)?;
         let c = classify(&spec, prism)?;
-        let ok = c.face == name && c.face_dim == 2;
+        let ok = c.face.name() == name && c.face_dim == 2;
         pass &= ok;
         md.push_str(&format!(
             "| {name} | {scaling} | `{text}` | {}{} | {} | {} | {} | {} |\n",
@@ -175,7 +175,7 @@ pub fn claim_regimes(prism: &FittedPrism) -> Result<ClaimItem, ClaimsError> {
             c.pop_loss_exponent
         ));
     }
-    let names: std::collections::BTreeSet<&str> = prism.facet_names.iter().copied().collect();
+    let names: std::collections::BTreeSet<&str> = prism.facet_names.iter().map(|f| f.name()).collect();
     let expected: std::collections::BTreeSet<&str> = FACE_SPECS.iter().map(|f| f.0).collect();
     pass &= names == expected;
     Ok(ClaimItem {

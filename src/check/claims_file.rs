@@ -185,7 +185,7 @@ pub fn check_claims(
                 loss,
                 order,
                 text: poly,
-            } => series_claim(&cls.face, loss, *order as usize, poly, &pos),
+            } => series_claim(cls.face, loss, *order as usize, poly, &pos),
             Claim::Limit(agrees) => {
                 progress(&format!("line {}: running the convergence check", pos.line));
                 match check(&spec, prism, opts, progress) {
@@ -205,11 +205,10 @@ pub fn check_claims(
                     "line {}: checking the {face} law against simulation",
                     pos.line
                 ));
-                match Regime::from_name(face) {
-                    Err(e) => (false, e.to_string()),
-                    Ok(regime) => {
+                {
+                    {
                         let o = CheckOptions {
-                            formula: Some(regime),
+                            formula: Some(*face),
                             ..opts.clone()
                         };
                         match check(&spec, prism, &o, progress) {
@@ -244,7 +243,7 @@ pub fn check_claims(
 }
 
 fn series_claim(
-    face: &str,
+    face: Regime,
     loss: &str,
     order: usize,
     text: &str,
@@ -255,14 +254,14 @@ fn series_claim(
     } else {
         Loss::Pop
     };
-    let (names, actual): (Vec<&str>, Result<Poly, String>) = match Regime::from_name(face) {
-        Ok(Regime::Proportional) | Err(_) => (
+    let (names, actual): (Vec<&str>, Result<Poly, String>) = match face {
+        Regime::Proportional => (
             vec!["r", "q", "y"],
             crate::expansion::leading_coefficients(order, loss)
                 .map(|v| v[order].clone())
                 .map_err(|e| e.to_string()),
         ),
-        Ok(regime) => match regimes::limit_series(regime, order) {
+        regime => match regimes::limit_series(regime, order) {
             Ok(s) => (s.constants.clone(), Ok(s.coeffs(loss)[order].clone())),
             Err(e) => (Vec::new(), Err(e.to_string())),
         },

@@ -195,7 +195,7 @@ pub struct CheckReport {
     /// The face whose law is compared (the spec's own face unless a formula was asked for).
     pub face: String,
     /// The face the spec selects.
-    pub spec_face: String,
+    pub spec_face: Regime,
     /// The face time variable, e.g. `tau = t/alpha`.
     pub time_variable: String,
     /// Finite constants (name, value).
@@ -411,13 +411,13 @@ pub fn check(
     let cls = classify(spec, prism)?;
     let regime = match opts.formula {
         Some(r) => r,
-        None => Regime::from_name(&cls.face)?,
+        None => cls.face,
     };
     let consts = constants_of(spec);
     let rate_exact = cls.exact.correction_exponent.clone();
     let rate = crate::poly::rat_to_f64(&rate_exact);
     let mut notes = Vec::new();
-    if regime.name() != cls.face {
+    if regime != cls.face {
         notes.push(format!(
             "the spec selects the face {}, but the {} law was asked for: its limit and normalization are used",
             cls.face,
@@ -692,7 +692,7 @@ pub fn check(
     Ok(CheckReport {
         spec: cls.spec.clone(),
         face: regime.name().to_string(),
-        spec_face: cls.face.clone(),
+        spec_face: cls.face,
         time_variable: regime.time_variable(),
         constants,
         reference,

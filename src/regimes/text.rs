@@ -30,6 +30,47 @@ pub fn scaling(regime: Regime) -> &'static str {
     }
 }
 
+/// Which limit of THEORY section 5 applies on the face, in one sentence (the last sentence of a
+/// classification's description).
+pub fn summary(regime: Regime) -> &'static str {
+    use Regime::*;
+    match regime {
+        Proportional => "none in closed form: every leading diagram survives (r, q, alpha all finite); prism gives the exact leading series and checks it against simulation.",
+        LargeData => "F1, logistic per eigenvalue of A0 averaged over q MP_r: l(t) = (1/2) E_{x ~ mu_A} (1 - m_{4t}(x))^2, for both losses.",
+        SmallData => "F5, one data direction on the semicircle Jacobi chain (a, g, A_perp); l_tr is O(1) in tau = t/alpha and l_pop changes at O(alpha).",
+        NarrowLatent => "F3, each row of W evolves alone: the 2-dimensional ODE for a = |w|^2, b = w S w^T driven by the MGF of MP_{1/alpha}; loss changes are O(r).",
+        MeanField => "F2, A0 -> c I, logistic in each eigenvalue of S: a = m_{4 lam t}(c), averaged over MP_{1/alpha}.",
+        Free => "F4, the reduced cubic flow dAt/dtau = -(S At^2 + 2 At S At + At^2 S) in tau = q t, losses O(q^2); closed form (eta-transform) only at alpha = infinity, otherwise no closed form is known.",
+        LargeNarrow => "E1, a single logistic m_{4t}(q): Delta l / r -> -[m - m^2/2 - (q - q^2/2)].",
+        LargeMeanField => "E2, l -> (1/2)(1 - m_{4t}(c))^2 with c = q r.",
+        LargeFree => "E3, l/q^2 -> (r/2) E_{MP_r}[lam^2/(1 + 4 tau lam)^2], closed form via the eta-transform.",
+        SmallNarrow => "E4, exponential growth with rate kappa = 4 - 2q in tau = t/alpha: Delta l_tr/r -> -(q - q^2/2)(e^{kappa tau} - 1).",
+        SmallMeanField => "E5, a = m_{4 tau}(c): l_tr -> (1/2)(1-a)^2, Delta l_pop/alpha -> (1/2)[(1-a)^2 - (1-c)^2].",
+        SmallFree => "E6, the hatted Jacobi-chain flow in sigma = q t/alpha, losses O(q^2); no closed form.",
+        NarrowMeanField => "E7, the linear small-initialization regime W(t) = W0 e^{2St}: Delta l_tr/(q r) -> -(phi'(4t) - 1), Delta l_pop/(q r) -> -(phi(4t) - 1).",
+        NarrowFree => "E8, dx/dtau = -2 phi(x)^2: Delta l_tr/(r q^2) -> (phi^3 phi' - 1)/2, Delta l_pop/(r q^2) -> (phi^4 - 1)/2.",
+        MeanFieldFree => "E9, l_tr/c^2 -> -(1/2) eta'_{1/alpha}(4 tau), l_pop/c^2 -> (1/2)(u eta_{1/alpha}(u))' at u = 4 tau, tau = c t.",
+        LargeNarrowMeanField => "vertex, limit of E1 and E2 (and E7 at alpha = infinity): the linear regime with S = I, Delta l/(q r) -> -(e^{4t} - 1).",
+        LargeNarrowFree => "vertex, limit of E1, E3 and E8 at alpha = infinity: Delta l/(r q^2) -> ((1 + 4 tau)^{-2} - 1)/2.",
+        LargeMeanFieldFree => "vertex, limit of E2, E3 and E9 at alpha = infinity: l/c^2 -> (1/2)(1 + 4 tau)^{-2}, tau = c t.",
+        SmallNarrowMeanField => "vertex, limit of E4 (q -> 0) and E5 (c -> 0): the data span grows linearly, Delta l_tr/(q r) -> -(e^{4 tau} - 1) and Delta l_pop/(q r alpha) -> -(e^{4 tau} - 1), tau = t/alpha.",
+        SmallNarrowFree => "vertex, limit of E6 as r -> 0 (and E4 as q -> infinity): Delta l_tr/(r q^2) -> (e^{-2 sigma} - 1)/2, sigma = q t/alpha.",
+        SmallMeanFieldFree => "vertex, limit of E9 as alpha -> 0 (and E5 as c -> infinity): l_tr/c^2 -> (1/2)(1 + 4 sigma)^{-2}, sigma = c t/alpha.",
+    }
+}
+
+impl Regime {
+    /// [`summary`]: the face's limit in one sentence.
+    pub fn summary(self) -> &'static str {
+        summary(self)
+    }
+
+    /// [`scaling`]: what goes where on the face.
+    pub fn scaling(self) -> &'static str {
+        scaling(self)
+    }
+}
+
 /// The limit formula in words (both losses).
 pub fn formula_words(regime: Regime) -> &'static str {
     use Regime::*;
