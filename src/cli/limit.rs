@@ -14,7 +14,7 @@ use super::input::SpecInput;
 use super::{CliError, CliResult};
 use prism::poly::PolyFormat;
 use prism::regimes::{
-    self, confirm, curves::FreeNumericOptions, limit_curve_with, limit_series, text, ConfirmReport,
+    self, curves::FreeNumericOptions, limit_curve_with, limit_series, text, ConfirmReport,
     Constants, CurveOptions, LimitCurves, LimitSeries, Loss, Regime,
 };
 
@@ -165,13 +165,6 @@ fn series_strings(ls: &LimitSeries, loss: Loss, fmt: PolyFormat) -> Vec<String> 
         .collect()
 }
 
-fn verify(ls: &LimitSeries) -> Result<ConfirmReport, CliError> {
-    let order = ls.train.len() - 1;
-    let tr = prism::expansion::leading_coefficients(order, Loss::Train)?;
-    let pop = prism::expansion::leading_coefficients(order, Loss::Pop)?;
-    Ok(confirm(ls, &tr, &pop))
-}
-
 /// Run `prism limit`.
 pub fn run(args: Args) -> CliResult {
     if let Some(r) = args.explain {
@@ -220,7 +213,7 @@ pub fn run(args: Args) -> CliResult {
     };
     let ls = limit_series(regime, args.series)?;
     let report = if args.verify {
-        Some(verify(&ls)?)
+        Some(regimes::verify(&ls)?)
     } else {
         None
     };

@@ -214,7 +214,8 @@ fn interior_series(max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeErr
             }
         })?;
         Ok(c.iter()
-            .map(|p| p.map_exps(3, |e| vec![e[1], e[0], e[2]]))
+            .enumerate()
+            .map(|(s, p)| super::restrict(Regime::Proportional, loss, s, p))
             .collect())
     };
     Ok((get(Loss::Train)?, get(Loss::Pop)?))

@@ -65,7 +65,7 @@ pub mod text;
 pub mod variants;
 
 pub use crate::polytope::Loss;
-pub use confirm::{confirm, lift, lift_series, restrict, ConfirmReport, OrderCheck};
+pub use confirm::{confirm, lift, lift_series, restrict, verify, ConfirmReport, OrderCheck};
 pub use curves::{limit_curve, limit_curve_with, CurveMethod, CurveOptions, LimitCurves};
 pub use exact::{limit_series, LimitSeries};
 pub use ode::OdeOptions;
