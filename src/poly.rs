@@ -389,7 +389,8 @@ mod parse {
             if let Ok((i, c)) = coefficient(i) {
                 return Ok((i, Poly::constant(nv, c)));
             }
-            let (i, name) = take_while1(|c: char| c.is_ascii_alphanumeric() || c == '_').parse(i)?;
+            let (i, name) =
+                take_while1(|c: char| c.is_ascii_alphanumeric() || c == '_').parse(i)?;
             let Some(k) = names.iter().position(|n| *n == name) else {
                 return Err(nom::Err::Failure(nom::error::Error::new(
                     i,
@@ -475,7 +476,10 @@ mod tests {
         assert!(Poly::parse("1/0", &["q"]).is_err());
         // format and parse are inverse.
         let names = ["q", "r", "y"];
-        assert_eq!(Poly::parse(&p.format(&names, PolyFormat::Text), &names).unwrap(), p);
+        assert_eq!(
+            Poly::parse(&p.format(&names, PolyFormat::Text), &names).unwrap(),
+            p
+        );
     }
 
     #[test]

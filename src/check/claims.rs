@@ -175,7 +175,8 @@ pub fn claim_regimes(prism: &FittedPrism) -> Result<ClaimItem, ClaimsError> {
             c.pop_loss_exponent
         ));
     }
-    let names: std::collections::BTreeSet<&str> = prism.facet_names.iter().map(|f| f.name()).collect();
+    let names: std::collections::BTreeSet<&str> =
+        prism.facet_names.iter().map(|f| f.name()).collect();
     let expected: std::collections::BTreeSet<&str> = FACE_SPECS.iter().map(|f| f.0).collect();
     pass &= names == expected;
     Ok(ClaimItem {

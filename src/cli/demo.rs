@@ -44,7 +44,11 @@ pub fn run(_args: Args) -> CliResult {
         {
             let mut names = prism.facet_names.clone();
             names.sort_by_key(|n| n.sort_key());
-            names.iter().map(|n| n.name()).collect::<Vec<_>>().join(", ")
+            names
+                .iter()
+                .map(|n| n.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     );
     println!(

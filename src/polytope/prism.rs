@@ -20,9 +20,9 @@
 
 use super::geometry::{dot, rank, select_face, sub, vector, GeometryError, Polytope, Vector};
 use super::hierarchy::{Hierarchy, Loss, Point3};
+use crate::regimes::catalogue::Regime;
 use num_rational::BigRational;
 use num_traits::Zero;
-use crate::regimes::catalogue::Regime;
 
 /// Errors of the fit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -350,7 +350,10 @@ impl FittedPrism {
             if verts.is_empty() || out.iter().any(|(_, _, v)| *v == verts) {
                 continue;
             }
-            let pts: Vec<Vector> = verts.iter().map(|&i| polytope.vertices[i].clone()).collect();
+            let pts: Vec<Vector> = verts
+                .iter()
+                .map(|&i| polytope.vertices[i].clone())
+                .collect();
             let base = pts[0].clone();
             let dim = rank(&pts.iter().map(|p| sub(p, &base)).collect::<Vec<_>>());
             let regime = Regime::from_two_faces(&probe.containing(&pts)).ok_or_else(|| {
@@ -366,7 +369,10 @@ impl FittedPrism {
             })?;
             out.push((regime, dim, verts));
         }
-        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.sort_key().cmp(&b.0.sort_key())));
+        out.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| a.0.sort_key().cmp(&b.0.sort_key()))
+        });
         out.rotate_left(1); // the interior (dimension 3) goes last
         Ok(out)
     }

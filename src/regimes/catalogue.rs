@@ -44,7 +44,6 @@ pub enum LatentPart {
     MeanFieldFree,
 }
 
-
 /// The 21 faces of the prism (5 faces, 9 edges, 6 vertices, the interior).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
@@ -244,7 +243,6 @@ impl Regime {
             .collect()
     }
 
-
     /// Short label: F1..F5, E1..E9 (THEORY 5.1), V1..V6 (in the order of [`Regime::ALL`]),
     /// `interior`.
     pub fn label(self) -> &'static str {
@@ -401,7 +399,6 @@ impl Regime {
     pub fn constant_names(self) -> Vec<&'static str> {
         self.constants().into_iter().map(|c| c.name()).collect()
     }
-
 }
 
 impl TryFrom<String> for Regime {
@@ -410,4 +407,3 @@ impl TryFrom<String> for Regime {
         Regime::from_name(&s)
     }
 }
-

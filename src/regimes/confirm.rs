@@ -194,7 +194,11 @@ pub fn verify(series: &LimitSeries) -> Result<ConfirmReport, RegimeError> {
             reason: e.to_string(),
         })
     };
-    Ok(confirm(series, &hierarchy(Loss::Train)?, &hierarchy(Loss::Pop)?))
+    Ok(confirm(
+        series,
+        &hierarchy(Loss::Train)?,
+        &hierarchy(Loss::Pop)?,
+    ))
 }
 
 #[cfg(test)]

@@ -56,6 +56,7 @@ pub mod catalogue;
 pub mod confirm;
 pub mod curves;
 pub mod exact;
+pub mod faces;
 pub mod free_words;
 pub mod ode;
 pub mod quad;
@@ -154,7 +155,6 @@ pub enum RegimeError {
 }
 
 pub use catalogue::{ConstName, DataPart, LatentPart, Regime, UnknownFace};
-
 
 /// Values of the finite constants. Unused ones may be `None`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -458,7 +458,8 @@ impl Regime {
     }
 
     /// Validity windows (THEORY 5.3b) for the given finite-size ratios; `scale` is in the face
-    /// time variable.
+    /// time variable. Derived from the parts (the 2-faces containing the face, the linear
+    /// vertex of T), plus the face's own ([`faces::Face::windows`]).
     pub fn validity(self, x: &Ratios) -> Vec<ValidityWindow> {
         let mut out = Vec::new();
         let two = self.two_faces();
@@ -488,10 +489,7 @@ impl Regime {
                 scale: Some(tf.time_of(raw, x)),
             });
         }
-        if matches!(
-            self,
-            Regime::NarrowMeanField | Regime::LargeNarrowMeanField | Regime::SmallNarrowMeanField
-        ) {
+        if self.parts().1 == LatentPart::Linear {
             let lam_max = (1.0 + x.y.sqrt()).powi(2);
             let c = x.q * x.r;
             out.push(ValidityWindow {
@@ -504,20 +502,7 @@ impl Regime {
                 },
             });
         }
-        if self == Regime::SmallNarrow {
-            out.push(ValidityWindow {
-                loss: None,
-                condition: "r e^{kappa tau} << 1, kappa = 4 - 2q",
-                scale: {
-                    let kappa = 4.0 - 2.0 * x.q;
-                    if kappa > 0.0 {
-                        Some((1.0 / x.r).ln() / kappa)
-                    } else {
-                        None
-                    }
-                },
-            });
-        }
+        out.extend(self.face().windows(x));
         if two.contains(&Regime::SmallData) {
             out.push(ValidityWindow {
                 loss: None,

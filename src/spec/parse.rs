@@ -4,8 +4,8 @@
 //! (required parameters, ranges, duplicates) live in [`super::Spec::from_statements`].
 //! The parser never panics: every failure becomes a [`SpecError`] with a position and a hint.
 
-use crate::regimes::catalogue::Regime;
 use super::error::{SpecError, SpecErrorKind};
+use crate::regimes::catalogue::Regime;
 use nom::bytes::complete::{tag, take_till, take_while, take_while1};
 use nom::character::complete::{char, digit1, one_of};
 use nom::combinator::{opt, recognize};
