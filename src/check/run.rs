@@ -12,7 +12,7 @@
 
 use super::verdict::{assess, Assessment, Verdict};
 use crate::expansion;
-use crate::polytope::{classify, Classification, FittedPrism, Loss};
+use crate::polytope::{classify, FittedPrism, Loss};
 use crate::regimes::{self, Constants, LimitCurves, Ratios, Regime};
 use crate::sim::{self, Integrator, Mode, Record, SimParams};
 use crate::spec::{DataSize, Spec};
@@ -195,7 +195,7 @@ pub struct CheckReport {
     /// The face whose law is compared (the spec's own face unless a formula was asked for).
     pub face: String,
     /// The face the spec selects.
-    pub spec_face: String,
+    pub spec_face: Regime,
     /// The face time variable, e.g. `tau = t/alpha`.
     pub time_variable: String,
     /// Finite constants (name, value).
@@ -341,47 +341,28 @@ impl SeriesRef {
 fn series_reference(
     regime: Regime,
     spec_consts: &Constants,
-    cls: &Classification,
     order: usize,
 ) -> Result<SeriesRef, CheckError> {
-    let r = spec_consts.r.unwrap_or(0.0);
-    let q = spec_consts.q.unwrap_or(0.0);
-    let y = spec_consts.y.unwrap_or(0.0);
-    let (train, pop): (Vec<f64>, Vec<f64>) = match regime {
-        // The interior keeps the whole leading hierarchy: c_s(r, q, y) itself, in time t.
-        Regime::Proportional => {
-            let tr = expansion::leading_coefficients(order, Loss::Train)?;
-            let po = expansion::leading_coefficients(order, Loss::Pop)?;
-            (
-                tr.iter().map(|c| c.eval_f64(&[r, q, y])).collect(),
-                po.iter().map(|c| c.eval_f64(&[r, q, y])).collect(),
-            )
-        }
-        // The free face: the face sums j = s + 2 of the leading hierarchy, which in tau = q t
-        // and l/q^2 are the coefficients evaluated at q = 1 (equal, exactly, to the Taylor
-        // series of the reduced flow: THEORY 5.5, confirmed by the regimes tests).
-        Regime::Free => {
-            let face = |c: &[crate::poly::Poly]| -> Vec<f64> {
-                c.iter()
-                    .enumerate()
-                    .map(|(s, p)| p.filter(|e| e[1] == s as i32 + 2).eval_f64(&[r, 1.0, y]))
-                    .collect()
-            };
-            (
-                face(&expansion::leading_coefficients(order, Loss::Train)?),
-                face(&expansion::leading_coefficients(order, Loss::Pop)?),
-            )
-        }
-        _ => {
-            let series = regimes::limit_series(regime, order)?;
-            let at = regime.resolve(spec_consts)?;
-            (
-                series.train.iter().map(|c| c.eval_f64(&at)).collect(),
-                series.pop.iter().map(|c| c.eval_f64(&at)).collect(),
-            )
-        }
+    let at = regime.resolve(spec_consts)?;
+    // The interior and the free face take the face's part of the leading hierarchy
+    // (regimes::restrict; exactly their limit series, THEORY 5.5, confirmed by the regimes
+    // tests): for the interior that is all of c_s, and for the free face it is much faster than
+    // the free-probability route of regimes::limit_series.
+    let coeffs = |loss: Loss| -> Result<Vec<f64>, CheckError> {
+        Ok(match regime {
+            Regime::Proportional | Regime::Free => expansion::leading_coefficients(order, loss)?
+                .iter()
+                .enumerate()
+                .map(|(s, c)| regimes::restrict(regime, loss, s, c).eval_f64(&at))
+                .collect(),
+            _ => regimes::limit_series(regime, order)?
+                .coeffs(loss)
+                .iter()
+                .map(|c| c.eval_f64(&at))
+                .collect(),
+        })
     };
-    let _ = cls;
+    let (train, pop) = (coeffs(Loss::Train)?, coeffs(Loss::Pop)?);
     let radius = SeriesRef::radius_of(&train).min(SeriesRef::radius_of(&pop));
     Ok(SeriesRef {
         order,
@@ -411,13 +392,13 @@ pub fn check(
     let cls = classify(spec, prism)?;
     let regime = match opts.formula {
         Some(r) => r,
-        None => Regime::from_name(&cls.face)?,
+        None => cls.face,
     };
     let consts = constants_of(spec);
     let rate_exact = cls.exact.correction_exponent.clone();
     let rate = crate::poly::rat_to_f64(&rate_exact);
     let mut notes = Vec::new();
-    if regime.name() != cls.face {
+    if regime != cls.face {
         notes.push(format!(
             "the spec selects the face {}, but the {} law was asked for: its limit and normalization are used",
             cls.face,
@@ -473,7 +454,7 @@ pub fn check(
     }
     let mut series_ref = None;
     if !regime.has_closed_form(consts.y) {
-        let sr = series_reference(regime, &consts, &cls, opts.series_order)?;
+        let sr = series_reference(regime, &consts, opts.series_order)?;
         // Stay inside half the apparent radius, and where the last term kept is below
         // SERIES_TOL: the truncation error does not shrink with n, so it must sit well under
         // the finite-size corrections being measured.
@@ -692,7 +673,7 @@ pub fn check(
     Ok(CheckReport {
         spec: cls.spec.clone(),
         face: regime.name().to_string(),
-        spec_face: cls.face.clone(),
+        spec_face: cls.face,
         time_variable: regime.time_variable(),
         constants,
         reference,

@@ -25,6 +25,11 @@ pub struct Args {
     /// Intervals of the face-time grid.
     #[arg(long, default_value_t = 20)]
     points: usize,
+    /// Compare the simulations with this face's law instead of the spec's own face (a name such
+    /// as `large-data`, or a label F1, E4, ...): the verdict says whether that law describes
+    /// the spec, as `expect formula = FACE` does in a claims file.
+    #[arg(long, value_name = "FACE", value_parser = super::input::parse_face)]
+    formula: Option<prism::regimes::Regime>,
     /// Simulate in the original basis instead of the rotation-reduced fast mode.
     #[arg(long)]
     physical: bool,
@@ -46,6 +51,7 @@ pub fn run(args: Args) -> CliResult {
         seed: args.seed,
         t_max: args.t_max,
         points: args.points,
+        formula: args.formula,
         mode: if args.physical {
             Mode::Physical
         } else {

@@ -81,7 +81,7 @@ pub fn run(args: Args) -> CliResult {
         for (loss, polys) in &results {
             for (s, p) in polys.iter().enumerate() {
                 let raw = if args.leading {
-                    leading_to_raw(p)
+                    prism::expansion::normalized::leading_to_raw(p)
                 } else {
                     p.clone()
                 };
@@ -173,12 +173,6 @@ fn compute_full(order: usize, loss: Loss) -> Result<Vec<Poly>, CliError> {
         b.finish_and_clear();
     }
     Ok(r?)
-}
-
-/// A leading polynomial in (r, q, y) as raw monomials: `q^j r^k y^l = p^(j-k+l) H^k sigma2^j
-/// N^(-l)`.
-fn leading_to_raw(p: &Poly) -> Poly {
-    p.map_exps(4, |e| vec![e[1] - e[0] + e[2], e[0], e[1], -e[2]])
 }
 
 fn json_terms(p: &Poly) -> Vec<serde_json::Value> {

@@ -1,7 +1,6 @@
 //! `prism faces`: every face of the fitted prism, with its scaling and limit.
 
 use super::CliResult;
-use prism::polytope::classify::limit_summary;
 
 /// Flags of `prism faces`.
 #[derive(clap::Args, Debug)]
@@ -24,7 +23,7 @@ pub fn run(args: Args) -> CliResult {
                 format!("({},{},{})", v[0], v[1], v[2])
             })
             .collect();
-        rows.push((name.clone(), *dim, pts, scaling(name), limit_summary(name)));
+        rows.push((name.name(), *dim, pts, name.scaling(), name.summary()));
     }
     if args.json {
         let v: Vec<serde_json::Value> = rows
@@ -58,45 +57,4 @@ pub fn run(args: Args) -> CliResult {
 
 fn indent(s: &str, pre: &str) -> String {
     s.lines().map(|l| format!("{pre}{l}\n")).collect()
-}
-
-/// The defining scaling of a face, from the scalings of the 2-faces that contain it.
-pub fn scaling(name: &str) -> String {
-    if name == "proportional" {
-        return "r, q and alpha all finite".into();
-    }
-    let parts: Vec<&str> = name.split('+').collect();
-    let mut out: Vec<&str> = Vec::new();
-    for p in &parts {
-        out.push(match *p {
-            "large-data" => "alpha -> infinity",
-            "small-data" => "alpha -> 0",
-            "narrow-latent" => "r -> 0",
-            "mean-field" => "r -> infinity, q -> 0 with q r fixed",
-            "free" => "q -> infinity",
-            _ => "?",
-        });
-    }
-    let has = |x: &str| parts.contains(&x);
-    let mut s = out.join("; ");
-    if has("narrow-latent") && has("mean-field") {
-        s = "q r -> 0 (small initialization)".into();
-        if has("large-data") || has("small-data") {
-            s = format!("{}; {}", out[0], s);
-        }
-    } else if has("narrow-latent") && has("free") {
-        s = "r -> 0 and q -> infinity".into();
-        if has("large-data") || has("small-data") {
-            s = format!("{}; {}", out[0], s);
-        }
-    } else if has("mean-field") && has("free") {
-        s = "r -> infinity and q r -> infinity".into();
-        if has("large-data") || has("small-data") {
-            s = format!("{}; {}", out[0], s);
-        }
-    }
-    if !(has("large-data") || has("small-data")) {
-        s.push_str("; alpha finite");
-    }
-    s
 }

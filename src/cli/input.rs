@@ -55,3 +55,9 @@ impl SpecInput {
         prism::spec::Spec::parse(&text).map_err(|e| CliError::user(format!("invalid spec: {e}")))
     }
 }
+
+/// The flag parser for a face (`--face`, `--explain`, `--formula`): a name such as
+/// `small-data+narrow-latent` (2-faces in any order), or a label F1..F5, E1..E9, V1..V6.
+pub fn parse_face(s: &str) -> Result<prism::regimes::Regime, String> {
+    prism::regimes::Regime::from_name(s).map_err(|e| e.to_string())
+}

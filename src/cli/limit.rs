@@ -14,7 +14,7 @@ use super::input::SpecInput;
 use super::{CliError, CliResult};
 use prism::poly::PolyFormat;
 use prism::regimes::{
-    self, confirm, curves::FreeNumericOptions, limit_curve_with, limit_series, text, ConfirmReport,
+    self, curves::FreeNumericOptions, limit_curve_with, limit_series, text, ConfirmReport,
     Constants, CurveOptions, LimitCurves, LimitSeries, Loss, Regime,
 };
 
@@ -45,11 +45,11 @@ pub struct Args {
     #[command(flatten)]
     input: SpecInput,
     /// Print the derivation sketch of a face (name such as `small-data`, or label F5, E4, V2).
-    #[arg(long, value_name = "FACE", conflicts_with_all = ["face"])]
-    explain: Option<String>,
+    #[arg(long, value_name = "FACE", conflicts_with_all = ["face"], value_parser = super::input::parse_face)]
+    explain: Option<Regime>,
     /// Use this face directly instead of classifying a spec.
-    #[arg(long, value_name = "FACE")]
-    face: Option<String>,
+    #[arg(long, value_name = "FACE", value_parser = super::input::parse_face)]
+    face: Option<Regime>,
     /// Set or override a finite constant: q, r, c (= q r), y (= 1/alpha) or alpha. Repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     set: Vec<String>,
@@ -107,12 +107,12 @@ fn target(args: &Args) -> Result<Target, CliError> {
                 "give either a SPEC or --face, not both",
             ))
         }
-        (Some(f), None) => (Regime::from_name(f)?, Constants::default(), None),
+        (Some(f), None) => (*f, Constants::default(), None),
         (None, Some(_)) => {
             let spec = args.input.parse()?;
             let prism = prism::pipeline::default_prism()?;
             let c = prism::polytope::classify(&spec, &prism)?;
-            let regime = Regime::from_name(&c.face)?;
+            let regime = c.face;
             let mut k = Constants::default();
             for cst in &c.constants {
                 k.set(cst.name, cst.value_f64)?;
@@ -165,17 +165,9 @@ fn series_strings(ls: &LimitSeries, loss: Loss, fmt: PolyFormat) -> Vec<String> 
         .collect()
 }
 
-fn verify(ls: &LimitSeries) -> Result<ConfirmReport, CliError> {
-    let order = ls.train.len() - 1;
-    let tr = prism::expansion::leading_coefficients(order, Loss::Train)?;
-    let pop = prism::expansion::leading_coefficients(order, Loss::Pop)?;
-    Ok(confirm(ls, &tr, &pop))
-}
-
 /// Run `prism limit`.
 pub fn run(args: Args) -> CliResult {
-    if let Some(face) = &args.explain {
-        let r = Regime::from_name(face)?;
+    if let Some(r) = args.explain {
         print!("{}", text::explain(r));
         return Ok(());
     }
@@ -221,7 +213,7 @@ pub fn run(args: Args) -> CliResult {
     };
     let ls = limit_series(regime, args.series)?;
     let report = if args.verify {
-        Some(verify(&ls)?)
+        Some(regimes::verify(&ls)?)
     } else {
         None
     };

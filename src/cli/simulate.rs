@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use super::input::SpecInput;
 use super::{CliError, CliResult};
-use prism::regimes::{Loss, Normalization, Ratios, Regime};
+use prism::regimes::{Loss, Normalization, Ratios};
 use prism::sim::{
     compare_dt, simulate_with_progress, total_steps, DtCheck, Integrator, Mode, Record, SimParams,
     SimResult, SpectrumMethod, RNG_NAME,
@@ -169,7 +169,7 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
     for note in &notes {
         eprintln!("note: {note} (dimensions are rounded to integers)");
     }
-    let regime = Regime::from_name(&c.face)?;
+    let regime = c.face;
     let (nt, np) = (
         regime.normalization(Loss::Train),
         regime.normalization(Loss::Pop),
