@@ -12,6 +12,7 @@
 //! * [`regimes`]: the limiting loss evolution on each face (curves and exact series).
 //! * [`sim`]: the numeric backend (gradient descent on the finite model).
 //! * [`check`]: theory against simulation; the paper's claims.
+//! * [`report`]: the documented output types (the schema of every `--json`, the tidy CSV).
 //!
 //! The mathematical specification is THEORY.md (shipped alongside the project).
 
@@ -22,5 +23,6 @@ pub mod plot;
 pub mod poly;
 pub mod polytope;
 pub mod regimes;
+pub mod report;
 pub mod sim;
 pub mod spec;
