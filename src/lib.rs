@@ -12,6 +12,7 @@
 //! * [`regimes`]: the limiting loss evolution on each face (curves and exact series).
 //! * [`sim`]: the numeric backend (gradient descent on the finite model).
 //! * [`check`]: theory against simulation; the paper's claims.
+//! * [`stats`]: means, standard errors, the bootstrap and control variates over runs.
 //!
 //! The mathematical specification is THEORY.md (shipped alongside the project).
 
@@ -24,3 +25,4 @@ pub mod polytope;
 pub mod regimes;
 pub mod sim;
 pub mod spec;
+pub mod stats;
