@@ -16,6 +16,8 @@
 //!
 //! The mathematical specification is THEORY.md (shipped alongside the project).
 
+#![warn(missing_docs)]
+
 pub mod check;
 pub mod expansion;
 pub mod pipeline;

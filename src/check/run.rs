@@ -296,7 +296,6 @@ struct SeriesRef {
 
 impl SeriesRef {
     fn eval(coeffs: &[Vec<f64>], t: f64) -> f64 {
-        let _ = coeffs;
         let mut sum = 0.0;
         let mut term = 1.0;
         for (s, c) in coeffs[0].iter().enumerate() {

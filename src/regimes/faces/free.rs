@@ -4,7 +4,7 @@
 use super::edges::large_free;
 use super::prelude::*;
 
-/// Free: see [`Regime::Free`].
+/// F4, `free` ([`Regime::Free`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Free;
 
