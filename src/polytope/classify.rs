@@ -303,7 +303,7 @@ pub fn classify(spec: &Spec, prism: &FittedPrism) -> Result<Classification, Clas
         };
         TimeReport { tau_exponent: s(&tau), verdict }
     });
-    let correction = correction_exponent(prism, &dirs, &finite_part, u_l.is_none(), a_p);
+    let correction = correction_exponent(prism, &finite_part, u_l.is_none(), a_p);
     let description = describe(
         face,
         &ratios,
@@ -360,12 +360,10 @@ pub fn classify(spec: &Spec, prism: &FittedPrism) -> Result<Classification, Clas
 /// l = 0 layer exists. Returns the minimum over all of these.
 fn correction_exponent(
     prism: &FittedPrism,
-    dirs: &[Vector],
     finite_part: &[BigRational],
     n_infinite: bool,
     a_p: &BigRational,
 ) -> BigRational {
-    let _ = dirs;
     // Scale u to integers: <u, x> = <U, x> / D with U integral. Lattice points are small, so
     // the dot products are exact in i128 whenever every U_i fits in i64 (|x_i| < 2^20).
     use num_integer::Integer;

@@ -230,6 +230,12 @@ pub struct Ratios {
     pub y: f64,
 }
 
+/// Default horizon, in face time, of `prism limit` and `prism check` (`--tau-max`).
+pub const DEFAULT_FACE_TIME: f64 = 1.0;
+
+/// Default number of intervals of the face-time grid (`--points`).
+pub const DEFAULT_POINTS: usize = 20;
+
 /// Exponents `[of r, of q, of y]` of a monomial scale.
 pub type ScaleExps = [i32; 3];
 
@@ -263,6 +269,18 @@ impl Normalization {
     pub fn quantity(&self, l: f64, l0: f64, x: &Ratios) -> f64 {
         let num = if self.subtract_initial { l - l0 } else { l };
         num / scale_value(&self.loss, x)
+    }
+
+    /// One run's normalized curve with the exact-c0 control variate
+    /// ([`crate::stats::exact_c0`]): `Q(t) = quantity(l(t) - l(0) + c0, c0)`, with `c0 = E l(0)`
+    /// exact for the finite model. Unbiased for the normalized mean loss, and free of the
+    /// run-to-run noise of `l(0)`; on faces that subtract `l(0)` it is `(l(t) - l(0))/scale`.
+    /// The estimator of `prism simulate SPEC` and `prism check`.
+    pub fn run_quantities(&self, curve: &[f64], c0: f64, x: &Ratios) -> Vec<f64> {
+        crate::stats::exact_c0(curve, c0)
+            .into_iter()
+            .map(|v| self.quantity(v, c0, x))
+            .collect()
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::prelude::*;
 
-/// LargeNarrow: see [`Regime::LargeNarrow`].
+/// E1, `large-data+narrow-latent` ([`Regime::LargeNarrow`]).
 #[derive(Clone, Copy, Debug)]
 pub struct LargeNarrow;
 
@@ -60,7 +60,7 @@ Hierarchy side: l = 0, k = 1.",
     }
 }
 
-/// LargeMeanField: see [`Regime::LargeMeanField`].
+/// E2, `large-data+mean-field` ([`Regime::LargeMeanField`]).
 #[derive(Clone, Copy, Debug)]
 pub struct LargeMeanField;
 
@@ -109,7 +109,7 @@ From F2: MP_{1/alpha} -> delta_1. Both give l = (1/2)(1 - m_{4t}(c))^2. Hierarch
     }
 }
 
-/// LargeFree: see [`Regime::LargeFree`].
+/// E3, `large-data+free` ([`Regime::LargeFree`]).
 #[derive(Clone, Copy, Debug)]
 pub struct LargeFree;
 
@@ -162,7 +162,7 @@ Hierarchy side: l = 0, j = s + 2.",
     }
 }
 
-/// SmallNarrow: see [`Regime::SmallNarrow`].
+/// E4, `small-data+narrow-latent` ([`Regime::SmallNarrow`]).
 #[derive(Clone, Copy, Debug)]
 pub struct SmallNarrow;
 
@@ -236,7 +236,7 @@ Hierarchy side: k = 1, l = s (train) / s - 1 (pop).",
     }
 }
 
-/// SmallMeanField: see [`Regime::SmallMeanField`].
+/// E5, `small-data+mean-field` ([`Regime::SmallMeanField`]).
 #[derive(Clone, Copy, Debug)]
 pub struct SmallMeanField;
 
@@ -295,7 +295,7 @@ Hierarchy side: k = j, l = s (train) / s - 1 (pop).",
     }
 }
 
-/// SmallFree: see [`Regime::SmallFree`].
+/// E6, `small-data+free` ([`Regime::SmallFree`]).
 #[derive(Clone, Copy, Debug)]
 pub struct SmallFree;
 
@@ -352,7 +352,7 @@ Hierarchy side: l = s (train) / s - 1 (pop), j = s + 2.",
     }
 }
 
-/// NarrowMeanField: see [`Regime::NarrowMeanField`].
+/// E7, `narrow-latent+mean-field` ([`Regime::NarrowMeanField`]).
 #[derive(Clone, Copy, Debug)]
 pub struct NarrowMeanField;
 
@@ -411,7 +411,7 @@ Hierarchy side: k = j = 1.",
     }
 }
 
-/// NarrowFree: see [`Regime::NarrowFree`].
+/// E8, `narrow-latent+free` ([`Regime::NarrowFree`]).
 #[derive(Clone, Copy, Debug)]
 pub struct NarrowFree;
 
@@ -456,7 +456,7 @@ Hierarchy side: k = 1, j = s + 2; the s = 0 row is the r q^2 part of l(0).",
     }
 }
 
-/// MeanFieldFree: see [`Regime::MeanFieldFree`].
+/// E9, `mean-field+free` ([`Regime::MeanFieldFree`]).
 #[derive(Clone, Copy, Debug)]
 pub struct MeanFieldFree;
 

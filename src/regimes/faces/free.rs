@@ -4,7 +4,7 @@
 use super::edges::large_free;
 use super::prelude::*;
 
-/// Free: see [`Regime::Free`].
+/// F4, `free` ([`Regime::Free`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Free;
 
@@ -145,52 +145,6 @@ fn extrapolate(x: &[f64], v: &[f64], se: &[f64]) -> (f64, f64) {
     (a, (var_a * inflate).sqrt())
 }
 
-/// Control-variate estimate per record time: for runs `vals[i][t]` and zero-mean controls
-/// `c[i] = [c1, c2]`, the mean of `vals - beta . c` with `beta` fitted by least squares over the
-/// runs (falls back to the plain mean when the controls are degenerate). Returns
-/// `(means, standard errors)`; the standard error accounts for the two fitted coefficients.
-fn control_variate(vals: &[Vec<f64>], c: &[[f64; 2]]) -> (Vec<f64>, Vec<f64>) {
-    let n = vals.len();
-    let nt = vals.first().map_or(0, |v| v.len());
-    let mean = |f: &dyn Fn(usize) -> f64| (0..n).map(f).sum::<f64>() / n as f64;
-    let cm = [mean(&|i| c[i][0]), mean(&|i| c[i][1])];
-    let (mut s11, mut s12, mut s22) = (0.0, 0.0, 0.0);
-    for ci in c {
-        let (a, b) = (ci[0] - cm[0], ci[1] - cm[1]);
-        s11 += a * a;
-        s12 += a * b;
-        s22 += b * b;
-    }
-    let det = s11 * s22 - s12 * s12;
-    let usable = n > 4 && det > 1e-12 * (s11 * s22).max(1e-300);
-    let mut means = Vec::with_capacity(nt);
-    let mut sems = Vec::with_capacity(nt);
-    for t in 0..nt {
-        let vm = mean(&|i| vals[i][t]);
-        let (b1, b2) = if usable {
-            let (mut t1, mut t2) = (0.0, 0.0);
-            for i in 0..n {
-                let dv = vals[i][t] - vm;
-                t1 += dv * (c[i][0] - cm[0]);
-                t2 += dv * (c[i][1] - cm[1]);
-            }
-            ((s22 * t1 - s12 * t2) / det, (s11 * t2 - s12 * t1) / det)
-        } else {
-            (0.0, 0.0)
-        };
-        let adj: Vec<f64> = (0..n)
-            .map(|i| vals[i][t] - b1 * c[i][0] - b2 * c[i][1])
-            .collect();
-        let m = adj.iter().sum::<f64>() / n as f64;
-        let used = if usable { 3 } else { 1 };
-        let dof = n.saturating_sub(used).max(1);
-        let var = adj.iter().map(|a| (a - m) * (a - m)).sum::<f64>() / dof as f64;
-        means.push(m);
-        sems.push((var / n as f64).sqrt());
-    }
-    (means, sems)
-}
-
 /// The free-face limit at finite alpha. No closed form is known (THEORY 5.2, F4): the reduced
 /// flow `dAt/dtau = -(S At^2 + 2 At S At + At^2 S)` is simulated by [`crate::sim::free_flow`]
 /// (fast mode, RK4) at each size p in `opts.sizes` with `H = round(r p)`, `N = round(p / y)`,
@@ -252,7 +206,7 @@ pub fn free_numeric(
             .collect();
         let adj = |pick: &dyn Fn(&crate::sim::RunCurves) -> &Vec<f64>| -> (Vec<f64>, Vec<f64>) {
             let vals: Vec<Vec<f64>> = res.runs.iter().map(|r| pick(r).clone()).collect();
-            control_variate(&vals, &c0)
+            crate::stats::control_variate(&vals, &c0)
         };
         let (tr_m, tr_s) = adj(&|r| &r.train);
         let (po_m, po_s) = adj(&|r| &r.pop);

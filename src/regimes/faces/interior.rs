@@ -3,7 +3,7 @@
 
 use super::prelude::*;
 
-/// Proportional: see [`Regime::Proportional`].
+/// interior, `proportional` ([`Regime::Proportional`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Proportional;
 
@@ -41,11 +41,12 @@ prism check).",
     }
 
     fn series(&self, max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
-        Ok(interior_series(max_order)?)
+        interior_series(max_order)
     }
 }
 
-/// The interior: the hierarchy's leading coefficients, variables reordered to (q, r, y).
+/// The interior: the hierarchy's leading coefficients restricted to the whole prism
+/// ([`crate::regimes::restrict`]), i.e. written in the face's constants (q, r, y).
 pub(crate) fn interior_series(max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
     let get = |loss: Loss| -> Result<Vec<Poly>, RegimeError> {
         let c = crate::expansion::leading_coefficients(max_order, loss).map_err(|e| {

@@ -2,7 +2,7 @@
 
 use super::prelude::*;
 
-/// LargeData: see [`Regime::LargeData`].
+/// F1, `large-data` ([`Regime::LargeData`]).
 #[derive(Clone, Copy, Debug)]
 pub struct LargeData;
 

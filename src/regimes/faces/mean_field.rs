@@ -2,7 +2,7 @@
 
 use super::prelude::*;
 
-/// MeanField: see [`Regime::MeanField`].
+/// F2, `mean-field` ([`Regime::MeanField`]).
 #[derive(Clone, Copy, Debug)]
 pub struct MeanField;
 

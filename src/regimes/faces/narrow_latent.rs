@@ -2,7 +2,7 @@
 
 use super::prelude::*;
 
-/// NarrowLatent: see [`Regime::NarrowLatent`].
+/// F3, `narrow-latent` ([`Regime::NarrowLatent`]).
 #[derive(Clone, Copy, Debug)]
 pub struct NarrowLatent;
 

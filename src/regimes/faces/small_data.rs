@@ -3,7 +3,7 @@
 
 use super::prelude::*;
 
-/// SmallData: see [`Regime::SmallData`].
+/// F5, `small-data` ([`Regime::SmallData`]).
 #[derive(Clone, Copy, Debug)]
 pub struct SmallData;
 

@@ -2,7 +2,7 @@
 
 use super::prelude::*;
 
-/// LargeNarrowMeanField: see [`Regime::LargeNarrowMeanField`].
+/// V1, `large-data+narrow-latent+mean-field` ([`Regime::LargeNarrowMeanField`]).
 #[derive(Clone, Copy, Debug)]
 pub struct LargeNarrowMeanField;
 
@@ -49,7 +49,7 @@ Hierarchy side: (k, j, l) = (1, 1, 0) at every order: c_s = -4^s.",
     }
 }
 
-/// LargeNarrowFree: see [`Regime::LargeNarrowFree`].
+/// V2, `large-data+narrow-latent+free` ([`Regime::LargeNarrowFree`]).
 #[derive(Clone, Copy, Debug)]
 pub struct LargeNarrowFree;
 
@@ -102,7 +102,7 @@ E4 with q -> inf: the coefficient of q^{s+2}. Hierarchy side: (1, s+2, 0).",
     }
 }
 
-/// LargeMeanFieldFree: see [`Regime::LargeMeanFieldFree`].
+/// V3, `large-data+mean-field+free` ([`Regime::LargeMeanFieldFree`]).
 #[derive(Clone, Copy, Debug)]
 pub struct LargeMeanFieldFree;
 
@@ -153,7 +153,7 @@ m_{4t}(c) ~ c/(1 + 4 c t); E3 with r -> inf. Hierarchy side: (s+2, s+2, 0).",
     }
 }
 
-/// SmallNarrowMeanField: see [`Regime::SmallNarrowMeanField`].
+/// V4, `small-data+narrow-latent+mean-field` ([`Regime::SmallNarrowMeanField`]).
 #[derive(Clone, Copy, Debug)]
 pub struct SmallNarrowMeanField;
 
@@ -201,7 +201,7 @@ E5 with c -> 0. Hierarchy side: (1, 1, s) train, (1, 1, s-1) pop.",
     }
 }
 
-/// SmallNarrowFree: see [`Regime::SmallNarrowFree`].
+/// V5, `small-data+narrow-latent+free` ([`Regime::SmallNarrowFree`]).
 #[derive(Clone, Copy, Debug)]
 pub struct SmallNarrowFree;
 
@@ -253,7 +253,7 @@ E4 with q -> inf. Hierarchy side: (1, s+2, s) train, (1, s+2, s-1) pop.",
     }
 }
 
-/// SmallMeanFieldFree: see [`Regime::SmallMeanFieldFree`].
+/// V6, `small-data+mean-field+free` ([`Regime::SmallMeanFieldFree`]).
 #[derive(Clone, Copy, Debug)]
 pub struct SmallMeanFieldFree;
 
