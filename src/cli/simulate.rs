@@ -77,9 +77,13 @@ pub struct Args {
     /// Engine family.
     #[arg(long, value_enum, default_value_t = ModeArg::Fast)]
     mode: ModeArg,
-    /// Integrator: Euler (gradient descent, THEORY 1) or RK4 (the flow).
+    /// Integrator: Euler (gradient descent, THEORY 1), RK4 (the flow, fixed step) or adaptive
+    /// (the flow, Dormand-Prince 5(4) with error control at --tol).
     #[arg(long, value_enum, default_value_t = IntegratorArg::Euler)]
     integrator: IntegratorArg,
+    /// Relative tolerance of --integrator adaptive (default 0.1 / (p sqrt(seeds))).
+    #[arg(long)]
+    tol: Option<f64>,
     /// Spectrum sampler of the fast mode.
     #[arg(long, value_enum, default_value_t = SpectrumArg::Bidiagonal)]
     spectrum: SpectrumArg,
@@ -95,6 +99,7 @@ pub struct Args {
 enum IntegratorArg {
     Euler,
     Rk4,
+    Adaptive,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -202,7 +207,9 @@ fn apply_common(args: &Args, params: &mut SimParams) -> Result<(), CliError> {
     params.integrator = match args.integrator {
         IntegratorArg::Euler => Integrator::Euler,
         IntegratorArg::Rk4 => Integrator::Rk4,
+        IntegratorArg::Adaptive => Integrator::Adaptive,
     };
+    params.tol = args.tol;
     params.spectrum = match args.spectrum {
         SpectrumArg::Bidiagonal => SpectrumMethod::Bidiagonal,
         SpectrumArg::Dense => SpectrumMethod::Dense,
@@ -367,6 +374,11 @@ pub fn run(args: Args) -> CliResult {
         }
         None => (params_explicit(&args)?, None),
     };
+    if args.check_dt && params.integrator == Integrator::Adaptive {
+        return Err(CliError::user(
+            "--check-dt halves a fixed step; with --integrator adaptive lower --tol instead",
+        ));
+    }
     let total = total_steps(&params) * if args.check_dt { 3 } else { 1 };
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     bar.set_style(

@@ -99,6 +99,18 @@ pub struct SimMeta {
     pub spectrum: SpectrumMethod,
     /// Steps per run.
     pub steps: u64,
+    /// The adaptive pair's relative tolerance (absent for fixed steps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tol: Option<f64>,
+    /// Adaptive pair only: the smallest accepted step over all runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dt_min_used: Option<f64>,
+    /// Adaptive pair only: rejected steps summed over runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_steps: Option<u64>,
+    /// Adaptive pair only: accepted steps summed over runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps_total: Option<u64>,
     /// Final time T.
     pub t_max: f64,
     /// prism's version.
@@ -135,6 +147,10 @@ impl SimMeta {
             spec,
             spectrum: params.spectrum,
             steps: res.info.steps,
+            tol: res.info.tol,
+            dt_min_used: res.info.tol.map(|_| res.info.dt_min_used),
+            rejected_steps: res.info.tol.map(|_| res.info.rejected_steps),
+            steps_total: res.info.tol.map(|_| res.info.steps_total),
             t_max: params.t_max,
             version: env!("CARGO_PKG_VERSION").to_string(),
         }

@@ -599,6 +599,12 @@ pub struct MatIntegrator {
 impl MatIntegrator {
     /// Wraps a field and an initial state.
     pub fn new(f: Box<dyn MatField>, w: Array2<f64>) -> Self {
+        // Row-major storage, so that the state can be handled as one flat slice.
+        let w = if w.is_standard_layout() {
+            w
+        } else {
+            w.as_standard_layout().into_owned()
+        };
         let d = w.dim();
         MatIntegrator {
             f,
