@@ -194,7 +194,7 @@ fn simulations_are_bounded() {
         FAST,
     );
     case(&refs(&sim(&["--t-max", "1", "--seeds", "1000000000"])), None, 2, &["refused", "--seeds", "--max-memory"], FAST);
-    case(&refs(&sim(&["--t-max", "1", "--record", "1000000000"])), None, 2, &["refused", "--record"], FAST);
+    case(&refs(&sim(&["--t-max", "1", "--points", "1000000000"])), None, 2, &["refused", "--points"], FAST);
     case(&["simulate", "p = n; H = 0.5 n; sigma2 = n^-1; N = 0.5 n", "--n", "1000000000"], None, 2, &["refused"], FAST);
     case(&["simulate", LD, "--n", "1000000000"], None, 2, &["N = 1000000000000000000", "not a usable dimension"], FAST);
 }
@@ -353,16 +353,24 @@ fn png_figures_are_real_png() {
 
 #[test]
 fn the_step_used_is_the_step_reported() {
+    // Gradient descent uses its learning rate exactly, or refuses with the reason.
+    case(
+        &refs(&sim(&["--t-max", "1", "--points", "4", "--dt", "0.3", "--seeds", "2"])),
+        None,
+        2,
+        &["dt = 0.3", "learning rate"],
+        FAST,
+    );
+    // The flow (RK4) fits its step to the grid, and says so.
     let o = case(
-        &refs(&sim(&["--t-max", "1", "--record", "4", "--dt", "0.3", "--seeds", "2", "--json"])),
+        &refs(&sim(&["--t-max", "1", "--points", "4", "--dt", "0.3", "--seeds", "2", "--integrator", "rk4", "--json"])),
         None,
         0,
-        &["dt = 2.5", "--record"],
+        &["dt = 2.5", "instead of the requested"],
         30.0,
     );
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
-    assert_eq!(v["meta"]["dt"].as_f64(), Some(0.25));
-    assert_eq!(v["meta"]["dt_requested"].as_f64(), Some(0.3));
+    assert_eq!(v["meta"]["dt_max_used"].as_f64(), Some(0.25));
 }
 
 #[test]

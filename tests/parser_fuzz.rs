@@ -10,7 +10,8 @@
 //! `PRISM_FUZZ_CASES=1000000 cargo test --release --test parser_fuzz -- --ignored --nocapture`
 //! prints the number of inputs and the time.
 
-use prism::check::claims_file::{parse_poly, validate};
+use prism::check::claims_file::validate;
+use prism::poly::Poly;
 use prism::spec::Spec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -122,7 +123,7 @@ fn check(input: &str) {
             if let Ok(c) = prism::polytope::classify(&spec, prism_fit()) {
                 // Claims validation parses every claimed polynomial; never panics.
                 let src = input.strip_prefix('\u{feff}').unwrap_or(input);
-                let _ = validate(src, &spec, &c.face);
+                let _ = validate(src, &spec, c.face);
             }
         }
         Err(e) => {
@@ -139,7 +140,7 @@ fn check(input: &str) {
         }
     }
     // The claimed-polynomial parser on the raw text, in the interior's variables.
-    let _ = parse_poly(input, &["r", "q", "y"]);
+    let _ = Poly::parse(input, &["r", "q", "y"]);
 }
 
 fn run(cases: u32) -> (u64, f64) {
@@ -179,8 +180,8 @@ fn elided_messages_for_huge_inputs() {
         assert!(t.elapsed().as_secs_f64() < 1.0);
         assert!(e.to_string().len() < 1200, "{}", e.to_string().len());
     }
-    assert!(parse_poly(&format!("q^{}", "9".repeat(50)), &["q"]).is_err());
-    assert!(parse_poly(&"7".repeat(10_000), &["q"]).is_err());
+    assert!(Poly::parse(&format!("q^{}", "9".repeat(50)), &["q"]).is_err());
+    assert!(Poly::parse(&"7".repeat(10_000), &["q"]).is_err());
 }
 
 /// The large run (at least 10^6 inputs): `PRISM_FUZZ_CASES` sets the count.

@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use super::CliError;
 use prism::expansion::estimate::{human_bytes, human_time};
 use prism::regimes::Regime;
-use prism::sim::{Integrator, Mode, SimParams};
+use prism::sim::{Integrator, SimParams};
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
@@ -213,82 +213,42 @@ pub fn guard(est: &Estimate) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Machine speed used by the cost models (flops per second, both cores).
+/// Machine speed used by the cost models that are not simulations (flops per second, both
+/// cores); simulations use the calibrated [`prism::sim::machine_flops_per_sec`].
 pub const FLOPS_PER_SEC: f64 = 5e9;
 
-/// Cost of one ensemble of gradient-descent runs (the fast engines' costs of prism::sim: S = I
-/// evolves min(H, p) eigenvalues; otherwise an h x p' state at min(3 h^2 (p' + N'),
-/// 3 h N' (2p' - N')) flops per field evaluation; physical mode O(H p min(p, N))), plus the
-/// recorded curves in memory and in the output.
-pub fn simulate_estimate(params: &SimParams, what: &str) -> Estimate {
-    let p = params.p as f64;
-    let h = params.h as f64;
+/// Cost of one ensemble of runs: the engine plan of [`prism::sim::estimate`] (flops per step,
+/// setup, memory of the runs in flight) with the number of steps counted in floating point
+/// (t_max / dt for fixed steps, so that `--dt 1e-300` is an estimate, not an overflow), the
+/// recorded curves in memory and in the output, at the calibrated machine speed.
+pub fn simulate_estimate(params: &SimParams, what: &str) -> Result<Estimate, CliError> {
+    let e = prism::sim::estimate(params)?;
     let dt = params.dt();
-    let t_max = params.t_max;
-    let steps = if t_max <= 0.0 {
-        0.0
-    } else if dt > 0.0 && dt.is_finite() {
-        (t_max / dt).ceil()
-    } else {
-        f64::INFINITY
-    };
     let k = match &params.record {
         prism::sim::Record::Uniform(k) => *k as f64 + 1.0,
         prism::sim::Record::Times(t) => t.len() as f64,
     };
-    let steps = steps.max(k - 1.0);
-    let evals = match params.integrator {
-        Integrator::Euler => 1.0,
-        Integrator::Rk4 => 4.0,
-    };
-    let nd = params.n.map(|n| n as f64);
-    let (per_eval, state, setup) = match (params.mode, nd) {
-        (Mode::Physical, n) => {
-            let ns = n.map_or(p, |n| n.min(p));
-            (
-                6.0 * h * p * ns + 4.0 * h * p,
-                h * p + p * p + p * n.unwrap_or(0.0).min(4.0 * p),
-                p * p * n.unwrap_or(p) + h * p,
-            )
-        }
-        (Mode::Fast, None) => {
-            let m = h.min(p);
-            (50.0 * m, 4.0 * m, m * m * 10.0)
-        }
-        (Mode::Fast, Some(n)) => {
-            let (hh, pp) = if n < p && h + n <= p {
-                (h, n + h)
-            } else if h >= p {
-                (p, p)
-            } else {
-                (h, p)
-            };
-            let ns = n.min(pp);
-            let c = (3.0 * hh * hh * (pp + ns)).min(3.0 * hh * ns * (2.0 * pp - ns).max(1.0));
-            (c.max(10.0 * hh), hh * pp + hh * hh, hh * hh * pp + p * n.min(p))
-        }
+    let steps = match params.integrator {
+        Integrator::Adaptive => e.steps_per_run,
+        _ if params.t_max <= 0.0 => 0.0,
+        _ if dt > 0.0 && dt.is_finite() => (params.t_max / dt).ceil().max(k - 1.0),
+        _ => f64::INFINITY,
     };
     let runs = params.seeds as f64;
-    let flops = runs * (steps * evals * per_eval + setup);
-    let threads = 2.0;
-    let copies = if evals > 1.0 { 6.0 } else { 3.0 };
-    let bytes = 8.0 * (threads * copies * state + runs * k * 2.0 * 1.5) + runs * k * 120.0;
-    Estimate {
+    let flops = runs * (e.plan.setup_flops + steps * e.plan.flops_per_step);
+    let rate = prism::sim::machine_flops_per_sec();
+    let bytes = e.memory_bytes + runs * k * (2.0 * 8.0 * 1.5 + 120.0);
+    Ok(Estimate {
         what: what.to_string(),
-        secs: flops / FLOPS_PER_SEC,
+        secs: flops / rate,
         bytes,
         detail: format!(
-            "{} run(s) x {:.3e} steps of dt = {:.3e} x {:.2e} flops per step at {:.0e} flops/s; {} recorded points per run",
-            params.seeds,
-            steps,
-            dt,
-            evals * per_eval,
-            FLOPS_PER_SEC,
-            k
+            "{} run(s) x {:.3e} steps of dt = {:.3e} x {:.2e} flops per step ({:?} engine) at {:.1e} flops/s; {} recorded points per run",
+            params.seeds, steps, dt, e.plan.flops_per_step, e.plan.engine, rate, k
         ),
-        knobs: "fewer --seeds, a shorter --t-max/--tau-max, a larger --dt, smaller sizes, fewer --record points"
+        knobs: "fewer --seeds, a shorter --t-max/--tau-max, a larger --dt, smaller sizes, fewer --points"
             .into(),
-    }
+    })
 }
 
 /// Measured cost of the exact limit series of `regime` to order `s` (seconds; release build,
@@ -360,16 +320,16 @@ mod tests {
     #[test]
     fn absurd_simulations_are_estimated_beyond_any_limit() {
         let mut p = SimParams::new(3000, 3000, 1.0 / 3000.0, 100.0).with_n(Some(3000));
-        let e = simulate_estimate(&p, "x");
-        assert!(e.secs > 1e5, "{e:?}");
+        let e = simulate_estimate(&p, "x").unwrap();
+        assert!(e.secs > 1e4, "{e:?}");
         p = SimParams::new(64, 64, 1.0 / 64.0, 1.0);
-        let e = simulate_estimate(&p, "x");
+        let e = simulate_estimate(&p, "x").unwrap();
         assert!(e.secs < 1.0 && e.bytes < GIB, "{e:?}");
         p.seeds = 1_000_000_000;
-        assert!(simulate_estimate(&p, "x").bytes > 100.0 * GIB);
+        assert!(simulate_estimate(&p, "x").unwrap().bytes > 100.0 * GIB);
         p.seeds = 8;
         p.dt = Some(1e-300);
-        assert!(simulate_estimate(&p, "x").secs > 1e12);
+        assert!(simulate_estimate(&p, "x").unwrap().secs > 1e12);
     }
 
     #[test]

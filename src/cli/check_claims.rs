@@ -34,7 +34,7 @@ fn guard_series(src: &str, prism: &prism::polytope::FittedPrism) -> Result<(), C
     let Ok(cls) = prism::polytope::classify(&spec, prism) else {
         return Ok(());
     };
-    let regime = prism::regimes::Regime::from_name(&cls.face).ok();
+    let regime = Some(cls.face);
     for (claim, (a, _)) in &spec.claims {
         if let (Claim::Series { order, .. }, Some(r)) = (claim, regime) {
             let line = src[..*a].matches('\n').count() + 1;
@@ -84,11 +84,7 @@ pub fn run(args: Args) -> CliResult {
     if args.json {
         outln!(
             "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "claims": outcomes,
-                "failed": failed,
-                "unchecked": unchecked
-            }))?
+            prism::report::to_json(&prism::report::ClaimsReport::new(outcomes.clone()))?
         );
     } else {
         for o in &outcomes {
