@@ -114,7 +114,8 @@ pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, PlotError> {
     opt.fontdb_mut().set_serif_family("DejaVu Sans");
     opt.fontdb_mut().set_monospace_family("DejaVu Sans");
     opt.font_family = "DejaVu Sans".into();
-    let tree = usvg::Tree::from_str(svg, &opt).map_err(|e| PlotError(format!("cannot read the SVG figure: {e}")))?;
+    let tree = usvg::Tree::from_str(svg, &opt)
+        .map_err(|e| PlotError(format!("cannot read the SVG figure: {e}")))?;
     let size = tree.size();
     let w = (size.width() * PNG_SCALE).ceil() as u32;
     let h = (size.height() * PNG_SCALE).ceil() as u32;
@@ -126,7 +127,9 @@ pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, PlotError> {
         tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE),
         &mut pixmap.as_mut(),
     );
-    pixmap.encode_png().map_err(|e| PlotError(format!("cannot encode the PNG: {e}")))
+    pixmap
+        .encode_png()
+        .map_err(|e| PlotError(format!("cannot encode the PNG: {e}")))
 }
 
 /// Write a figure: SVG text for `.svg`, a real PNG for `.png` (see [`svg_to_png`]); other
@@ -256,12 +259,14 @@ pub fn panels_svg(charts: &[Chart], width: u32, height: u32) -> Result<String, P
         let n = charts.len().max(1);
         let root =
             SVGBackend::with_string(&mut out, (width * n as u32, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|x| PlotError(format!("cannot draw the chart: {x}")))?;
+        root.fill(&WHITE)
+            .map_err(|x| PlotError(format!("cannot draw the chart: {x}")))?;
         let areas = root.split_evenly((1, n));
         for (a, c) in areas.iter().zip(charts) {
             draw(a, c)?;
         }
-        root.present().map_err(|x| PlotError(format!("cannot draw the chart: {x}")))?;
+        root.present()
+            .map_err(|x| PlotError(format!("cannot draw the chart: {x}")))?;
     }
     Ok(out)
 }

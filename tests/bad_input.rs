@@ -144,7 +144,16 @@ fn full_disk_is_a_clear_error() {
         vec!["classify", LD],
         vec!["faces"],
         vec!["faces", "--json"],
-        vec!["limit", "--face", "large-data", "--set", "q=1", "--set", "r=0.5", "--csv"],
+        vec![
+            "limit",
+            "--face",
+            "large-data",
+            "--set",
+            "q=1",
+            "--set",
+            "r=0.5",
+            "--csv",
+        ],
         vec!["prism"],
     ] {
         let o = run_with(&args, None, Sink::Full, FAST);
@@ -157,7 +166,17 @@ fn closed_pipe_ends_quietly() {
     for args in [
         vec!["faces"],
         vec!["classify", LD],
-        vec!["limit", "--face", "large-data", "--set", "q=1", "--set", "r=0.5", "--points", "20000"],
+        vec![
+            "limit",
+            "--face",
+            "large-data",
+            "--set",
+            "q=1",
+            "--set",
+            "r=0.5",
+            "--points",
+            "20000",
+        ],
         vec!["--help"],
     ] {
         let o = run_with(&args, None, Sink::Closed, FAST);
@@ -170,11 +189,39 @@ fn closed_pipe_ends_quietly() {
 
 #[test]
 fn limit_grids_and_series_are_bounded() {
-    case(&["limit", LD, "--points", "1000000000"], None, 2, &["refused", "--points", "--force"], FAST);
-    case(&["limit", LD, "--series", "1000"], None, 2, &["refused", "--series"], FAST);
-    case(&["limit", SD, "--series", "40"], None, 2, &["refused", "--series", "small-data"], FAST);
     case(
-        &["limit", "--face", "free", "--set", "r=0.5", "--set", "y=1", "--free-sizes", "100000"],
+        &["limit", LD, "--points", "1000000000"],
+        None,
+        2,
+        &["refused", "--points", "--force"],
+        FAST,
+    );
+    case(
+        &["limit", LD, "--series", "1000"],
+        None,
+        2,
+        &["refused", "--series"],
+        FAST,
+    );
+    case(
+        &["limit", SD, "--series", "40"],
+        None,
+        2,
+        &["refused", "--series", "small-data"],
+        FAST,
+    );
+    case(
+        &[
+            "limit",
+            "--face",
+            "free",
+            "--set",
+            "r=0.5",
+            "--set",
+            "y=1",
+            "--free-sizes",
+            "100000",
+        ],
         None,
         2,
         &["refused", "--free-sizes"],
@@ -184,34 +231,96 @@ fn limit_grids_and_series_are_bounded() {
 
 #[test]
 fn simulations_are_bounded() {
-    case(&refs(&sim(&["--t-max", "1e9"])), None, 2, &["refused", "--t-max"], FAST);
-    case(&refs(&sim(&["--t-max", "1", "--dt", "1e-300"])), None, 2, &["refused", "--dt"], FAST);
     case(
-        &["simulate", "--p", "3000", "--H", "3000", "--N", "3000", "--sigma2", "0.0003", "--t-max", "100"],
+        &refs(&sim(&["--t-max", "1e9"])),
+        None,
+        2,
+        &["refused", "--t-max"],
+        FAST,
+    );
+    case(
+        &refs(&sim(&["--t-max", "1", "--dt", "1e-300"])),
+        None,
+        2,
+        &["refused", "--dt"],
+        FAST,
+    );
+    case(
+        &[
+            "simulate", "--p", "3000", "--H", "3000", "--N", "3000", "--sigma2", "0.0003",
+            "--t-max", "100",
+        ],
         None,
         2,
         &["refused", "--max-time"],
         FAST,
     );
-    case(&refs(&sim(&["--t-max", "1", "--seeds", "1000000000"])), None, 2, &["refused", "--seeds", "--max-memory"], FAST);
-    case(&refs(&sim(&["--t-max", "1", "--points", "1000000000"])), None, 2, &["refused", "--points"], FAST);
-    case(&["simulate", "p = n; H = 0.5 n; sigma2 = n^-1; N = 0.5 n", "--n", "1000000000"], None, 2, &["refused"], FAST);
-    case(&["simulate", LD, "--n", "1000000000"], None, 2, &["N = 1000000000000000000", "not a usable dimension"], FAST);
+    case(
+        &refs(&sim(&["--t-max", "1", "--seeds", "1000000000"])),
+        None,
+        2,
+        &["refused", "--seeds", "--max-memory"],
+        FAST,
+    );
+    case(
+        &refs(&sim(&["--t-max", "1", "--points", "1000000000"])),
+        None,
+        2,
+        &["refused", "--points"],
+        FAST,
+    );
+    case(
+        &[
+            "simulate",
+            "p = n; H = 0.5 n; sigma2 = n^-1; N = 0.5 n",
+            "--n",
+            "1000000000",
+        ],
+        None,
+        2,
+        &["refused"],
+        FAST,
+    );
+    case(
+        &["simulate", LD, "--n", "1000000000"],
+        None,
+        2,
+        &["N = 1000000000000000000", "not a usable dimension"],
+        FAST,
+    );
 }
 
 #[test]
 fn check_grid_is_bounded() {
-    case(&["check", LD, "--points", "1000000000"], None, 2, &["refused", "--points"], FAST);
+    case(
+        &["check", LD, "--points", "1000000000"],
+        None,
+        2,
+        &["refused", "--points"],
+        FAST,
+    );
 }
 
 #[test]
 fn input_size_is_bounded() {
     let zeros = vec![b'0'; 3 << 20];
-    case(&["classify", "-"], Some(&zeros), 2, &["larger than 1 MiB"], FAST);
+    case(
+        &["classify", "-"],
+        Some(&zeros),
+        2,
+        &["larger than 1 MiB"],
+        FAST,
+    );
     let mut big = b"p = 1".to_vec();
     big.extend(std::iter::repeat_n(b'0', 1_000_000));
     big.extend(b" n; H = n; sigma2 = n^-1");
-    case(&["classify", "-"], Some(&big), 2, &["line 1, column 5", "digits"], FAST);
+    case(
+        &["classify", "-"],
+        Some(&big),
+        2,
+        &["line 1, column 5", "digits"],
+        FAST,
+    );
     let mut frac = b"p = 0.".to_vec();
     frac.extend(std::iter::repeat_n(b'1', 500_000));
     frac.extend(b" n");
@@ -220,8 +329,20 @@ fn input_size_is_bounded() {
 
 #[test]
 fn expansion_and_hierarchy_orders_are_bounded() {
-    case(&["expand", "--order", "30"], None, 2, &["refused", "order"], FAST);
-    case(&["hierarchy", "--order", "40"], None, 2, &["refused", "--order"], FAST);
+    case(
+        &["expand", "--order", "30"],
+        None,
+        2,
+        &["refused", "order"],
+        FAST,
+    );
+    case(
+        &["hierarchy", "--order", "40"],
+        None,
+        2,
+        &["refused", "--order"],
+        FAST,
+    );
 }
 
 #[test]
@@ -232,43 +353,143 @@ fn limits_can_be_lowered_and_forced() {
     case(&low, None, 2, &["refused", "--max-time", "--force"], FAST);
     low.push("--force");
     case(&low, None, 0, &[], 60.0);
-    case(&["--max-time", "soon", "faces"], None, 2, &["--max-time"], FAST);
+    case(
+        &["--max-time", "soon", "faces"],
+        None,
+        2,
+        &["--max-time"],
+        FAST,
+    );
 }
 
 // ----- 4. messages name the real fault ---------------------------------------------------------
 
 #[test]
 fn negative_numbers_reach_the_range_checks() {
-    case(&refs(&sim(&["--t-max", "-1"])), None, 2, &["--t-max", "-1", "negative"], FAST);
-    case(&["check", LD, "--n=-64,128"], None, 2, &["--n", "-64", "not a size"], FAST);
-    case(&refs(&sim(&["--t-max", "1", "--dt", "-0.1"])), None, 2, &["--dt", "not positive"], FAST);
-    case(&["limit", LD, "--t-max", "-2"], None, 2, &["--t-max", "negative"], FAST);
+    case(
+        &refs(&sim(&["--t-max", "-1"])),
+        None,
+        2,
+        &["--t-max", "-1", "negative"],
+        FAST,
+    );
+    case(
+        &["check", LD, "--n=-64,128"],
+        None,
+        2,
+        &["--n", "-64", "not a size"],
+        FAST,
+    );
+    case(
+        &refs(&sim(&["--t-max", "1", "--dt", "-0.1"])),
+        None,
+        2,
+        &["--dt", "not positive"],
+        FAST,
+    );
+    case(
+        &["limit", LD, "--tau-max", "-2"],
+        None,
+        2,
+        &["--tau-max", "negative"],
+        FAST,
+    );
 }
 
 #[test]
 fn nan_and_junk_flags_fail_at_parse_time() {
-    case(&["limit", SD, "--chain-tol", "NaN"], None, 2, &["--chain-tol", "NaN"], FAST);
-    case(&refs(&sim(&["--t-max", "inf"])), None, 2, &["--t-max", "finite"], FAST);
-    case(&refs(&sim(&["--t-max", "1", "--seeds", "0"])), None, 2, &["--seeds", "too small"], FAST);
-    case(&["simulate", "--p", "0", "--H", "4", "--sigma2", "1", "--t-max", "1"], None, 2, &["--p"], FAST);
-    case(&["simulate", LD, "--n", "0.5"], None, 2, &["--n", "not a size"], FAST);
-    case(&["check", LD, "--points", "1"], None, 2, &["--points"], FAST);
-    case(&["limit", LD, "--points", "0"], None, 2, &["--points", "too small"], FAST);
+    case(
+        &["limit", SD, "--chain-tol", "NaN"],
+        None,
+        2,
+        &["--chain-tol", "NaN"],
+        FAST,
+    );
+    case(
+        &refs(&sim(&["--t-max", "inf"])),
+        None,
+        2,
+        &["--t-max", "finite"],
+        FAST,
+    );
+    case(
+        &refs(&sim(&["--t-max", "1", "--seeds", "0"])),
+        None,
+        2,
+        &["--seeds", "too small"],
+        FAST,
+    );
+    case(
+        &[
+            "simulate", "--p", "0", "--H", "4", "--sigma2", "1", "--t-max", "1",
+        ],
+        None,
+        2,
+        &["--p"],
+        FAST,
+    );
+    case(
+        &["simulate", LD, "--n", "0.5"],
+        None,
+        2,
+        &["--n", "not a size"],
+        FAST,
+    );
+    case(
+        &["check", LD, "--points", "1"],
+        None,
+        2,
+        &["--points"],
+        FAST,
+    );
+    case(
+        &["limit", LD, "--points", "0"],
+        None,
+        2,
+        &["--points", "too small"],
+        FAST,
+    );
 }
 
 #[test]
 fn unknown_constants_and_faces_are_named() {
-    case(&["limit", "--face", "large-data", "--set", "z=1"], None, 2, &["--set z=1", "unknown constant `z`"], FAST);
-    case(&["limit", "--face", "large-data", "--set", "q=abc"], None, 2, &["--set q=abc", "not a number"], FAST);
-    case(&["limit", "--face", "large-data", "--set", "q"], None, 2, &["NAME=VALUE"], FAST);
-    case(&["limit", "--face", "medium-data"], None, 2, &["medium-data"], FAST);
+    case(
+        &["limit", "--face", "large-data", "--set", "z=1"],
+        None,
+        2,
+        &["--set z=1", "unknown constant `z`"],
+        FAST,
+    );
+    case(
+        &["limit", "--face", "large-data", "--set", "q=abc"],
+        None,
+        2,
+        &["--set q=abc", "not a number"],
+        FAST,
+    );
+    case(
+        &["limit", "--face", "large-data", "--set", "q"],
+        None,
+        2,
+        &["NAME=VALUE"],
+        FAST,
+    );
+    case(
+        &["limit", "--face", "medium-data"],
+        None,
+        2,
+        &["medium-data"],
+        FAST,
+    );
     case(&["nosuchcommand"], None, 2, &["nosuchcommand"], FAST);
 }
 
 #[test]
 fn huge_sigma2_gets_a_real_reason() {
     let o = case(
-        &["simulate", "--p", "8", "--H", "8", "--sigma2", "1e308", "--t-max", "1"],
+        &[
+            "simulate", "--p", "8", "--H", "8", "--sigma2", "1e308", "--t-max", "1",
+        ],
         None,
         2,
         &["sigma2", "too large"],
@@ -282,61 +503,211 @@ fn long_tokens_are_elided() {
     let mut s = "p = n\n".to_string();
     s.push_str(&"x".repeat(5_000_000 / 10)); // 500k: within the 1 MiB input bound
     s.push_str(" = n\n");
-    let o = case(&["classify", "-"], Some(s.as_bytes()), 2, &["line 2, column 1", "characters"], FAST);
+    let o = case(
+        &["classify", "-"],
+        Some(s.as_bytes()),
+        2,
+        &["line 2, column 1", "characters"],
+        FAST,
+    );
     assert!(o.stderr.len() < 2000, "message of {} bytes", o.stderr.len());
     let long = format!("q{}=1", "x".repeat(100_000));
-    let o = case(&["limit", "--face", "large-data", "--set", &long], None, 2, &["unknown constant"], FAST);
+    let o = case(
+        &["limit", "--face", "large-data", "--set", &long],
+        None,
+        2,
+        &["unknown constant"],
+        FAST,
+    );
     assert!(o.stderr.len() < 2000, "message of {} bytes", o.stderr.len());
 }
 
 #[test]
 fn byte_order_marks_are_accepted() {
-    case(&["classify", "-f", "examples/errors/bom.spec"], None, 0, &[], FAST);
-    let o = case(&["classify", "-"], Some("\u{feff}p = n; H = n; sigma2 = n^-1".as_bytes()), 0, &[], FAST);
+    case(
+        &["classify", "-f", "examples/errors/bom.spec"],
+        None,
+        0,
+        &[],
+        FAST,
+    );
+    let o = case(
+        &["classify", "-"],
+        Some("\u{feff}p = n; H = n; sigma2 = n^-1".as_bytes()),
+        0,
+        &[],
+        FAST,
+    );
     assert!(o.stdout.contains("face"), "{}", o.stdout);
 }
 
 #[test]
 fn unreadable_inputs_are_named() {
-    case(&["classify", "-f", "/nonexistent/x.spec"], None, 2, &["cannot read /nonexistent/x.spec"], FAST);
-    case(&["classify", "-f", "examples"], None, 2, &["directory"], FAST);
-    case(&["classify", "-"], Some(&[0xff, 0xfe, 0x00, 0x70]), 2, &["not UTF-8"], FAST);
+    case(
+        &["classify", "-f", "/nonexistent/x.spec"],
+        None,
+        2,
+        &["cannot read /nonexistent/x.spec"],
+        FAST,
+    );
+    case(
+        &["classify", "-f", "examples"],
+        None,
+        2,
+        &["directory"],
+        FAST,
+    );
+    case(
+        &["classify", "-"],
+        Some(&[0xff, 0xfe, 0x00, 0x70]),
+        2,
+        &["not UTF-8"],
+        FAST,
+    );
     case(&["classify"], None, 2, &["no spec given"], FAST);
-    case(&["classify", "p = n; H = n^1/2; sigma2 = n^-1"], None, 2, &["line 1, column", "n^(1/2)"], FAST);
+    case(
+        &["classify", "p = n; H = n^1/2; sigma2 = n^-1"],
+        None,
+        2,
+        &["line 1, column", "n^(1/2)"],
+        FAST,
+    );
 }
 
 // ----- 3 and 6. claims files: exit codes, stdin -------------------------------------------------
 
 #[test]
 fn claims_exit_codes() {
-    case(&["check-claims", "examples/errors/malformed-polynomial.claims"], None, 2, &["line 4", "cannot read the claimed polynomial"], FAST);
-    case(&["check-claims", "examples/errors/order-too-high.claims"], None, 2, &["line 2", "refused", "order"], FAST);
+    case(
+        &[
+            "check-claims",
+            "examples/errors/malformed-polynomial.claims",
+        ],
+        None,
+        2,
+        &["line 4", "cannot read the claimed polynomial"],
+        FAST,
+    );
+    case(
+        &["check-claims", "examples/errors/order-too-high.claims"],
+        None,
+        2,
+        &["line 2", "refused", "order"],
+        FAST,
+    );
     let order100 = b"p = n; H = 0.5 n; sigma2 = n^-1; N = n^2\nexpect face = large-data\nexpect series train order 100 = \"q\"\n";
-    case(&["--max-time", "60s", "check-claims", "-"], Some(order100), 2, &["line 3", "cannot be checked", "--max-time"], FAST);
-    case(&["check-claims", "examples/errors/huge-power.claims"], None, 2, &["power"], FAST);
-    case(&["check-claims", "examples/errors/bom.claims"], None, 0, &[], FAST);
+    case(
+        &["--max-time", "60s", "check-claims", "-"],
+        Some(order100),
+        2,
+        &["line 3", "cannot be checked", "--max-time"],
+        FAST,
+    );
+    case(
+        &["check-claims", "examples/errors/huge-power.claims"],
+        None,
+        2,
+        &["power"],
+        FAST,
+    );
+    case(
+        &["check-claims", "examples/errors/bom.claims"],
+        None,
+        0,
+        &[],
+        FAST,
+    );
     let stdin = b"p = n; H = 0.25 n; sigma2 = 2 n^-1; N = 20\nexpect face = small-data\nexpect face_dim = 1\n";
-    let o = case(&["check-claims", "-"], Some(stdin), 1, &["1 claim(s) are false"], FAST);
-    assert!(o.stdout.contains("FALSE") && o.stdout.contains("TRUE"), "{}", o.stdout);
-    case(&["check-claims", "/nonexistent.claims"], None, 2, &["cannot read"], FAST);
-    case(&["check-claims", "examples/errors/no-claims.claims", "--n", "64,64"], None, 2, &["--n", "twice"], FAST);
+    let o = case(
+        &["check-claims", "-"],
+        Some(stdin),
+        1,
+        &["1 claim(s) are false"],
+        FAST,
+    );
+    assert!(
+        o.stdout.contains("FALSE") && o.stdout.contains("TRUE"),
+        "{}",
+        o.stdout
+    );
+    case(
+        &["check-claims", "/nonexistent.claims"],
+        None,
+        2,
+        &["cannot read"],
+        FAST,
+    );
+    case(
+        &[
+            "check-claims",
+            "examples/errors/no-claims.claims",
+            "--n",
+            "64,64",
+        ],
+        None,
+        2,
+        &["--n", "twice"],
+        FAST,
+    );
 }
 
 // ----- 5 and 6. nothing replaced silently; fail fast on outputs -------------------------------
 
 #[test]
 fn repeated_sizes_are_refused() {
-    case(&["check", LD, "--n", "64,64"], None, 2, &["--n", "given twice"], FAST);
+    case(
+        &["check", LD, "--n", "64,64"],
+        None,
+        2,
+        &["--n", "given twice"],
+        FAST,
+    );
 }
 
 #[test]
 fn figure_paths_are_checked_before_work() {
-    case(&["limit", LD, "--plot", "x.pdf"], None, 2, &["x.pdf", ".svg or .png"], FAST);
-    case(&["limit", LD, "--plot", "/nonexistent/dir/x.svg"], None, 2, &["/nonexistent/dir", "does not exist"], FAST);
-    case(&["check", LD, "--plot", "/nonexistent/x.png"], None, 2, &["does not exist"], FAST);
-    case(&refs(&sim(&["--t-max", "1", "--plot", "out.jpeg"])), None, 2, &[".jpeg"], FAST);
-    case(&refs(&sim(&["--t-max", "1", "-o", "/dev/null/x"])), None, 2, &["-o /dev/null/x"], FAST);
-    case(&["claims", "-o", "/dev/null/x"], None, 2, &["/dev/null/x"], FAST);
+    case(
+        &["limit", LD, "--plot", "x.pdf"],
+        None,
+        2,
+        &["x.pdf", ".svg or .png"],
+        FAST,
+    );
+    case(
+        &["limit", LD, "--plot", "/nonexistent/dir/x.svg"],
+        None,
+        2,
+        &["/nonexistent/dir", "does not exist"],
+        FAST,
+    );
+    case(
+        &["check", LD, "--plot", "/nonexistent/x.png"],
+        None,
+        2,
+        &["does not exist"],
+        FAST,
+    );
+    case(
+        &refs(&sim(&["--t-max", "1", "--plot", "out.jpeg"])),
+        None,
+        2,
+        &[".jpeg"],
+        FAST,
+    );
+    case(
+        &refs(&sim(&["--t-max", "1", "-o", "/dev/null/x"])),
+        None,
+        2,
+        &["-o /dev/null/x"],
+        FAST,
+    );
+    case(
+        &["claims", "-o", "/dev/null/x"],
+        None,
+        2,
+        &["/dev/null/x"],
+        FAST,
+    );
 }
 
 #[test]
@@ -344,7 +715,19 @@ fn png_figures_are_real_png() {
     let dir = std::env::temp_dir().join(format!("prism-png-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let f = dir.join("prism.png");
-    case(&["prism", "--face", "mean-field", "--plot", f.to_str().unwrap()], None, 0, &[], 30.0);
+    case(
+        &[
+            "prism",
+            "--face",
+            "mean-field",
+            "--plot",
+            f.to_str().unwrap(),
+        ],
+        None,
+        0,
+        &[],
+        30.0,
+    );
     let bytes = std::fs::read(&f).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
     assert!(bytes.len() > 5000, "{} bytes", bytes.len());
@@ -355,7 +738,9 @@ fn png_figures_are_real_png() {
 fn the_step_used_is_the_step_reported() {
     // Gradient descent uses its learning rate exactly, or refuses with the reason.
     case(
-        &refs(&sim(&["--t-max", "1", "--points", "4", "--dt", "0.3", "--seeds", "2"])),
+        &refs(&sim(&[
+            "--t-max", "1", "--points", "4", "--dt", "0.3", "--seeds", "2",
+        ])),
         None,
         2,
         &["dt = 0.3", "learning rate"],
@@ -363,7 +748,19 @@ fn the_step_used_is_the_step_reported() {
     );
     // The flow (RK4) fits its step to the grid, and says so.
     let o = case(
-        &refs(&sim(&["--t-max", "1", "--points", "4", "--dt", "0.3", "--seeds", "2", "--integrator", "rk4", "--json"])),
+        &refs(&sim(&[
+            "--t-max",
+            "1",
+            "--points",
+            "4",
+            "--dt",
+            "0.3",
+            "--seeds",
+            "2",
+            "--integrator",
+            "rk4",
+            "--json",
+        ])),
         None,
         0,
         &["dt = 2.5", "instead of the requested"],
@@ -376,7 +773,10 @@ fn the_step_used_is_the_step_reported() {
 #[test]
 fn diverging_ensembles_name_the_seed() {
     let o = case(
-        &["simulate", "--p", "16", "--H", "16", "--sigma2", "1", "--t-max", "5", "--dt", "0.5", "--seeds", "3"],
+        &[
+            "simulate", "--p", "16", "--H", "16", "--sigma2", "1", "--t-max", "5", "--points", "5",
+            "--dt", "0.5", "--seeds", "3",
+        ],
         None,
         2,
         &["diverged", "seed", "dt ="],
@@ -384,7 +784,24 @@ fn diverging_ensembles_name_the_seed() {
     );
     assert!(o.stdout.is_empty());
     case(
-        &["simulate", "--p", "16", "--H", "16", "--sigma2", "1", "--t-max", "5", "--dt", "0.5", "--seeds", "3", "--drop-diverged"],
+        &[
+            "simulate",
+            "--p",
+            "16",
+            "--H",
+            "16",
+            "--sigma2",
+            "1",
+            "--t-max",
+            "5",
+            "--points",
+            "5",
+            "--dt",
+            "0.5",
+            "--seeds",
+            "3",
+            "--drop-diverged",
+        ],
         None,
         2,
         &["all 3 runs diverged"],
@@ -397,7 +814,10 @@ fn diverging_ensembles_name_the_seed() {
 /// A simulation of about `t` x 1.5 s on two cores (300 steps of 7.2e7 flops per unit time
 /// and run).
 fn slow_sim(t: &'static str) -> Vec<&'static str> {
-    vec!["simulate", "--p", "300", "--H", "300", "--N", "200", "--sigma2", "0.003", "--t-max", t, "--seeds", "2"]
+    vec![
+        "simulate", "--p", "300", "--H", "300", "--N", "200", "--sigma2", "0.003", "--t-max", t,
+        "--seeds", "2",
+    ]
 }
 
 #[test]
@@ -434,7 +854,12 @@ fn progress_lines_reach_a_non_terminal_stderr() {
     let o = run_with(&slow_sim("2"), None, Sink::Pipe, 120.0);
     check(&slow_sim("2"), &o, &[0], &[], 120.0);
     if o.secs > 2.5 {
-        assert!(o.stderr.contains("[simulate]"), "{:.1} s, stderr: {}", o.secs, o.stderr);
+        assert!(
+            o.stderr.contains("[simulate]"),
+            "{:.1} s, stderr: {}",
+            o.secs,
+            o.stderr
+        );
     }
 }
 
@@ -451,7 +876,11 @@ fn error_examples_snapshots() {
         };
         let o = run_with(&args, None, Sink::Pipe, FAST);
         check(&args, &o, &[0, 1, 2], &[], FAST);
-        let dir = std::path::Path::new(p).parent().unwrap().display().to_string();
+        let dir = std::path::Path::new(p)
+            .parent()
+            .unwrap()
+            .display()
+            .to_string();
         let stderr = o.stderr.replace(&dir, "examples/errors");
         insta::assert_snapshot!(format!(
             "exit {}\n--- stdout\n{}--- stderr\n{}",

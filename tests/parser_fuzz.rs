@@ -172,7 +172,10 @@ fn elided_messages_for_huge_inputs() {
     for src in [
         format!("p = n\n{} = n", "x".repeat(1_000_000)),
         format!("p = {} n", "1".repeat(1_000_000)),
-        format!("p = n; H = n; sigma2 = n^-1\nexpect face = {}", "a".repeat(100_000)),
+        format!(
+            "p = n; H = n; sigma2 = n^-1\nexpect face = {}",
+            "a".repeat(100_000)
+        ),
         format!("{}p = n", "\u{feff}".repeat(3)),
     ] {
         let t = std::time::Instant::now();

@@ -104,7 +104,11 @@ pub fn parse_duration(s: &str) -> Result<f64, String> {
         "m" | "min" => 60.0,
         "h" => 3600.0,
         "d" => 86400.0,
-        _ => return Err(format!("`{s}`: unknown unit; write e.g. 90s, 30m, 2h or 1d")),
+        _ => {
+            return Err(format!(
+                "`{s}`: unknown unit; write e.g. 90s, 30m, 2h or 1d"
+            ))
+        }
     };
     if !(x.is_finite() && x > 0.0) {
         return Err(format!("`{s}` must be positive"));
@@ -222,19 +226,32 @@ pub const FLOPS_PER_SEC: f64 = 5e9;
 /// (t_max / dt for fixed steps, so that `--dt 1e-300` is an estimate, not an overflow), the
 /// recorded curves in memory and in the output, at the calibrated machine speed.
 pub fn simulate_estimate(params: &SimParams, what: &str) -> Result<Estimate, CliError> {
-    let e = prism::sim::estimate(params)?;
     let dt = params.dt();
     let k = match &params.record {
         prism::sim::Record::Uniform(k) => *k as f64 + 1.0,
         prism::sim::Record::Times(t) => t.len() as f64,
     };
+    let runs = params.seeds as f64;
+    let knobs =
+        "fewer --seeds, a shorter --t-max/--tau-max, a larger --dt, smaller sizes, fewer --points";
+    // The engine plan walks the record grid: a grid beyond memory is refused on its size alone.
+    let grid_bytes = k * (runs * (2.0 * 8.0 * 1.5 + 120.0) + 64.0);
+    if k > 1e7 && grid_bytes > get().max_bytes {
+        return Ok(Estimate {
+            what: what.to_string(),
+            secs: k * runs * 1e-7,
+            bytes: grid_bytes,
+            detail: format!("{} run(s) x {k} recorded points", params.seeds),
+            knobs: knobs.into(),
+        });
+    }
+    let e = prism::sim::estimate(params)?;
     let steps = match params.integrator {
         Integrator::Adaptive => e.steps_per_run,
         _ if params.t_max <= 0.0 => 0.0,
         _ if dt > 0.0 && dt.is_finite() => (params.t_max / dt).ceil().max(k - 1.0),
         _ => f64::INFINITY,
     };
-    let runs = params.seeds as f64;
     let flops = runs * (e.plan.setup_flops + steps * e.plan.flops_per_step);
     let rate = prism::sim::machine_flops_per_sec();
     let bytes = e.memory_bytes + runs * k * (2.0 * 8.0 * 1.5 + 120.0);
@@ -246,8 +263,7 @@ pub fn simulate_estimate(params: &SimParams, what: &str) -> Result<Estimate, Cli
             "{} run(s) x {:.3e} steps of dt = {:.3e} x {:.2e} flops per step ({:?} engine) at {:.1e} flops/s; {} recorded points per run",
             params.seeds, steps, dt, e.plan.flops_per_step, e.plan.engine, rate, k
         ),
-        knobs: "fewer --seeds, a shorter --t-max/--tau-max, a larger --dt, smaller sizes, fewer --points"
-            .into(),
+        knobs: knobs.into(),
     })
 }
 
@@ -261,9 +277,7 @@ pub fn series_secs(regime: Regime, s: usize) -> f64 {
     let x = s as f64;
     let name = regime.name();
     match regime {
-        Regime::Proportional => {
-            2.0 * prism::expansion::estimate::leading_estimate(s).0
-        }
+        Regime::Proportional => 2.0 * prism::expansion::estimate::leading_estimate(s).0,
         Regime::Free => 5.0 * 6f64.powf(x - 7.0),
         _ if name == "small-data" || name == "narrow-latent" || name == "small-data+free" => {
             1.8 * 1.75f64.powf(x - 12.0)

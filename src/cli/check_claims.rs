@@ -40,7 +40,10 @@ fn guard_series(src: &str, prism: &prism::polytope::FittedPrism) -> Result<(), C
             let line = src[..*a].matches('\n').count() + 1;
             let est = budget::series_estimate(r, *order as usize, "order in the claim");
             budget::guard(&est).map_err(|e| {
-                CliError::user(format!("line {line}: this claim cannot be checked: {}", e.message))
+                CliError::user(format!(
+                    "line {line}: this claim cannot be checked: {}",
+                    e.message
+                ))
             })?;
         }
     }

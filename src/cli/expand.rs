@@ -74,17 +74,25 @@ pub fn run(args: Args) -> CliResult {
         .iter()
         .map(|l| if *l == Loss::Train { 1.0 } else { 0.5 })
         .sum();
-    super::budget::guard(&super::budget::Estimate {
-        what: format!(
-            "the {} expansion to order {}",
-            if args.leading { "leading" } else { "full" },
-            args.order
-        ),
-        secs: share * secs,
-        bytes,
-        detail: "measured cost model of prism::expansion::estimate".into(),
-        knobs: "a lower --order, --leading, or --loss train".into(),
-    })?;
+    // Orders beyond the path's maximum are refused by the library itself, with its estimate.
+    let max = if args.leading {
+        prism::expansion::estimate::MAX_LEADING_ORDER
+    } else {
+        prism::expansion::estimate::MAX_FULL_ORDER
+    };
+    if args.order <= max {
+        super::budget::guard(&super::budget::Estimate {
+            what: format!(
+                "the {} expansion to order {}",
+                if args.leading { "leading" } else { "full" },
+                args.order
+            ),
+            secs: share * secs,
+            bytes,
+            detail: "measured cost model of prism::expansion::estimate".into(),
+            knobs: "a lower --order, --leading, or --loss train".into(),
+        })?;
+    }
     let beat = super::progress::Heartbeat::start("expand");
     let mut results: Vec<(Loss, Vec<Poly>)> = Vec::new();
     for &loss in &losses {

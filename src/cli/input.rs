@@ -129,7 +129,10 @@ mod tests {
         let t = read_bounded("\u{feff}p = n".as_bytes(), "t").unwrap();
         assert_eq!(t, "p = n");
         let big = vec![b' '; (MAX_INPUT_BYTES + 10) as usize];
-        assert!(read_bounded(&big[..], "t").unwrap_err().message.contains("MiB"));
+        assert!(read_bounded(&big[..], "t")
+            .unwrap_err()
+            .message
+            .contains("MiB"));
         assert!(read_bounded(&[0xff, 0xfe][..], "t").is_err());
     }
 }

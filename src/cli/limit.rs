@@ -127,9 +127,9 @@ fn target(args: &Args) -> Result<Target, CliError> {
     };
     for kv in &args.set {
         let kv_shown = prism::spec::elide(kv, 60);
-        let (k, v) = kv.split_once('=').ok_or_else(|| {
-            CliError::user(format!("--set expects NAME=VALUE, got `{kv_shown}`"))
-        })?;
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| CliError::user(format!("--set expects NAME=VALUE, got `{kv_shown}`")))?;
         let k = k.trim();
         const NAMES: [&str; 5] = ["q", "r", "c", "y", "alpha"];
         if !NAMES.contains(&k) {
@@ -149,7 +149,9 @@ fn target(args: &Args) -> Result<Target, CliError> {
             })?
         };
         if v.is_nan() {
-            return Err(CliError::user(format!("--set {kv_shown}: NaN is not a value")));
+            return Err(CliError::user(format!(
+                "--set {kv_shown}: NaN is not a value"
+            )));
         }
         constants
             .set(k, v)

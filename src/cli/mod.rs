@@ -317,11 +317,7 @@ pub fn run() -> ExitCode {
         Command::Prism(a) => prism_plot::run(a),
     };
     // Data still buffered in stdout must reach it: a failed flush is an output error too.
-    let result = result.and_then(|()| {
-        std::io::stdout()
-            .flush()
-            .map_err(|e| CliError::output(&e))
-    });
+    let result = result.and_then(|()| std::io::stdout().flush().map_err(|e| CliError::output(&e)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

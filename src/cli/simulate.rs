@@ -10,7 +10,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 use super::budget;
 use super::input::{ModeArg, SpecInput};
 use super::progress::Heartbeat;
