@@ -80,7 +80,19 @@ pub fn run(args: Args) -> CliResult {
     } else {
         prism::expansion::estimate::MAX_FULL_ORDER
     };
-    if args.order <= max {
+    if args.order > max {
+        let why = if args.leading {
+            prism::expansion::estimate::leading_refusal(args.order).to_string()
+        } else {
+            prism::expansion::estimate::check_full(args.order)
+                .err()
+                .map_or_else(String::new, |e| e.to_string())
+        };
+        return Err(super::CliError::user(format!(
+            "--order {}: {why}",
+            args.order
+        )));
+    } else {
         super::budget::guard(&super::budget::Estimate {
             what: format!(
                 "the {} expansion to order {}",

@@ -44,7 +44,19 @@ pub fn run(args: Args) -> CliResult {
     } else {
         prism::expansion::estimate::MAX_LEADING_ORDER
     };
-    if args.order as usize <= max {
+    if args.order as usize > max {
+        let why = if !args.full {
+            prism::expansion::estimate::leading_refusal(args.order as usize).to_string()
+        } else {
+            prism::expansion::estimate::check_full(args.order as usize)
+                .err()
+                .map_or_else(String::new, |e| e.to_string())
+        };
+        return Err(super::CliError::user(format!(
+            "--order {}: {why}",
+            args.order as usize
+        )));
+    } else {
         super::budget::guard(&super::budget::Estimate {
             what: format!("the hierarchy to order {}", args.order),
             secs: 1.5 * secs,
