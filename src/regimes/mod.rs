@@ -21,7 +21,7 @@
 //! use prism::regimes::{limit_curve, Constants, Loss, Ratios, Regime};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // From a classification: the face name and its finite constants (name, value).
-//! let regime = Regime::from_name("small-data")?;
+//! let regime = Regime::SmallData;
 //! let mut k = Constants::default();
 //! k.set("q", 2.0)?;
 //! k.set("r", 0.25)?;
@@ -542,31 +542,6 @@ pub fn normalize(regime: Regime, loss: Loss, x: &Ratios, t: f64, l: f64, l0: f64
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_round_trip_and_structure() {
-        for r in Regime::ALL {
-            assert_eq!(Regime::from_name(r.name()).unwrap(), r);
-            assert_eq!(Regime::from_name(r.label()).unwrap(), r);
-            assert_eq!(Regime::from_parts(r.parts().0, r.parts().1), r);
-        }
-        assert!(Regime::from_name("nope").is_err());
-        let dims: Vec<u32> = Regime::ALL.iter().map(|r| r.dim()).collect();
-        assert_eq!(dims.iter().filter(|&&d| d == 2).count(), 5);
-        assert_eq!(dims.iter().filter(|&&d| d == 1).count(), 9);
-        assert_eq!(dims.iter().filter(|&&d| d == 0).count(), 6);
-        // Names follow the rule: the 2-faces containing the face, joined with '+'.
-        for r in Regime::ALL.iter().filter(|r| r.dim() < 2) {
-            let joined: Vec<&str> = r.two_faces().iter().map(|f| f.name()).collect();
-            assert_eq!(joined.join("+"), r.name());
-        }
-        for r in Regime::ALL.iter().filter(|r| r.dim() == 0) {
-            assert_eq!(r.parents().len(), 3, "{r}");
-        }
-        for r in Regime::ALL.iter().filter(|r| r.dim() == 1) {
-            assert_eq!(r.parents().len(), 2, "{r}");
-        }
-    }
 
     #[test]
     fn normalizations_match_theory_table() {
