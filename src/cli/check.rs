@@ -38,8 +38,12 @@ pub struct Args {
     #[arg(long, hide = true)]
     physical: bool,
     /// Print one JSON object.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     json: bool,
+    /// Print tidy CSV rows `source,face,n,run,seed,loss,quantity,t,tau,value,stderr` (the
+    /// schema of `simulate --csv` and `limit --csv`): the limit, then each size's means.
+    #[arg(long)]
+    csv: bool,
     /// Write an SVG overlay of the simulated curves on the limit.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<std::path::PathBuf>,
@@ -71,6 +75,12 @@ pub fn run(args: Args) -> CliResult {
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if args.csv {
+        print!(
+            "{}\n{}",
+            prism::report::tidy::HEADER,
+            prism::report::tidy::check_rows(&report)
+        );
     } else {
         print!("{}", text(&report));
     }

@@ -13,26 +13,9 @@ pub struct Args {
 /// Run `prism faces`.
 pub fn run(args: Args) -> CliResult {
     let prism = prism::pipeline::default_prism()?;
-    let faces = prism.all_faces();
-    let mut rows = Vec::new();
-    for (name, dim, verts) in &faces {
-        let pts: Vec<String> = verts
-            .iter()
-            .map(|&i| {
-                let v = &prism.polytope.vertices[i];
-                format!("({},{},{})", v[0], v[1], v[2])
-            })
-            .collect();
-        rows.push((name.name(), *dim, pts, name.scaling(), name.summary()));
-    }
+    let rows = prism::report::faces(&prism);
     if args.json {
-        let v: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|(n, d, p, s, l)| {
-                serde_json::json!({"face": n, "face_dim": d, "vertices": p, "scaling": s, "limit": l})
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!("{}", prism::report::to_json(&rows)?);
         return Ok(());
     }
     println!(
@@ -41,14 +24,22 @@ pub fn run(args: Args) -> CliResult {
     );
     println!(
         "{} faces: 6 vertices, 9 edges, 5 two-faces and the interior.\n",
-        faces.len()
+        rows.len()
     );
-    for (n, d, p, s, l) in rows {
-        println!("{n}  (dimension {d}; vertices {})", p.join(" "));
-        println!("  scaling: {s}");
+    for f in rows {
+        println!(
+            "{}  (dimension {}; vertices {})",
+            f.face,
+            f.face_dim,
+            f.vertices.join(" ")
+        );
+        println!("  scaling: {}", f.scaling);
         print!(
             "{}",
-            indent(&super::classify::wrap(&format!("limit: {l}"), 76), "  ")
+            indent(
+                &super::classify::wrap(&format!("limit: {}", f.limit), 76),
+                "  "
+            )
         );
         println!();
     }

@@ -14,14 +14,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::{json, Value};
 
 use super::input::{ModeArg, SpecInput};
 use super::{CliError, CliResult};
-use prism::regimes::{Loss, Normalization, Ratios};
+use prism::regimes::{Loss, Normalization, Ratios, Regime};
+use prism::report::simulate::{normalization_words, tau_words};
+use prism::report::{tidy, Normalized, SimulateReport, SpecMeta};
 use prism::sim::{
     compare_dt, simulate_with_progress, total_steps, DtCheck, Integrator, Record, SimParams,
-    SimResult, SpectrumMethod, RNG_NAME,
+    SimResult, SpectrumMethod,
 };
 
 /// Flags of `prism simulate`.
@@ -66,7 +67,8 @@ pub struct Args {
     /// Print one JSON object.
     #[arg(long, conflicts_with = "csv")]
     json: bool,
-    /// Print tidy CSV rows `source,run,seed,t,quantity,value`.
+    /// Print tidy CSV rows `source,face,n,run,seed,loss,quantity,t,tau,value,stderr` (the
+    /// schema of `limit --csv` and `check --csv`).
     #[arg(long)]
     csv: bool,
     /// Write curves.csv, summary.json and meta.json into DIR.
@@ -75,9 +77,13 @@ pub struct Args {
     /// Engine family.
     #[arg(long, value_enum, default_value_t = ModeArg::Fast)]
     mode: ModeArg,
-    /// Integrator: Euler (gradient descent, THEORY 1) or RK4 (the flow).
+    /// Integrator: Euler (gradient descent, THEORY 1), RK4 (the flow, fixed step) or adaptive
+    /// (the flow, Dormand-Prince 5(4) with error control at --tol).
     #[arg(long, value_enum, default_value_t = IntegratorArg::Euler)]
     integrator: IntegratorArg,
+    /// Relative tolerance of --integrator adaptive (default 0.1 / (p sqrt(seeds))).
+    #[arg(long)]
+    tol: Option<f64>,
     /// Spectrum sampler of the fast mode.
     #[arg(long, value_enum, default_value_t = SpectrumArg::Bidiagonal)]
     spectrum: SpectrumArg,
@@ -93,6 +99,7 @@ pub struct Args {
 enum IntegratorArg {
     Euler,
     Rk4,
+    Adaptive,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -103,7 +110,8 @@ enum SpectrumArg {
 
 /// What the SPEC form adds: the face's normalization (prism::regimes) at the concrete ratios.
 struct SpecContext {
-    meta: Value,
+    meta: SpecMeta,
+    regime: Regime,
     x: Ratios,
     train: Normalization,
     pop: Normalization,
@@ -163,36 +171,25 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
     }
     let mut params = inst.sim_params(t_max);
     apply_common(args, &mut params)?;
-    let desc = |nz: &Normalization| {
-        let [a, b, cc] = nz.loss;
-        format!(
-            "{} / (r^{a} q^{b} y^{cc})",
-            if nz.subtract_initial {
-                "(l(t) - l(0))"
-            } else {
-                "l(t)"
-            }
-        )
+    let meta = SpecMeta {
+        face: c.face,
+        n,
+        pop_norm: normalization_words(&np),
+        pop_loss_exponent: c.pop_loss_exponent.clone(),
+        ratios: x,
+        rounding: inst.rounding.clone(),
+        spec: c.spec.clone(),
+        tau: tau_words(&nt),
+        tau_max: args.tau_max,
+        time_exponent: c.time_exponent.clone(),
+        train_norm: normalization_words(&nt),
+        train_loss_exponent: c.train_loss_exponent.clone(),
     };
-    let [ta, tb, tc] = nt.time;
-    let meta = json!({
-        "spec": c.spec,
-        "n": n,
-        "face": c.face,
-        "time_exponent": c.time_exponent,
-        "train_loss_exponent": c.train_loss_exponent,
-        "pop_loss_exponent": c.pop_loss_exponent,
-        "tau_max": args.tau_max,
-        "tau": format!("tau = t r^{ta} q^{tb} y^{tc} (the face time of prism::regimes, y = p/N)"),
-        "train_norm": desc(&nt),
-        "pop_norm": desc(&np),
-        "ratios": {"r": x.r, "q": x.q, "y": x.y},
-        "rounding": inst.rounding,
-    });
     Ok((
         params,
         SpecContext {
             meta,
+            regime,
             x,
             train: nt,
             pop: np,
@@ -210,7 +207,9 @@ fn apply_common(args: &Args, params: &mut SimParams) -> Result<(), CliError> {
     params.integrator = match args.integrator {
         IntegratorArg::Euler => Integrator::Euler,
         IntegratorArg::Rk4 => Integrator::Rk4,
+        IntegratorArg::Adaptive => Integrator::Adaptive,
     };
+    params.tol = args.tol;
     params.spectrum = match args.spectrum {
         SpectrumArg::Bidiagonal => SpectrumMethod::Bidiagonal,
         SpectrumArg::Dense => SpectrumMethod::Dense,
@@ -236,144 +235,34 @@ fn params_explicit(args: &Args) -> Result<SimParams, CliError> {
     Ok(params)
 }
 
-fn meta_json(params: &SimParams, res: &SimResult, extra: Option<&Value>) -> Value {
-    let mut m = json!({
-        "p": params.p,
-        "H": params.h,
-        "N": params.n.map_or(json!("inf"), |n| json!(n)),
-        "sigma2": params.sigma2,
-        "q": params.q(),
-        "r": params.r(),
-        "alpha": params.n.map_or(json!("inf"), |n| json!(n as f64 / params.p as f64)),
-        "t_max": params.t_max,
-        "dt": params.dt(),
-        "dt_default": params.default_dt(),
-        "dt_max_used": res.info.dt_max_used,
-        "steps": res.info.steps,
-        "record": params.record,
-        "seeds": params.seeds,
-        "seed": params.seed,
-        "mode": params.mode,
-        "integrator": params.integrator,
-        "spectrum": params.spectrum,
-        "engine": res.info.engine,
-        "flops_per_step": res.info.flops_per_eval,
-        "version": env!("CARGO_PKG_VERSION"),
-        "rng": RNG_NAME,
-        "losses": "per input dimension: l_tr = (1/2p) tr[(I-A)S(I-A)], l_pop = (1/2p) ||I-A||_F^2",
-    });
-    if let (Some(e), Value::Object(map)) = (extra, &mut m) {
-        map.insert("spec".into(), e.clone());
-    }
-    m
-}
-
-/// Mean and SEM over runs of the normalized quantity with the exact-c0 control variate,
-/// `Q_i(t) = quantity(l_i(t) - l_i(0) + c0, c0)` ([`Normalization::run_quantities`], the
-/// estimator `prism check` uses).
-fn normalized_quantity(
-    res: &SimResult,
-    pop: bool,
-    nz: &Normalization,
-    x: &Ratios,
-    c0: f64,
-) -> Curve {
-    let per_run: Vec<Vec<f64>> = res
-        .runs
-        .iter()
-        .map(|r| nz.run_quantities(if pop { &r.pop } else { &r.train }, c0, x))
-        .collect();
-    let (mean, sem) = prism::stats::column_mean_sem(&per_run);
-    (mean, sem, per_run)
-}
-
-/// Mean, SEM and per-run values of a normalized curve.
-type Curve = (Vec<f64>, Vec<f64>, Vec<Vec<f64>>);
-
-struct Normalized {
-    tau: Vec<f64>,
-    train: Curve,
-    pop: Curve,
-}
-
 fn normalized(res: &SimResult, ctx: &SpecContext) -> Normalized {
-    Normalized {
-        tau: res
-            .t
-            .iter()
-            .map(|t| ctx.train.time_of(*t, &ctx.x))
-            .collect(),
-        train: normalized_quantity(res, false, &ctx.train, &ctx.x, ctx.c0),
-        pop: normalized_quantity(res, true, &ctx.pop, &ctx.x, ctx.c0),
-    }
+    Normalized::new(res, &ctx.x, &ctx.train, &ctx.pop, ctx.c0)
 }
 
-fn summary_json(
+fn summary(
     params: &SimParams,
     res: &SimResult,
     ctx: Option<&SpecContext>,
     dtc: Option<&DtCheck>,
-) -> Value {
-    let mut v = json!({
-        "t": res.t,
-        "train_mean": res.train_mean,
-        "train_sem": res.train_sem,
-        "pop_mean": res.pop_mean,
-        "pop_sem": res.pop_sem,
-        "meta": meta_json(params, res, ctx.map(|c| &c.meta)),
-    });
-    let Value::Object(map) = &mut v else {
-        unreachable!()
-    };
-    if let Some(ctx) = ctx {
-        let nz = normalized(res, ctx);
-        map.insert("tau".into(), json!(nz.tau));
-        map.insert("train_norm_mean".into(), json!(nz.train.0));
-        map.insert("train_norm_sem".into(), json!(nz.train.1));
-        map.insert("pop_norm_mean".into(), json!(nz.pop.0));
-        map.insert("pop_norm_sem".into(), json!(nz.pop.1));
-    }
-    if let Some(d) = dtc {
-        map.insert("check_dt".into(), json!(d));
-    }
-    v
+) -> SimulateReport {
+    let nz = ctx.map(|c| normalized(res, c));
+    SimulateReport::new(
+        params,
+        res,
+        ctx.map(|c| c.meta.clone()),
+        nz.as_ref(),
+        dtc.cloned(),
+    )
 }
 
 fn csv_text(res: &SimResult, ctx: Option<&SpecContext>) -> String {
-    let mut s = String::from("source,run,seed,t,quantity,value\n");
     let nz = ctx.map(|c| normalized(res, c));
-    for (i, r) in res.runs.iter().enumerate() {
-        for (k, t) in res.t.iter().enumerate() {
-            s.push_str(&format!(
-                "sim,{},{},{t},train,{}\n",
-                r.run, r.seed, r.train[k]
-            ));
-            s.push_str(&format!("sim,{},{},{t},pop,{}\n", r.run, r.seed, r.pop[k]));
-            if let Some(nz) = &nz {
-                s.push_str(&format!(
-                    "sim,{},{},{t},train_norm,{}\n",
-                    r.run, r.seed, nz.train.2[i][k]
-                ));
-                s.push_str(&format!(
-                    "sim,{},{},{t},pop_norm,{}\n",
-                    r.run, r.seed, nz.pop.2[i][k]
-                ));
-            }
-        }
-    }
-    for (k, t) in res.t.iter().enumerate() {
-        s.push_str(&format!("sim,mean,,{t},train,{}\n", res.train_mean[k]));
-        s.push_str(&format!("sim,sem,,{t},train,{}\n", res.train_sem[k]));
-        s.push_str(&format!("sim,mean,,{t},pop,{}\n", res.pop_mean[k]));
-        s.push_str(&format!("sim,sem,,{t},pop,{}\n", res.pop_sem[k]));
-        if let Some(nz) = &nz {
-            s.push_str(&format!("sim,mean,,{t},train_norm,{}\n", nz.train.0[k]));
-            s.push_str(&format!("sim,sem,,{t},train_norm,{}\n", nz.train.1[k]));
-            s.push_str(&format!("sim,mean,,{t},pop_norm,{}\n", nz.pop.0[k]));
-            s.push_str(&format!("sim,sem,,{t},pop_norm,{}\n", nz.pop.1[k]));
-        }
-    }
-    s
+    let face = ctx.zip(nz.as_ref()).map(|(c, norm)| tidy::SimFace {
+        regime: c.regime,
+        n: c.meta.n,
+        norm,
+    });
+    format!("{}\n{}", tidy::HEADER, tidy::sim_rows(res, face))
 }
 
 fn table_text(
@@ -401,7 +290,7 @@ fn table_text(
         params.seeds,
         params.seed,
         params.seed + params.seeds as u64 - 1,
-        res.info.dt_max_used,
+        res.info.dt_used,
         res.info.steps,
         res.info.engine
     ));
@@ -409,11 +298,7 @@ fn table_text(
     if let Some(c) = ctx {
         s.push_str(&format!(
             "spec: {}  face: {}\n{}; train_norm = {}, pop_norm = {}\n",
-            c.meta["spec"].as_str().unwrap_or(""),
-            c.meta["face"].as_str().unwrap_or(""),
-            c.meta["tau"].as_str().unwrap_or(""),
-            c.meta["train_norm"].as_str().unwrap_or(""),
-            c.meta["pop_norm"].as_str().unwrap_or(""),
+            c.meta.spec, c.meta.face, c.meta.tau, c.meta.train_norm, c.meta.pop_norm,
         ));
     }
     s.push_str(&format!(
@@ -435,7 +320,7 @@ fn table_text(
         if let Some(nz) = &nz {
             s.push_str(&format!(
                 " {:>10.4} {:>12.6} {:>12.6}",
-                nz.tau[k], nz.train.0[k], nz.pop.0[k]
+                nz.tau[k], nz.train.mean[k], nz.pop.mean[k]
             ));
         }
         s.push('\n');
@@ -489,6 +374,11 @@ pub fn run(args: Args) -> CliResult {
         }
         None => (params_explicit(&args)?, None),
     };
+    if args.check_dt && params.integrator == Integrator::Adaptive {
+        return Err(CliError::user(
+            "--check-dt halves a fixed step; with --integrator adaptive lower --tol instead",
+        ));
+    }
     let total = total_steps(&params) * if args.check_dt { 3 } else { 1 };
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     bar.set_style(
@@ -523,18 +413,18 @@ pub fn run(args: Args) -> CliResult {
     if let Some(d) = &dtc {
         eprint!("{}", dt_text(d));
     }
-    let summary = summary_json(&params, &res, ctx.as_ref(), dtc.as_ref());
+    let summary = summary(&params, &res, ctx.as_ref(), dtc.as_ref());
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError::user(format!("cannot create {}: {e}", dir.display())))?;
         write_file(&dir.join("curves.csv"), &csv_text(&res, ctx.as_ref()))?;
         write_file(
             &dir.join("summary.json"),
-            &serde_json::to_string_pretty(&summary)?,
+            &prism::report::to_json(&summary)?,
         )?;
         write_file(
             &dir.join("meta.json"),
-            &serde_json::to_string_pretty(&summary["meta"])?,
+            &prism::report::to_json(&summary.meta)?,
         )?;
         eprintln!(
             "wrote {}/{{curves.csv, summary.json, meta.json}}",
@@ -552,7 +442,7 @@ pub fn run(args: Args) -> CliResult {
         plot_svg(path, &res, &title)?;
     }
     let text = if args.json {
-        serde_json::to_string_pretty(&summary)? + "\n"
+        prism::report::to_json(&summary)? + "\n"
     } else if args.csv {
         csv_text(&res, ctx.as_ref())
     } else if args.out.is_some() {
