@@ -3,7 +3,11 @@
 //! Every face of the prism `P = T x I` (THEORY section 4) is a [`Regime`]: the five 2-faces, the
 //! nine edges, the six vertices and the interior (`proportional`). A regime is the product of a
 //! data part ([`DataPart`]: alpha finite, alpha -> inf, alpha -> 0) and a part of the triangle `T`
-//! ([`LatentPart`]). For each regime this module provides
+//! ([`LatentPart`]). The names, labels, parts, dimensions and containment of the 21 regimes are
+//! the dependency-free [`catalogue`]; what is hand-written about each face (its curve, exact
+//! series, texts and particular validity windows) lives in one place per face, [`faces`]
+//! (`faces/{interior, large_data, mean_field, narrow_latent, free, small_data, edges,
+//! vertices}.rs`, each an `impl Face`). For each regime this module provides
 //!
 //! * its normalization (THEORY 5.1): the face time `T = t * r^a q^b y^c` and, per loss, the
 //!   quantity `(l - [l(0)]) / (r^k q^j y^l)` that has an O(1) limit ([`Normalization`]);
@@ -13,7 +17,9 @@
 //! * the exact Taylor series of the limit in its own time variable ([`limit_series`]), computed
 //!   from the limit equations themselves (never from the expansion code);
 //! * the restriction of the hierarchy to the face and the exact comparison ([`confirm`]);
-//! * words, LaTeX and a derivation sketch ([`text`]).
+//! * words, LaTeX and a derivation sketch ([`text`], reading [`faces::FaceText`]);
+//! * the expected finite-size corrections and validity windows ([`Regime::corrections`],
+//!   [`Regime::validity`]), derived from the parts.
 //!
 //! # Using a limit against finite-size data (`prism check`)
 //!
