@@ -12,10 +12,20 @@ pub struct Args {
     #[arg(long, value_name = "SPEC", required_unless_present = "fan")]
     fix: Option<String>,
     /// The x axis: a parameter's exponent and its range, e.g. H=0:3 (or sigma=-3/2:1/2).
-    #[arg(long, value_name = "PARAM=FROM:TO", required_unless_present = "fan", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "PARAM=FROM:TO",
+        required_unless_present = "fan",
+        allow_hyphen_values = true
+    )]
     x: Option<String>,
     /// The y axis, e.g. sigma2=-3:1.
-    #[arg(long, value_name = "PARAM=FROM:TO", required_unless_present = "fan", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "PARAM=FROM:TO",
+        required_unless_present = "fan",
+        allow_hyphen_values = true
+    )]
     y: Option<String>,
     /// Draw the whole normal fan of the prism instead of a slice.
     #[arg(long, conflicts_with_all = ["fix", "x", "y"])]

@@ -50,9 +50,21 @@ pub fn normal_fan(prism: &FittedPrism) -> Result<NormalFan, MapError> {
     };
     let mut panels = Vec::new();
     for (u_l, title, subtitle) in [
-        (-1i64, "α → ∞   (u_l < 0)", "lower hemisphere, gnomonic: u_l = −1"),
-        (0, "α finite   (u_l = 0)", "equator plane u_l = 0; origin: u = 0"),
-        (1, "α → 0   (u_l > 0)", "upper hemisphere, gnomonic: u_l = +1"),
+        (
+            -1i64,
+            "α → ∞   (u_l < 0)",
+            "lower hemisphere, gnomonic: u_l = −1",
+        ),
+        (
+            0,
+            "α finite   (u_l = 0)",
+            "equator plane u_l = 0; origin: u = 0",
+        ),
+        (
+            1,
+            "α → 0   (u_l > 0)",
+            "upper hemisphere, gnomonic: u_l = +1",
+        ),
     ] {
         let slice = Slice {
             p: unit(Affine::constant(one.clone())),
@@ -94,8 +106,8 @@ mod tests {
 
     #[test]
     fn the_fan_shows_all_21_faces_once() {
-        let prism = FittedPrism::from_hierarchy(&crate::polytope::Hierarchy::from_support_law(4))
-            .unwrap();
+        let prism =
+            FittedPrism::from_hierarchy(&crate::polytope::Hierarchy::from_support_law(4)).unwrap();
         let fan = normal_fan(&prism).unwrap();
         let mut faces: Vec<String> = Vec::new();
         for p in &fan.panels {

@@ -112,21 +112,22 @@ impl Axis {
             hint: hint.to_string(),
         };
         let form = "write PARAM=FROM:TO, e.g. H=0:3 or sigma2=-3:1";
-        let (name, range) = text
-            .split_once('=')
-            .ok_or_else(|| err("expected `=` between the parameter and its range".into(), form))?;
+        let (name, range) = text.split_once('=').ok_or_else(|| {
+            err(
+                "expected `=` between the parameter and its range".into(),
+                form,
+            )
+        })?;
         let param = match name.trim() {
             "p" => ParamName::P,
             "H" => ParamName::H,
             "sigma2" => ParamName::Sigma2,
             "sigma" => ParamName::Sigma,
             "N" => ParamName::N,
-            "t" => {
-                return Err(err(
-                    "`t` cannot be an axis".into(),
-                    "a map varies p, H, sigma2 (or sigma) or N; each region reports its time exponent",
-                ))
-            }
+            "t" => return Err(err(
+                "`t` cannot be an axis".into(),
+                "a map varies p, H, sigma2 (or sigma) or N; each region reports its time exponent",
+            )),
             other => {
                 let hint = match other {
                     "P" => "parameters are case-sensitive: did you mean `p`?",
@@ -137,9 +138,12 @@ impl Axis {
                 return Err(err(format!("unknown parameter `{other}`"), hint));
             }
         };
-        let (a, b) = range
-            .split_once(':')
-            .ok_or_else(|| err("expected `:` between the two ends of the range".into(), form))?;
+        let (a, b) = range.split_once(':').ok_or_else(|| {
+            err(
+                "expected `:` between the two ends of the range".into(),
+                form,
+            )
+        })?;
         let num = |s: &str| {
             parse_rational(s).ok_or_else(|| {
                 err(
@@ -258,8 +262,16 @@ impl Slice {
     /// The admissibility conditions (parameter, range, exponent), in the order p, H, N.
     pub fn conditions(&self) -> Vec<(ParamName, ExponentRange, &Affine)> {
         let mut out = vec![
-            (ParamName::P, ExponentRange::of(ParamName::P), &self.p.exponent),
-            (ParamName::H, ExponentRange::of(ParamName::H), &self.h.exponent),
+            (
+                ParamName::P,
+                ExponentRange::of(ParamName::P),
+                &self.p.exponent,
+            ),
+            (
+                ParamName::H,
+                ExponentRange::of(ParamName::H),
+                &self.h.exponent,
+            ),
         ];
         if let Some(n) = &self.n_data {
             out.push((ParamName::N, ExponentRange::of(ParamName::N), &n.exponent));
@@ -299,7 +311,13 @@ impl Slice {
 /// the fixed text.
 pub fn slice_from(fixed_src: &str, x: &Axis, y: &Axis) -> Result<(Slice, PartialSpec), MapError> {
     let fix = PartialSpec::parse(fixed_src).map_err(MapError::Fix)?;
-    let key = |p: ParamName| if p == ParamName::Sigma { ParamName::Sigma2 } else { p };
+    let key = |p: ParamName| {
+        if p == ParamName::Sigma {
+            ParamName::Sigma2
+        } else {
+            p
+        }
+    };
     if key(x.param) == key(y.param) {
         return Err(MapError::SameAxis(key(x.param).as_str()));
     }
@@ -629,7 +647,9 @@ fn interior_points(cell: &[Pt]) -> Result<[Pt; 4], MapError> {
             }
         }
     }
-    Err(MapError::Internal("a cell of the arrangement has no area".into()))
+    Err(MapError::Internal(
+        "a cell of the arrangement has no area".into(),
+    ))
 }
 
 #[derive(Default)]
@@ -676,7 +696,11 @@ pub fn compute(
                 pts[3]
             )));
         }
-        let exps = match samples.iter().map(|s| s.exps.clone()).collect::<Option<Vec<_>>>() {
+        let exps = match samples
+            .iter()
+            .map(|s| s.exps.clone())
+            .collect::<Option<Vec<_>>>()
+        {
             None => None,
             Some(v) => {
                 let mut fs = Vec::new();
@@ -840,9 +864,9 @@ pub fn compute(
         )));
     }
     let order = |face: &str, reason: &Option<String>| (reason.is_some(), face_sort_key(face));
-    regions.sort_by(|a, b| order(&a.face, &a.reason).cmp(&order(&b.face, &b.reason)));
-    segments.sort_by(|a, b| order(&a.face, &a.reason).cmp(&order(&b.face, &b.reason)));
-    points.sort_by(|a, b| order(&a.face, &a.reason).cmp(&order(&b.face, &b.reason)));
+    regions.sort_by_key(|a| order(&a.face, &a.reason));
+    segments.sort_by_key(|a| order(&a.face, &a.reason));
+    points.sort_by_key(|a| order(&a.face, &a.reason));
     let (ur, uq, ul) = slice.u();
     Ok(PhaseMap {
         x,
@@ -872,7 +896,11 @@ pub fn phase_map(
         param: a.param.as_str().to_string(),
         from: a.from.clone(),
         to: a.to.clone(),
-        label: format!("exponent of {} ({} = n^{v})", a.param.as_str(), a.param.as_str()),
+        label: format!(
+            "exponent of {} ({} = n^{v})",
+            a.param.as_str(),
+            a.param.as_str()
+        ),
     };
     compute(&slice, info(x, "x"), info(y, "y"), fix.canonical(), prism)
 }
@@ -939,9 +967,11 @@ impl PhaseMap {
                 "      polygon {}\n",
                 r.polygon.iter().map(pt).collect::<Vec<_>>().join(" ")
             ));
-            if let (Some(t), Some(tr), Some(po)) =
-                (&r.time_exponent, &r.train_loss_exponent, &r.pop_loss_exponent)
-            {
+            if let (Some(t), Some(tr), Some(po)) = (
+                &r.time_exponent,
+                &r.train_loss_exponent,
+                &r.pop_loss_exponent,
+            ) {
                 out.push_str(&format!(
                     "      t = n^({}) tau;  train loss change ~ n^({});  pop ~ n^({})\n",
                     t.render("x", "y"),
@@ -981,11 +1011,18 @@ mod tests {
     #[test]
     fn axes_parse_exactly() {
         let a = Axis::parse("--x", "H=0:3").unwrap();
-        assert_eq!((a.param, a.from, a.to), (ParamName::H, frac(0, 1), frac(3, 1)));
+        assert_eq!(
+            (a.param, a.from, a.to),
+            (ParamName::H, frac(0, 1), frac(3, 1))
+        );
         let a = Axis::parse("--y", " sigma = -3/2 : 0.25 ").unwrap();
-        assert_eq!((a.param, a.from, a.to), (ParamName::Sigma, frac(-3, 2), frac(1, 4)));
-        for bad in ["H0:3", "H=0", "h=0:1", "t=0:1", "H=1:1", "H=2:1", "H=a:1", "H=1/0:2", "H=1.:2"]
-        {
+        assert_eq!(
+            (a.param, a.from, a.to),
+            (ParamName::Sigma, frac(-3, 2), frac(1, 4))
+        );
+        for bad in [
+            "H0:3", "H=0", "h=0:1", "t=0:1", "H=1:1", "H=2:1", "H=a:1", "H=1/0:2", "H=1.:2",
+        ] {
             assert!(Axis::parse("--x", bad).is_err(), "{bad}");
         }
         let e = Axis::parse("--x", "h=0:1").unwrap_err().to_string();

@@ -412,11 +412,20 @@ mod tests {
         assert_eq!(g, Some(f.clone()));
         assert!(Affine::interpolate([&a, &pt(1, 1), &pt(2, 2)], [&a.x, &a.x, &a.x]).is_none());
         assert_eq!(locate(&h, &pt(1, 0)), Location::Boundary);
-        assert_eq!(locate(&h, &Pt::new(frac(1, 2), frac(1, 2))), Location::Inside);
+        assert_eq!(
+            locate(&h, &Pt::new(frac(1, 2), frac(1, 2))),
+            Location::Inside
+        );
         assert_eq!(locate(&h, &pt(2, 1)), Location::Outside);
         assert_eq!(f.render("x", "y"), "1/2 - 3 x + 2/7 y");
-        assert_eq!(Affine::new(frac(-1, 1), frac(1, 1), Q::zero()).render("x", "y"), "x - 1");
-        assert_eq!(Affine::new(frac(1, 1), Q::zero(), frac(-2, 1)).render("x", "y"), "1 - 2 y");
+        assert_eq!(
+            Affine::new(frac(-1, 1), frac(1, 1), Q::zero()).render("x", "y"),
+            "x - 1"
+        );
+        assert_eq!(
+            Affine::new(frac(1, 1), Q::zero(), frac(-2, 1)).render("x", "y"),
+            "1 - 2 y"
+        );
         assert_eq!(Affine::constant(Q::zero()).render("x", "y"), "0");
         assert_eq!(centroid(&unit_box()), pt(1, 1));
         assert!(collinear(&[pt(0, 0), pt(1, 1), pt(3, 3)]));

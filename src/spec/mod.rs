@@ -213,7 +213,10 @@ impl PartialSpec {
             ParamName::Sigma => ParamName::Sigma2,
             other => other,
         };
-        self.given.iter().copied().find(|(q, _)| key(*q) == key(param))
+        self.given
+            .iter()
+            .copied()
+            .find(|(q, _)| key(*q) == key(param))
     }
 
     /// The given parameters, canonically rendered: `p = n; N = inf` (in the order p, H,
