@@ -36,8 +36,8 @@ pub mod palette;
 pub mod plane;
 pub mod svg;
 
-use crate::polytope::classify::face_sort_key;
 use crate::polytope::{classify, ClassifyError, FittedPrism};
+use crate::regimes::Regime;
 use crate::spec::{
     DataSize, ExponentRange, ParamName, PartialSpec, Scaled, Spec, SpecError, SpecErrorKind,
 };
@@ -466,6 +466,9 @@ pub struct AxisInfo {
 pub struct Region {
     /// The face (the `prism classify` name), or `invalid`.
     pub face: String,
+    /// The face as a type (None for `invalid`).
+    #[serde(skip)]
+    pub regime: Option<Regime>,
     /// Dimension of the face of the prism (None for `invalid`).
     pub face_dim: Option<usize>,
     /// Why the parameters are not a scaling here (only for `invalid`).
@@ -492,6 +495,9 @@ pub struct Region {
 pub struct Segment {
     /// The face, or `invalid`.
     pub face: String,
+    /// The face as a type (None for `invalid`).
+    #[serde(skip)]
+    pub regime: Option<Regime>,
     /// Dimension of the face (None for `invalid`).
     pub face_dim: Option<usize>,
     /// Why the parameters are not a scaling here (only for `invalid`).
@@ -508,6 +514,9 @@ pub struct Segment {
 pub struct MapPoint {
     /// The face, or `invalid`.
     pub face: String,
+    /// The face as a type (None for `invalid`).
+    #[serde(skip)]
+    pub regime: Option<Regime>,
     /// Dimension of the face (None for `invalid`).
     pub face_dim: Option<usize>,
     /// Why the parameters are not a scaling here (only for `invalid`).
@@ -556,7 +565,7 @@ pub struct PhaseMap {
 /// What an element of the arrangement is: a face of the prism or an inadmissible spec.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Key {
-    Face(String),
+    Face(Regime),
     Invalid(String),
 }
 
@@ -581,7 +590,7 @@ fn sample(slice: &Slice, pt: &Pt, prism: &FittedPrism) -> Result<Sample, MapErro
                 source,
             })?;
             Ok(Sample {
-                key: Key::Face(c.face.to_string()),
+                key: Key::Face(c.face),
                 face_dim: Some(c.face_dim),
                 exps: Some([
                     c.exact.time_exponent,
@@ -707,7 +716,10 @@ pub fn compute(
                 for (k, which) in ["time", "train loss", "pop loss"].into_iter().enumerate() {
                     let not_affine = || MapError::NotAffine {
                         which,
-                        face: format!("{:?}", samples[0].key),
+                        face: match &samples[0].key {
+                            Key::Face(f) => f.name().to_string(),
+                            Key::Invalid(r) => r.clone(),
+                        },
                     };
                     let f = Affine::interpolate(
                         [&pts[0], &pts[1], &pts[2]],
@@ -736,7 +748,8 @@ pub fn compute(
                 return Err(MapError::NotAffine {
                     which,
                     face: match &s.key {
-                        Key::Face(f) | Key::Invalid(f) => f.clone(),
+                        Key::Face(f) => f.name().to_string(),
+                        Key::Invalid(f) => f.clone(),
                     },
                 });
             }
@@ -784,9 +797,13 @@ pub fn compute(
     let mut segments = Vec::new();
     let mut points = Vec::new();
     for (key, g) in groups {
-        let (face, reason) = match key {
-            Key::Face(f) => (f, None),
-            Key::Invalid(r) => ("invalid".to_string(), Some(r)),
+        let (regime, reason) = match key {
+            Key::Face(f) => (Some(f), None),
+            Key::Invalid(r) => (None, Some(r)),
+        };
+        let face = match regime {
+            Some(f) => f.name().to_string(),
+            None => "invalid".to_string(),
         };
         if !g.cells.is_empty() {
             let all: Vec<Pt> = g
@@ -808,6 +825,7 @@ pub fn compute(
             };
             regions.push(Region {
                 face,
+                regime,
                 face_dim: g.face_dim,
                 reason,
                 polygon,
@@ -830,6 +848,7 @@ pub fn compute(
             };
             segments.push(Segment {
                 face,
+                regime,
                 face_dim: g.face_dim,
                 reason,
                 segment: [a, b],
@@ -847,6 +866,7 @@ pub fn compute(
             };
             points.push(MapPoint {
                 face,
+                regime,
                 face_dim: g.face_dim,
                 reason,
                 point: g.vertices[0].clone(),
@@ -863,10 +883,14 @@ pub fn compute(
             "the regions cover {total} of the box's area {box_area}"
         )));
     }
-    let order = |face: &str, reason: &Option<String>| (reason.is_some(), face_sort_key(face));
-    regions.sort_by_key(|a| order(&a.face, &a.reason));
-    segments.sort_by_key(|a| order(&a.face, &a.reason));
-    points.sort_by_key(|a| order(&a.face, &a.reason));
+    // Valid faces first, in the catalogue's order (fewer parts first), then the invalid ones.
+    let order = |regime: &Option<Regime>, reason: &Option<String>| {
+        let key = regime.map(|r| r.sort_key()).unwrap_or_default();
+        (reason.is_some(), key.len(), key, reason.clone())
+    };
+    regions.sort_by_key(|a| order(&a.regime, &a.reason));
+    segments.sort_by_key(|a| order(&a.regime, &a.reason));
+    points.sort_by_key(|a| order(&a.regime, &a.reason));
     let (ur, uq, ul) = slice.u();
     Ok(PhaseMap {
         x,

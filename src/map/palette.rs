@@ -55,10 +55,9 @@ pub fn regime_fill(r: Regime) -> Rgb {
     latent_hue(l).tint(data_tint(d))
 }
 
-/// The fill colour of a face given by its classifier name; light grey for `invalid` or an
-/// unknown name.
-pub fn face_fill(face: &str) -> Rgb {
-    Regime::from_name(face).map_or(Rgb(236, 236, 236), regime_fill)
+/// The fill colour of a face; light grey for None (an inadmissible part of a map).
+pub fn fill(regime: Option<Regime>) -> Rgb {
+    regime.map_or(Rgb(236, 236, 236), regime_fill)
 }
 
 #[cfg(test)]
@@ -72,7 +71,7 @@ mod tests {
         seen.dedup();
         assert_eq!(seen.len(), 21);
         assert_eq!(Rgb(0, 0, 0).tint(1.0), Rgb(255, 255, 255));
-        assert_eq!(face_fill("free"), regime_fill(Regime::Free));
+        assert_eq!(fill(Some(Regime::Free)), regime_fill(Regime::Free));
         assert_eq!(Rgb(0, 114, 178).hex(), "#0072b2");
     }
 }

@@ -6,7 +6,7 @@
 //! inadmissible parts are hatched grey with their reason. Labels that do not fit fall back to
 //! the short labels (F1..F5, E1..E9, V1..V6) explained in a key under the figure.
 
-use super::palette::face_fill;
+use super::palette::fill;
 use super::plane::{self, Pt, Q};
 use super::{AxisInfo, PhaseMap};
 use crate::regimes::Regime;
@@ -179,9 +179,9 @@ fn pretty_fixed(map: &PhaseMap) -> String {
     s.replace("inf", "∞")
 }
 
-/// Short label of a face (F1, E7, V3, interior) if it is one of the 21.
-fn short(face: &str) -> Option<&'static str> {
-    Regime::from_name(face).ok().map(|r| r.label())
+/// Short label of a face (F1, E7, V3, interior); None for `invalid`.
+fn short(regime: Option<Regime>) -> Option<&'static str> {
+    regime.map(Regime::label)
 }
 
 /// Tick positions: a "nice" step giving 4 to 8 ticks; exact rationals for the labels.
@@ -337,14 +337,14 @@ struct PanelStyle {
 }
 
 /// Draw one map into a frame; returns the short labels used (for the key).
-fn draw_panel(out: &mut String, map: &PhaseMap, fr: &Frame, st: &PanelStyle) -> Vec<String> {
-    let mut key: Vec<String> = Vec::new();
+fn draw_panel(out: &mut String, map: &PhaseMap, fr: &Frame, st: &PanelStyle) -> Vec<Regime> {
+    let mut key: Vec<Regime> = Vec::new();
     let poly_px = |poly: &[Pt]| poly.iter().map(|p| fr.px(p)).collect::<Vec<_>>();
     // Regions.
     for r in &map.regions {
         let pts = poly_px(&r.polygon);
         let d: Vec<String> = pts.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect();
-        let fill = face_fill(&r.face).hex();
+        let fill = fill(r.regime).hex();
         let _ = writeln!(
             out,
             "<polygon points=\"{}\" fill=\"{fill}\" stroke=\"{fill}\" stroke-width=\"0.6\"/>",
@@ -409,7 +409,7 @@ fn draw_panel(out: &mut String, map: &PhaseMap, fr: &Frame, st: &PanelStyle) -> 
         }
         let full = match &s.reason {
             Some(r) => format!("invalid: {}", r.split(" (").next().unwrap_or(r)),
-            None => match short(&s.face) {
+            None => match short(s.regime) {
                 Some(l) => format!("{} ({l})", s.face),
                 None => s.face.clone(),
             },
@@ -419,7 +419,7 @@ fn draw_panel(out: &mut String, map: &PhaseMap, fr: &Frame, st: &PanelStyle) -> 
         if s.reason.is_none() {
             options.push((s.face.clone(), 9.5, false));
         }
-        if let Some(l) = short(&s.face) {
+        if let Some(l) = short(s.regime) {
             options.push((l.to_string(), 11.0, true));
         }
         let rad = ang.to_radians();
@@ -450,7 +450,7 @@ fn draw_panel(out: &mut String, map: &PhaseMap, fr: &Frame, st: &PanelStyle) -> 
         }
         // Nothing fits without a collision: the short label on the segment's midpoint.
         let placed = placed.or_else(|| {
-            short(&s.face).map(|l| {
+            short(s.regime).map(|l| {
                 let base = (mx + nx * 5.0, my + ny * 5.0);
                 let q = rect(base, l.len() as f64 * 11.0 * CHAR_W, 11.0, ang);
                 (l.to_string(), 11.0, true, base, q)
@@ -468,7 +468,7 @@ fn draw_panel(out: &mut String, map: &PhaseMap, fr: &Frame, st: &PanelStyle) -> 
                 &esc(&label),
             );
             if is_short {
-                key.push(s.face.clone());
+                key.extend(s.regime);
             }
         }
     }
@@ -476,7 +476,7 @@ fn draw_panel(out: &mut String, map: &PhaseMap, fr: &Frame, st: &PanelStyle) -> 
         let (x, y) = fr.px(&m.point);
         let name = match &m.reason {
             Some(_) => "invalid".to_string(),
-            None => match short(&m.face) {
+            None => match short(m.regime) {
                 Some("interior") => format!("{} (interior)", m.face),
                 Some(l) => format!("{} ({l})", m.face),
                 None => m.face.clone(),
@@ -535,7 +535,7 @@ fn draw_panel(out: &mut String, map: &PhaseMap, fr: &Frame, st: &PanelStyle) -> 
         let sub = r
             .reason
             .is_none()
-            .then(|| short(&r.face).map(|l| format!("({l})")))
+            .then(|| short(r.regime).map(|l| format!("({l})")))
             .flatten();
         let candidates = label_candidates(&pts, fr.px(&plane::centroid(&r.polygon)));
         let mut all = lines.clone();
@@ -578,7 +578,7 @@ fn draw_panel(out: &mut String, map: &PhaseMap, fr: &Frame, st: &PanelStyle) -> 
                     &esc(sub),
                 );
             }
-        } else if let Some(l) = short(&r.face) {
+        } else if let Some(l) = short(r.regime) {
             let size = st.region_font;
             let w = l.len() as f64 * size * CHAR_W;
             if let Some(&(cx, cy)) = candidates.iter().find(|c| free(**c, w, size)) {
@@ -592,7 +592,7 @@ fn draw_panel(out: &mut String, map: &PhaseMap, fr: &Frame, st: &PanelStyle) -> 
                     &format!("fill=\"#111\" {HALO}"),
                     l,
                 );
-                key.push(r.face.clone());
+                key.extend(r.regime);
             }
         }
     }
@@ -691,10 +691,10 @@ fn header(out: &mut String, w: f64, h: f64) {
     let _ = writeln!(out, "<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>");
 }
 
-fn key_lines(key: &[String]) -> Vec<String> {
+fn key_lines(key: &[Regime]) -> Vec<String> {
     let items: Vec<String> = key
         .iter()
-        .filter_map(|f| short(f).map(|l| format!("{l} = {f}")))
+        .map(|f| format!("{} = {}", f.label(), f.name()))
         .collect();
     let mut lines = Vec::new();
     let mut cur = String::new();
