@@ -46,6 +46,7 @@ mod faces;
 mod hierarchy;
 mod input;
 mod limit;
+mod map;
 mod prism_plot;
 pub mod progress;
 mod simulate;
@@ -254,6 +255,8 @@ enum Command {
     Limit(limit::Args),
     /// Draw the triangular prism with the five regimes labelled and a spec's face highlighted.
     Prism(prism_plot::Args),
+    /// Exact phase map of two exponents (regions, boundaries, points), or the whole fan.
+    Map(map::Args),
 }
 
 /// After a panic in a `println!` that this module did not route through [`emit`]: end like
@@ -315,6 +318,7 @@ pub fn run() -> ExitCode {
         Command::Simulate(a) => simulate::run(a),
         Command::Limit(a) => limit::run(a),
         Command::Prism(a) => prism_plot::run(a),
+        Command::Map(a) => map::run(a),
     };
     // Data still buffered in stdout must reach it: a failed flush is an output error too.
     let result = result.and_then(|()| std::io::stdout().flush().map_err(|e| CliError::output(&e)));
