@@ -103,9 +103,13 @@ fn bad_claims_are_positioned() {
         "p = n; H = n; sigma2 = 1\nexpect series train order 1 = \"2*z\"\n",
     )
     .unwrap();
-    let (code, out, _) = prism(&["check-claims", f.to_str().unwrap()]);
-    assert_eq!(code, 1);
-    assert!(out.contains("cannot read the claimed polynomial"), "{out}");
+    // A malformed claim is an error of the file (exit 2, with its line), never a false claim.
+    let (code, _, err) = prism(&["check-claims", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("line 2") && err.contains("cannot read the claimed polynomial"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

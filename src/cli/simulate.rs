@@ -382,11 +382,12 @@ pub fn run(args: Args) -> CliResult {
         ));
     }
     // Fail fast: outputs, sizes that overflow, then the cost, before any step.
-    if let Some(path) = &args.plot {
-        prism::plot::check_figure_path(path)?;
-    }
+    // The output directory first: the plot may go inside it.
     if let Some(dir) = &args.out {
         check_out_dir(dir)?;
+    }
+    if let Some(path) = &args.plot {
+        prism::plot::check_figure_path(path)?;
     }
     if !(params.q().is_finite() && params.default_dt() > 0.0) {
         return Err(CliError::user(format!(
