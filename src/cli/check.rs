@@ -2,7 +2,8 @@
 
 use super::input::SpecInput;
 use super::{CliError, CliResult};
-use prism::check::run::{check, plot, CheckOptions, CheckReport, Reference};
+use prism::check::run::{check, fmt_n, plot, CheckOptions, CheckReport, Reference};
+use prism::check::verdict::Verdict;
 use prism::sim::Mode;
 
 /// Flags of `prism check`.
@@ -10,10 +11,18 @@ use prism::sim::Mode;
 pub struct Args {
     #[command(flatten)]
     input: SpecInput,
-    /// Sizes n, comma-separated.
-    #[arg(long = "n", value_delimiter = ',', default_value = "256,512,1024,2048")]
+    /// Sizes n, comma-separated (default: chosen automatically within --budget).
+    #[arg(long = "n", value_delimiter = ',')]
     sizes: Vec<f64>,
-    /// Runs per size.
+    /// Wall-time budget in seconds: sets the automatic sizes, and how many runs are added
+    /// while the verdict is inconclusive.
+    #[arg(long, default_value_t = 60.0)]
+    budget: f64,
+    /// Refuse sizes whose estimated cost exceeds this many floating-point operations (by
+    /// default explicit --n sizes are run whatever they cost).
+    #[arg(long = "max-flops")]
+    max_flops: Option<f64>,
+    /// Runs per size to start with.
     #[arg(long, default_value_t = 16)]
     seeds: usize,
     /// Base seed.
@@ -42,6 +51,8 @@ pub fn run(args: Args) -> CliResult {
     let prism = prism::pipeline::default_prism()?;
     let opts = CheckOptions {
         sizes: args.sizes.clone(),
+        budget: args.budget,
+        max_flops: args.max_flops,
         seeds: args.seeds,
         seed: args.seed,
         t_max: args.t_max,
@@ -64,7 +75,15 @@ pub fn run(args: Args) -> CliResult {
     } else {
         print!("{}", text(&report));
     }
-    Ok(())
+    if report.verdict == Verdict::Agrees {
+        Ok(())
+    } else {
+        // Exit 1: the check ran but did not confirm the limit (the verdict is in the output).
+        Err(CliError {
+            message: format!("check: verdict {}", report.verdict.as_str()),
+            code: 1,
+        })
+    }
 }
 
 /// The readable report.
@@ -85,15 +104,58 @@ pub fn text(r: &CheckReport) -> String {
         Reference::Series { order, radius } => o.push_str(&format!(
             "reference the exact leading series, order {order} (apparent radius {radius:.3}); no closed form is known\n"
         )),
+        Reference::SeriesAndNumeric {
+            order,
+            radius,
+            series_until,
+            numeric,
+            overlap_z,
+        } => {
+            o.push_str(&format!(
+                "reference no closed form is known: the exact leading series (order {order}, apparent radius {radius:.3}) for {} <= {series_until:.3}; beyond, {numeric}\n",
+                r.time_variable.split(' ').next().unwrap_or("T")
+            ));
+            let emax = r
+                .limit_train_err
+                .iter()
+                .chain(&r.limit_pop_err)
+                .cloned()
+                .fold(0.0, f64::max);
+            o.push_str(&format!(
+                "          numerical error bars (1 s.e.) up to {emax:.1e}{}\n",
+                overlap_z.map_or(String::new(), |z| format!(
+                    "; against the series where both exist: largest |difference|/error {z:.1}"
+                ))
+            ));
+        }
     }
     o.push_str(&format!("window    {}\n", r.window));
+    let l = &r.ladder;
+    o.push_str(&format!(
+        "sizes     {} ({}; budget {} s, took {:.1} s)\n",
+        r.sizes
+            .iter()
+            .map(|s| fmt_n(s.n))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if l.automatic {
+            "chosen automatically"
+        } else {
+            "given"
+        },
+        l.budget_seconds,
+        l.wall_seconds
+    ));
+    for e in &l.explanation {
+        o.push_str(&format!("          - {e}\n"));
+    }
     o.push_str(&format!(
         "expected  corrections O(n^-{})\n\n",
         r.expected_rate
     ));
     o.push_str(&format!(
-        "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22}\n",
-        "n", "p", "H", "N", "train L2 (+- se)", "pop L2 (+- se)"
+        "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22} {:>5}\n",
+        "n", "p", "H", "N", "train L2 (+- se)", "pop L2 (+- se)", "runs"
     ));
     for (i, s) in r.sizes.iter().enumerate() {
         let e = |k: usize| {
@@ -101,13 +163,14 @@ pub fn text(r: &CheckReport) -> String {
             format!("{:.3e} +- {:.1e}", x.l2, x.l2_se)
         };
         o.push_str(&format!(
-            "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22}\n",
-            s.n,
+            "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22} {:>5}\n",
+            fmt_n(s.n),
             s.p,
             s.h,
             s.n_data.map_or("inf".to_string(), |v| v.to_string()),
             e(0),
-            e(1)
+            e(1),
+            s.seeds
         ));
     }
     o.push('\n');
@@ -128,6 +191,11 @@ pub fn text(r: &CheckReport) -> String {
     }
     for n in &r.notes {
         o.push_str(&format!("note: {n}\n"));
+    }
+    if let Some(b) = l.budget_that_would_suffice {
+        o.push_str(&format!(
+            "note: a budget of about {b:.0} s (--budget) would be needed to decide (estimated from the measured noise)\n"
+        ));
     }
     o.push_str(&format!("\nverdict: {}\n", r.verdict.as_str()));
     o
