@@ -74,9 +74,13 @@ pub struct Args {
     /// Engine family.
     #[arg(long, value_enum, default_value_t = ModeArg::Fast)]
     mode: ModeArg,
-    /// Integrator: Euler (gradient descent, THEORY 1) or RK4 (the flow).
+    /// Integrator: Euler (gradient descent, THEORY 1), RK4 (the flow, fixed step) or adaptive
+    /// (the flow, Dormand-Prince 5(4) with error control at --tol).
     #[arg(long, value_enum, default_value_t = IntegratorArg::Euler)]
     integrator: IntegratorArg,
+    /// Relative tolerance of --integrator adaptive (default 0.1 / (p sqrt(seeds))).
+    #[arg(long)]
+    tol: Option<f64>,
     /// Spectrum sampler of the fast mode.
     #[arg(long, value_enum, default_value_t = SpectrumArg::Bidiagonal)]
     spectrum: SpectrumArg,
@@ -98,6 +102,7 @@ enum ModeArg {
 enum IntegratorArg {
     Euler,
     Rk4,
+    Adaptive,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -239,7 +244,9 @@ fn apply_common(args: &Args, params: &mut SimParams) -> Result<(), CliError> {
     params.integrator = match args.integrator {
         IntegratorArg::Euler => Integrator::Euler,
         IntegratorArg::Rk4 => Integrator::Rk4,
+        IntegratorArg::Adaptive => Integrator::Adaptive,
     };
+    params.tol = args.tol;
     params.spectrum = match args.spectrum {
         SpectrumArg::Bidiagonal => SpectrumMethod::Bidiagonal,
         SpectrumArg::Dense => SpectrumMethod::Dense,
@@ -277,7 +284,7 @@ fn meta_json(params: &SimParams, res: &SimResult, extra: Option<&Value>) -> Valu
         "t_max": params.t_max,
         "dt": params.dt(),
         "dt_default": params.default_dt(),
-        "dt_max_used": res.info.dt_max_used,
+        "dt_max_used": res.info.dt_used,
         "steps": res.info.steps,
         "record": params.record,
         "seeds": params.seeds,
@@ -291,6 +298,12 @@ fn meta_json(params: &SimParams, res: &SimResult, extra: Option<&Value>) -> Valu
         "rng": RNG_NAME,
         "losses": "per input dimension: l_tr = (1/2p) tr[(I-A)S(I-A)], l_pop = (1/2p) ||I-A||_F^2",
     });
+    if let (Some(tol), Value::Object(map)) = (res.info.tol, &mut m) {
+        map.insert("tol".into(), json!(tol));
+        map.insert("dt_min_used".into(), json!(res.info.dt_min_used));
+        map.insert("rejected_steps".into(), json!(res.info.rejected_steps));
+        map.insert("steps_total".into(), json!(res.info.steps_total));
+    }
     if let (Some(e), Value::Object(map)) = (extra, &mut m) {
         map.insert("spec".into(), e.clone());
     }
@@ -436,7 +449,7 @@ fn table_text(
         params.seeds,
         params.seed,
         params.seed + params.seeds as u64 - 1,
-        res.info.dt_max_used,
+        res.info.dt_used,
         res.info.steps,
         res.info.engine
     ));
@@ -524,6 +537,11 @@ pub fn run(args: Args) -> CliResult {
         }
         None => (params_explicit(&args)?, None),
     };
+    if args.check_dt && params.integrator == Integrator::Adaptive {
+        return Err(CliError::user(
+            "--check-dt halves a fixed step; with --integrator adaptive lower --tol instead",
+        ));
+    }
     let total = total_steps(&params) * if args.check_dt { 3 } else { 1 };
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     bar.set_style(
