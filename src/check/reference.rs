@@ -88,8 +88,8 @@ pub fn interior_numeric(
         params.record = Record::Times(times.to_vec());
         params.seeds = seeds;
         params.seed = seed;
-        params.integrator = Integrator::Rk4;
-        params.dt = Some(2.5 * params.default_dt());
+        params.integrator = Integrator::Adaptive;
+        params.tol = Some((0.1 / (p as f64 * 16.0)).clamp(1e-9, 1e-3));
         let res = sim::simulate(&params)?;
         let mu0 = c0(p, h, sigma2);
         // Per run: l(t) - l(0) + c_0, then the two zero-mean controls (regression control

@@ -17,7 +17,6 @@ use crate::polytope::{classify, FittedPrism, Loss};
 use crate::regimes::{self, Constants, LimitCurves, Ratios, Regime};
 use crate::sim::{self, Integrator, Mode, Record, SimParams};
 use crate::spec::{DataSize, Spec};
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// Options of a check.
@@ -319,91 +318,33 @@ pub struct EnsembleCost {
     pub engine: String,
 }
 
-/// Cost of one ensemble: steps x field evaluations per step x flops per evaluation x runs,
-/// with the per-evaluation costs of the fast engines documented in [`crate::sim`] (S = I:
-/// O(min(H, p)); otherwise an h x p' state: H x (N + H) for the data span, p x p for H >= p,
-/// H x p else, at min(3 h^2 (p' + N'), 3 h N' (2p' - N'))), or O(H p min(p, N)) in physical
-/// mode.
+/// Cost of one ensemble, from the engine's own plan ([`crate::sim::plan::estimate`]): runs x
+/// (setup + steps x evaluations per step x flops per evaluation), and peak memory.
 pub fn ensemble_cost(params: &SimParams) -> EnsembleCost {
-    let p = params.p as f64;
-    let h = params.h as f64;
-    let (per_eval, state, engine) = match (params.mode, params.n) {
-        (Mode::Physical, n) => (
-            6.0 * h * p * n.map_or(p, |n| (n as f64).min(p)),
-            h * p + p * n.map_or(0.0, |n| n as f64).min(p * p),
-            "physical: the original basis, O(H p min(p, N)) per evaluation".to_string(),
-        ),
-        (Mode::Fast, None) => (
-            50.0 * h.min(p),
-            h.min(p),
-            "S = I: min(H, p) independent eigenvalues, O(min(H, p)) per evaluation".to_string(),
-        ),
-        (Mode::Fast, Some(n)) => {
-            // The state the fast engine evolves (sim::setup): the data span plus the H x H
-            // Bartlett block when N < p and H <= p - N; the p x p Bartlett factor when H >= p;
-            // otherwise W itself. Then the reduced engine's cheaper side.
-            let (hh, pp, what) = if n < params.p && params.h + n <= params.p {
-                (h, n as f64 + h, "data-span engine, H x (N + H) state (N < p)")
-            } else if params.h >= params.p {
-                (p, p, "p x p A-engine (H >= p), cost independent of H")
-            } else {
-                (h, p, "H x p engine (H < p)")
-            };
-            let nn = (n as f64).min(pp);
-            let ch = 3.0 * hh * hh * (pp + nn);
-            let cp = 3.0 * hh * nn * (2.0 * pp - nn);
-            let law = if ch <= cp {
-                "3 h^2 (p' + N') flops per evaluation"
-            } else {
-                "3 h N' (2 p' - N') flops per evaluation"
-            };
-            (ch.min(cp), hh * pp, format!("{what}: {law}"))
-        }
-    };
-    let evals = if params.integrator == Integrator::Rk4 {
-        4.0
-    } else {
-        1.0
-    };
-    let steps = (params.t_max / params.dt()).ceil().max(1.0);
-    let threads = rayon::current_num_threads().min(params.seeds).max(1) as f64;
-    EnsembleCost {
-        flops: per_eval * evals * steps * params.seeds as f64,
-        memory_bytes: 8.0 * 8.0 * state * threads,
-        engine,
+    match sim::plan::estimate(params) {
+        Ok(e) => EnsembleCost {
+            flops: e.flops,
+            memory_bytes: e.memory_bytes,
+            engine: format!(
+                "{} ({:.0} steps per run)",
+                e.plan.describe(),
+                e.steps_per_run
+            ),
+        },
+        Err(_) => EnsembleCost {
+            flops: f64::INFINITY,
+            memory_bytes: f64::INFINITY,
+            engine: "invalid parameters".into(),
+        },
     }
 }
 
-/// The machine's speed on the simulation kernels, floating-point operations per second over
-/// all threads: a short calibration (about 0.1 s, one run of the p x p engine at p = 96 on each
-/// thread), measured once per process.
+/// The machine's speed, floating-point operations per second over all threads: the
+/// calibrated, per-machine cached speed of the simulation kernels
+/// ([`crate::sim::plan::machine_flops_per_sec`]). `prism check` plans with it first, then with
+/// the speed measured on the sizes it has run.
 pub fn machine_flops_per_sec() -> f64 {
-    static SPEED: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    *SPEED.get_or_init(|| {
-        let mut params = SimParams::new(96, 96, 1.0 / 96.0, 1.0).with_n(Some(192));
-        params.seeds = rayon::current_num_threads().max(1);
-        params.integrator = Integrator::Rk4;
-        let threads = params.seeds;
-        let start = std::time::Instant::now();
-        let flops: f64 = (0..threads)
-            .into_par_iter()
-            .map(|i| {
-                let Ok(mut eng) = sim::engine_for(&params, i) else {
-                    return 0.0;
-                };
-                let f = eng.flops();
-                let t0 = std::time::Instant::now();
-                let mut steps = 0u32;
-                while t0.elapsed().as_secs_f64() < 0.08 && steps < 10_000 {
-                    eng.step(Integrator::Rk4, 1e-3, false);
-                    steps += 1;
-                }
-                4.0 * f * steps as f64
-            })
-            .sum();
-        let secs = start.elapsed().as_secs_f64().max(1e-6);
-        (flops / secs).max(1e8)
-    })
+    sim::plan::machine_flops_per_sec()
 }
 
 /// Largest last-term size of a truncated series reference (absolute, in the normalized loss).
@@ -584,11 +525,13 @@ fn params_at(
     params.seeds = opts.seeds;
     params.seed = opts.seed;
     params.mode = opts.mode;
-    // The limits describe the gradient flow: integrate it with RK4 (step 2.5x the Euler
-    // default; the RK4 error, O(dt^4), is then far below the statistical noise), so that the
-    // O(dt) bias of explicit Euler does not masquerade as a finite-size gap.
-    params.integrator = Integrator::Rk4;
-    params.dt = Some(2.5 * params.default_dt());
+    // The limits describe the gradient flow: integrate it with the adaptive pair (error
+    // control), so that the O(dt) bias of explicit Euler does not masquerade as a finite-size
+    // gap. The tolerance is tied to the statistical error the largest ensemble can resolve,
+    // 0.1 / (p sqrt(256)), and fixed up front so that added runs integrate exactly like the
+    // first ones.
+    params.integrator = Integrator::Adaptive;
+    params.tol = Some((0.1 / (m.p as f64 * 16.0)).clamp(1e-9, 1e-3));
     (m, x, params)
 }
 
@@ -775,18 +718,6 @@ pub fn check(
         "engine at the largest size: {}; the cost of a size grows as n^{cost_exponent:.2} over the ladder",
         top_cost.engine
     ));
-    // The reference curves.
-    progress(&format!(
-        "limit on face {} ({} points)",
-        regime.name(),
-        times.len()
-    ));
-    let refc = reference_curves(spec, regime, &consts, &times, &sizes, opts, speed0, progress)?;
-    if let Some(w) = &refc.window_extra {
-        window = format!("{window}; {w}");
-    }
-    notes.extend(refc.notes.iter().cloned());
-    let (limit_train, limit_pop) = (refc.train.clone(), refc.pop.clone());
 
     let plans0: Vec<(f64, Model, Ratios, SimParams)> = sizes
         .iter()
@@ -921,6 +852,20 @@ pub fn check(
         ));
     }
 
+    // The reference curves (after the first pass: a numerical reference is budgeted with the
+    // measured speed, at the final sizes).
+    progress(&format!(
+        "limit on face {} ({} points)",
+        regime.name(),
+        times.len()
+    ));
+    let refc = reference_curves(spec, regime, &consts, &times, &sizes, opts, measured_speed, progress)?;
+    if let Some(w) = &refc.window_extra {
+        window = format!("{window}; {w}");
+    }
+    notes.extend(refc.notes.iter().cloned());
+    let (limit_train, limit_pop) = (refc.train.clone(), refc.pop.clone());
+
     // Assess; while inconclusive, add runs as far as the budget allows. Run i always has seed
     // base + i, so adding runs extends the same ensemble deterministically.
     let mut have = opts.seeds;
@@ -952,8 +897,13 @@ pub fn check(
             .map(|l| {
                 let e = l.errors.last().expect("sizes");
                 let floor = super::verdict::NOISE_FLOOR * l.scale;
-                let need = (e.l2_se * 2.0 / (floor - e.l2).max(0.25 * floor)).powi(2);
-                need.max(1.0)
+                let need = match l.l2.fit {
+                    // A rate too uncertain: its standard error falls as 1/sqrt(runs).
+                    Some(f) => (f.se / (0.8 * super::verdict::MAX_RATE_SE)).powi(2),
+                    // Nothing resolved: bring e + 2 se at the largest size under the floor.
+                    None => (e.l2_se * 2.0 / (floor - e.l2).max(0.25 * floor)).powi(2),
+                };
+                need.max(1.25)
             })
             .fold(1.0, f64::max);
         let needed_runs = (have as f64 * factor).ceil();
@@ -1173,8 +1123,8 @@ fn reference_curves(
                     let mut sp = SimParams::new(p, h, x.q / p as f64, *need.last().unwrap_or(&1.0))
                         .with_n(nd);
                     sp.seeds = 1;
-                    sp.integrator = Integrator::Rk4;
-                    sp.dt = Some(2.5 * sp.default_dt());
+                    sp.integrator = Integrator::Adaptive;
+                    sp.tol = Some((0.1 / (p as f64 * 16.0)).clamp(1e-9, 1e-3));
                     ensemble_cost(&sp).flops
                 })
                 .sum();
@@ -1468,27 +1418,37 @@ fn distances(n: f64, per_run: &[Vec<f64>], limit: &[f64], ref_err: &[f64]) -> Si
     }
 }
 
-/// Overlay plot: per loss, the reference and the simulated curves (one per n, 2-sigma bands).
+/// The evidence figure: per loss, the reference and the simulated curves (one per n, bands of
+/// 2 standard errors), then a log-log panel of the L2 error against n with the fitted slope and
+/// the expected one (bands: 2 standard errors of the points and of the fitted slope). Titles
+/// carry the spec and the constants.
 pub fn plot(report: &CheckReport) -> Result<String, crate::plot::PlotError> {
     use crate::plot::{panels_svg, Chart, Line};
+    let consts = report
+        .constants
+        .iter()
+        .map(|(n, v)| format!("{n} = {v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut charts = Vec::new();
     for (li, lc) in report.losses.iter().enumerate() {
-        let limit = if li == 0 {
-            &report.limit_train
+        let (limit, lerr) = if li == 0 {
+            (&report.limit_train, &report.limit_train_err)
         } else {
-            &report.limit_pop
+            (&report.limit_pop, &report.limit_pop_err)
         };
+        let numeric = lerr.iter().any(|e| *e > 0.0);
         let mut lines = vec![Line {
             label: match report.reference {
                 Reference::Limit { .. } => "limit".into(),
                 Reference::Series { order, .. } => format!("leading series (order {order})"),
                 Reference::SeriesAndNumeric { order, .. } => {
-                    format!("series (order {order}), then numerical limit")
+                    format!("series (order {order}), then numerical limit +- 2 s.e.")
                 }
             },
             x: report.times.clone(),
             y: limit.clone(),
-            band: None,
+            band: numeric.then(|| lerr.iter().map(|v| 2.0 * v).collect()),
             dashed: false,
             color: 0,
         }];
@@ -1499,7 +1459,7 @@ pub fn plot(report: &CheckReport) -> Result<String, crate::plot::PlotError> {
                 (&s.pop_mean, &s.pop_sem)
             };
             lines.push(Line {
-                label: format!("n = {} (p = {}, H = {})", s.n, s.p, s.h),
+                label: format!("n = {} (p = {}, H = {}), +- 2 s.e.", fmt_n(s.n), s.p, s.h),
                 x: report.times.clone(),
                 y: m.clone(),
                 band: Some(e.iter().map(|v| 2.0 * v).collect()),
@@ -1508,11 +1468,67 @@ pub fn plot(report: &CheckReport) -> Result<String, crate::plot::PlotError> {
             });
         }
         charts.push(Chart {
-            title: format!("{}: {}", report.face, lc.quantity),
+            title: format!("{}; {}: {}", report.spec, consts, lc.quantity),
             x_label: report.time_variable.clone(),
             y_label: lc.quantity.clone(),
             lines,
         });
     }
+    // The log-log panel: log10 of the L2 error against log10 n.
+    let mut lines = Vec::new();
+    for (li, lc) in report.losses.iter().enumerate() {
+        let pts: Vec<(f64, f64, f64)> = lc
+            .errors
+            .iter()
+            .filter(|e| e.l2 > 0.0)
+            .map(|e| (e.n.log10(), e.l2.log10(), 2.0 * e.l2_se / (e.l2 * std::f64::consts::LN_10)))
+            .collect();
+        let color = 2 * li + 1;
+        lines.push(Line {
+            label: format!("{} L2 error, +- 2 s.e.", lc.loss.name()),
+            x: pts.iter().map(|p| p.0).collect(),
+            y: pts.iter().map(|p| p.1).collect(),
+            band: Some(pts.iter().map(|p| p.2).collect()),
+            dashed: true,
+            color,
+        });
+        if let Some(f) = lc.l2.fit {
+            let xs: Vec<f64> = report.sizes.iter().map(|s| s.n.log10()).collect();
+            let fit: Vec<f64> = xs.iter().map(|x| f.prefactor.log10() - f.rate * x).collect();
+            // The slope's uncertainty as a band about the centre of the ladder.
+            let xc = xs.iter().sum::<f64>() / xs.len() as f64;
+            lines.push(Line {
+                label: format!(
+                    "{} fit: slope {:.2} +- {:.2} (band 2 s.e.)",
+                    lc.loss.name(),
+                    -f.rate,
+                    2.0 * f.se
+                ),
+                x: xs.clone(),
+                y: fit.clone(),
+                band: Some(xs.iter().map(|x| 2.0 * f.se * (x - xc).abs()).collect()),
+                dashed: false,
+                color,
+            });
+            let yc = f.prefactor.log10() - f.rate * xc;
+            lines.push(Line {
+                label: format!("{} expected slope -{}", lc.loss.name(), report.expected_rate),
+                x: xs.clone(),
+                y: xs
+                    .iter()
+                    .map(|x| yc - lc.l2.expected_rate * (x - xc))
+                    .collect(),
+                band: None,
+                dashed: false,
+                color: color + 1,
+            });
+        }
+    }
+    charts.push(Chart {
+        title: format!("error vs n (log-log); verdict {}", report.verdict.as_str()),
+        x_label: "log10 n".into(),
+        y_label: "log10 L2 error".into(),
+        lines,
+    });
     panels_svg(&charts, 620, 440)
 }

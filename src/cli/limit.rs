@@ -98,6 +98,9 @@ struct Target {
     constants: Constants,
     /// The spec as classified (None with --face).
     spec: Option<String>,
+    /// With a spec: the correction exponent rho of the classification (the rate `prism check`
+    /// tests, O(n^-rho)) and whether N = infinity.
+    correction: Option<(String, bool)>,
 }
 
 fn target(args: &Args) -> Result<Target, CliError> {
@@ -117,7 +120,8 @@ fn target(args: &Args) -> Result<Target, CliError> {
             for cst in &c.constants {
                 k.set(cst.name, cst.value_f64)?;
             }
-            (regime, k, Some(c.spec))
+            let n_inf = matches!(spec.n_data, prism::spec::DataSize::Infinite);
+            (regime, k, Some((c.spec, c.correction_exponent.clone(), n_inf)))
         }
         (None, None) => {
             return Err(CliError::user(
@@ -138,11 +142,49 @@ fn target(args: &Args) -> Result<Target, CliError> {
         };
         constants.set(k.trim(), v)?;
     }
+    let (spec, correction) = match spec {
+        Some((s, rho, n_inf)) => (Some(s), Some((rho, n_inf))),
+        None => (None, None),
+    };
     Ok(Target {
         regime,
         constants,
         spec,
+        correction,
     })
+}
+
+/// The expected finite-size correction in words: with a spec, the rate `prism check` tests
+/// (O(n^-rho) from the classification). At N = infinity a face with a large-data part has no
+/// 1/alpha correction: the corrections are O(1/p), and the simulations start above the limit
+/// by exactly q^2 r/(2p) (E l(0) - l(0) limit, THEORY section 2).
+fn corrections_text(tg: &Target) -> String {
+    let regime = tg.regime;
+    let large = regime.two_faces().contains(&Regime::LargeData);
+    let notes: Vec<String> = regime
+        .corrections()
+        .iter()
+        .filter(|c| !(large && tg.correction.as_ref().is_some_and(|c| c.1) && c.parameter == "1/alpha"))
+        .map(|c| c.note.to_string())
+        .collect();
+    let mut parts = Vec::new();
+    if let Some((rho, n_inf)) = &tg.correction {
+        parts.push(format!(
+            "O(n^-{rho}) in the normalized quantities (the rate prism check tests)"
+        ));
+        if *n_inf && large {
+            parts.push(
+                "N = inf: no 1/alpha correction; the corrections are O(1/p), with the simulations above the limit by q^2 r/(2p) at t = 0"
+                    .to_string(),
+            );
+        }
+    }
+    parts.extend(notes);
+    if parts.is_empty() {
+        "none listed (the interior is not a limit)".into()
+    } else {
+        parts.join("; ")
+    }
 }
 
 fn fmt_constants(regime: Regime, k: &Constants) -> String {
@@ -351,6 +393,8 @@ fn json_output(
             "pop_values": coeff_values(Loss::Pop),
         },
         "corrections": regime.corrections(),
+        "expected_correction": corrections_text(tg),
+        "correction_exponent": tg.correction.as_ref().map(|c| c.0.clone()),
     })
 }
 
@@ -390,14 +434,7 @@ fn text_output(
                 .into(),
         );
     }
-    let corr: Vec<String> = regime
-        .corrections()
-        .iter()
-        .map(|c| c.note.to_string())
-        .collect();
-    if !corr.is_empty() {
-        push("corrections", corr.join("; "));
-    }
+    push("corrections", corrections_text(tg));
     if let Some(c) = curves {
         push("method", c.method.describe());
         for n in &c.notes {
