@@ -174,7 +174,7 @@ const EXAMPLE_BUDGETS: [(&str, f64); 16] = [
     ("narrow-latent+free", 6.0),
     ("narrow-latent+mean-field", 6.0),
     ("narrow-latent", 6.0),
-    ("proportional", 20.0),
+    ("proportional", 30.0),
     ("small-data+mean-field+free", 10.0),
     ("small-data+narrow-latent", 6.0),
     ("small-data", 10.0),

@@ -79,19 +79,55 @@ pub fn model_at(spec: &Spec, n: f64) -> Model {
     }
 }
 
-/// The n nearest to `n` at which p is an integer (so that the ratios are not distorted by
-/// rounding p); printed sizes stay readable.
+/// A size near `n` at which p is an integer and, as far as possible, H and N too (rounding H
+/// or N shifts the ratios r, alpha by O(1/p) with a coefficient that jumps from size to size,
+/// which would blur the measured rate): among the sizes with p within 10% of p(n), the one
+/// with the smallest largest relative rounding error of H and N, nearest to n on ties.
 pub fn snap(spec: &Spec, n: f64) -> f64 {
     let c = crate::poly::rat_to_f64(&spec.p.prefactor);
     let a = crate::poly::rat_to_f64(&spec.p.exponent);
-    let p = (c * n.powf(a)).round().max(1.0);
-    let m = (p / c).powf(1.0 / a);
-    // Integers stay integers (p = n): avoid 63.99999.
-    if (m - m.round()).abs() < 1e-9 * m.max(1.0) {
-        m.round()
-    } else {
-        (m * 1e6).round() / 1e6
+    let p0 = (c * n.powf(a)).round().max(1.0);
+    let n_of = |p: f64| {
+        let m = (p / c).powf(1.0 / a);
+        if (m - m.round()).abs() < 1e-9 * m.max(1.0) {
+            m.round()
+        } else {
+            (m * 1e6).round() / 1e6
+        }
+    };
+    let rounding = |m: f64| -> f64 {
+        let rel = |x: f64| {
+            if x < 0.5 {
+                0.0
+            } else {
+                (x - x.round()).abs() / x.round().max(1.0)
+            }
+        };
+        let mut e = rel(spec.h.at(m));
+        if let DataSize::Finite(s) = &spec.n_data {
+            e = e.max(rel(s.at(m)));
+        }
+        e
+    };
+    let span = (0.1 * p0).floor() as i64;
+    let mut best = (f64::INFINITY, 0i64, n_of(p0));
+    for k in 0..=span {
+        for sgn in [1i64, -1] {
+            let p = p0 + (sgn * k) as f64;
+            if p < 1.0 {
+                continue;
+            }
+            let m = n_of(p);
+            let e = rounding(m);
+            if e < best.0 - 1e-12 {
+                best = (e, k, m);
+            }
+        }
+        if best.0 < 1e-9 {
+            break;
+        }
     }
+    best.2
 }
 
 /// A small parameter `value(n) = C n^e` of the face.

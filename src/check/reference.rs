@@ -75,7 +75,19 @@ pub fn interior_numeric(
     c0: &dyn Fn(usize, usize, f64) -> f64,
 ) -> Result<NumericRef, sim::SimError> {
     let mut per: Vec<(f64, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)> = Vec::new();
-    for &p in ps {
+    for &p0 in ps {
+        // A p near p0 at which H = r p and N = p/y are (nearly) integers: rounding would shift
+        // the ratios by O(1/p) with a coefficient that jumps from size to size.
+        let frac = |v: f64| (v - v.round()).abs() / v.round().max(1.0);
+        let p = (p0..p0 + (p0 / 8).max(1))
+            .min_by(|&a, &b| {
+                let e = |p: usize| {
+                    let pf = p as f64;
+                    frac(x.r * pf).max(if x.y > 0.0 { frac(pf / x.y) } else { 0.0 })
+                };
+                e(a).total_cmp(&e(b))
+            })
+            .unwrap_or(p0);
         let h = ((x.r * p as f64).round() as usize).max(1);
         let nd = if x.y > 0.0 {
             Some(((p as f64 / x.y).round() as usize).max(1))
@@ -113,13 +125,15 @@ pub fn interior_numeric(
         per.push((1.0 / p as f64, tm, ts, pm, psm));
     }
     let xs: Vec<f64> = per.iter().map(|v| v.0).collect();
+    let used: Vec<usize> = xs.iter().map(|x| (1.0 / x).round() as usize).collect();
+    let _ = ps;
     let mut out = NumericRef {
         train: vec![],
         train_err: vec![],
         pop: vec![],
         pop_err: vec![],
         method: format!(
-            "NUMERICAL (no closed form): the full model at these constants simulated at p = {ps:?} ({seeds} runs each, seeds independent of the checked runs), extrapolated linearly in 1/p"
+            "NUMERICAL (no closed form): the full model at these constants simulated at p = {used:?} ({seeds} runs each, seeds independent of the checked runs), extrapolated linearly in 1/p"
         ),
     };
     for i in 0..times.len() {

@@ -1069,29 +1069,36 @@ fn reference_curves(
     let num = match regime {
         Regime::Free => {
             let r = consts.r.unwrap_or(1.0);
-            // Sizes of the reduced flow: three, doubling, the largest within the budget share
-            // (cost ~ 16 runs x steps x 12 max(H,p) min(H,p)^2, steps ~ 100 tau_max max(1, r)).
+            // Sizes of the reduced flow: three, doubling; per run about 4 x 3 max(H,p)
+            // min(H,p)^2 flops per step and 40 tau_max max(1, r) steps. The noise of the
+            // intercept per unit cost favours small p (a run costs p^3, its noise falls as
+            // 1/p), the O(1/p^2) bias large p: the top size is 128 when the budget affords 32
+            // runs there, else 64, else 32; the rest of the budget share buys runs.
             let tmax = *need.last().unwrap_or(&1.0);
-            let cost = |p: f64| {
-                let h = (r * p).max(1.0);
-                16.0 * (100.0 * tmax * r.max(1.0) / 2.5).max(10.0)
-                    * 4.0
-                    * 3.0
-                    * h.max(p)
-                    * h.min(p).powi(2)
-                    * (1.0 + 0.25 + 1.0 / 16.0 + 0.125)
+            let per_run = |top: f64| {
+                [top / 4.0, top / 2.0, top]
+                    .iter()
+                    .map(|&p| {
+                        let h = (r * p).max(1.0);
+                        (40.0 * tmax * r.max(1.0)).max(10.0) * 4.0 * 3.0 * h.max(p) * h.min(p).powi(2)
+                    })
+                    .sum::<f64>()
+                    * 1.25 // the step check at the smallest size
             };
             let mut top = 32.0f64;
-            while top < 512.0 && cost(top * 2.0) / speed < budget {
-                top *= 2.0;
+            for cand in [64.0, 128.0] {
+                if budget * speed / per_run(cand) >= 32.0 {
+                    top = cand;
+                }
             }
+            let seeds = ((budget * speed / per_run(top)) as usize).clamp(16, 256);
             let ps = vec![(top / 4.0) as usize, (top / 2.0) as usize, top as usize];
             progress(&format!(
-                "numerical free-face limit: reduced flow at p = {ps:?}, extrapolated in 1/p"
+                "numerical free-face limit: reduced flow at p = {ps:?}, {seeds} runs each, extrapolated in 1/p"
             ));
             let mut co = regimes::CurveOptions::default();
             co.free.sizes = ps.clone();
-            co.free.seeds = 16;
+            co.free.seeds = seeds;
             co.free.seed = opts.seed.wrapping_add(1 << 32);
             let lc = regimes::limit_curve_with(Regime::Free, consts, &need, &co)?;
             notes.extend(lc.notes.iter().cloned());
