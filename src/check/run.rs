@@ -705,20 +705,6 @@ pub fn check(
     }
     notes.extend(wnotes);
     let top = *sizes.last().unwrap_or(&n_first);
-    let top_cost = cost_at(top, &times);
-    let cost_exponent = {
-        let lo = cost_at(sizes[0], &times).flops;
-        if sizes[0] < top && lo > 0.0 {
-            (top_cost.flops / lo).ln() / (top / sizes[0]).ln()
-        } else {
-            0.0
-        }
-    };
-    explanation.push(format!(
-        "engine at the largest size: {}; the cost of a size grows as n^{cost_exponent:.2} over the ladder",
-        top_cost.engine
-    ));
-
     let plans0: Vec<(f64, Model, Ratios, SimParams)> = sizes
         .iter()
         .map(|&n| {
@@ -823,6 +809,22 @@ pub fn check(
     }
     let sizes: Vec<f64> = queue;
     let measured_speed = flops_done / secs_done.max(1e-9);
+    let top_final = *sizes.last().unwrap_or(&n_first);
+    let top_cost = cost_at(top_final, &times);
+    let cost_exponent = {
+        let lo = cost_at(sizes[0], &times).flops;
+        if sizes[0] < top_final && lo > 0.0 {
+            (top_cost.flops / lo).ln() / (top_final / sizes[0]).ln()
+        } else {
+            0.0
+        }
+    };
+    explanation.push(format!(
+        "engine at the largest size: {}; the cost of a size grows as n^{cost_exponent:.2} over the ladder",
+        top_cost.engine
+    ));
+
+
     if automatic {
         explanation.push(match limited_by.as_str() {
             "span" => format!(
