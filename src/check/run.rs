@@ -17,6 +17,7 @@ use crate::polytope::{classify, FittedPrism, Loss};
 use crate::regimes::{self, Constants, LimitCurves, Ratios, Regime};
 use crate::sim::{self, Integrator, Mode, Record, SimParams};
 use crate::spec::{DataSize, Spec};
+use crate::stats;
 use serde::Serialize;
 
 /// Options of a check.
@@ -34,7 +35,8 @@ pub struct CheckOptions {
     pub max_seeds: usize,
     /// Base seed (run i of every size uses base + i).
     pub seed: u64,
-    /// Largest face time; None picks 1, shortened to the validity window.
+    /// Largest face time; None picks [`regimes::DEFAULT_FACE_TIME`], shortened to the
+    /// validity window.
     pub t_max: Option<f64>,
     /// Number of intervals of the face-time grid.
     pub points: usize,
@@ -59,7 +61,7 @@ impl Default for CheckOptions {
             max_seeds: 1024,
             seed: 0,
             t_max: None,
-            points: 20,
+            points: regimes::DEFAULT_POINTS,
             mode: Mode::Fast,
             max_flops: None,
             series_order: 8,
@@ -104,10 +106,18 @@ pub enum CheckError {
         /// The limit.
         max: f64,
     },
+    /// A size n gives no usable finite model.
+    #[error(transparent)]
+    Instance(#[from] crate::spec::InstanceError),
     /// Bad options.
     #[error("{0}")]
     Options(String),
 }
+
+/// Resamples of the bootstrap over runs behind the distances' standard errors.
+const BOOTSTRAP_RESAMPLES: usize = 200;
+/// Base seed of that bootstrap (combined with the bits of n, so each size has its own stream).
+const BOOTSTRAP_SEED: u64 = 0x5eed;
 
 /// The finite model at one n.
 #[derive(Clone, Debug, Serialize)]
@@ -253,7 +263,7 @@ pub struct CheckReport {
     /// The face whose law is compared (the spec's own face unless a formula was asked for).
     pub face: String,
     /// The face the spec selects.
-    pub spec_face: String,
+    pub spec_face: Regime,
     /// The face time variable, e.g. `tau = t/alpha`.
     pub time_variable: String,
     /// Finite constants (name, value).
@@ -284,14 +294,6 @@ pub struct CheckReport {
     pub verdict: Verdict,
     /// Remarks.
     pub notes: Vec<String>,
-}
-
-fn ratios_of(p: usize, h: usize, n_data: Option<usize>, sigma2: f64) -> Ratios {
-    Ratios {
-        r: h as f64 / p as f64,
-        q: sigma2 * p as f64,
-        y: n_data.map_or(0.0, |nd| p as f64 / nd as f64),
-    }
 }
 
 /// Constants of the face from the spec's prefactors.
@@ -360,7 +362,6 @@ struct SeriesRef {
 
 impl SeriesRef {
     fn eval(coeffs: &[Vec<f64>], t: f64) -> f64 {
-        let _ = coeffs;
         let mut sum = 0.0;
         let mut term = 1.0;
         for (s, c) in coeffs[0].iter().enumerate() {
@@ -404,48 +405,39 @@ impl SeriesRef {
     }
 }
 
+fn ratios_of(p: usize, h: usize, n_data: Option<usize>, sigma2: f64) -> Ratios {
+    Ratios {
+        r: h as f64 / p as f64,
+        q: sigma2 * p as f64,
+        y: n_data.map_or(0.0, |nd| p as f64 / nd as f64),
+    }
+}
+
 fn series_reference(
     regime: Regime,
     spec_consts: &Constants,
     order: usize,
 ) -> Result<SeriesRef, CheckError> {
-    let r = spec_consts.r.unwrap_or(0.0);
-    let q = spec_consts.q.unwrap_or(0.0);
-    let y = spec_consts.y.unwrap_or(0.0);
-    let (train, pop): (Vec<f64>, Vec<f64>) = match regime {
-        // The interior keeps the whole leading hierarchy: c_s(r, q, y) itself, in time t.
-        Regime::Proportional => {
-            let tr = expansion::leading_coefficients(order, Loss::Train)?;
-            let po = expansion::leading_coefficients(order, Loss::Pop)?;
-            (
-                tr.iter().map(|c| c.eval_f64(&[r, q, y])).collect(),
-                po.iter().map(|c| c.eval_f64(&[r, q, y])).collect(),
-            )
-        }
-        // The free face: the face sums j = s + 2 of the leading hierarchy, which in tau = q t
-        // and l/q^2 are the coefficients evaluated at q = 1 (equal, exactly, to the Taylor
-        // series of the reduced flow: THEORY 5.5, confirmed by the regimes tests).
-        Regime::Free => {
-            let face = |c: &[crate::poly::Poly]| -> Vec<f64> {
-                c.iter()
-                    .enumerate()
-                    .map(|(s, p)| p.filter(|e| e[1] == s as i32 + 2).eval_f64(&[r, 1.0, y]))
-                    .collect()
-            };
-            (
-                face(&expansion::leading_coefficients(order, Loss::Train)?),
-                face(&expansion::leading_coefficients(order, Loss::Pop)?),
-            )
-        }
-        _ => {
-            let series = regimes::limit_series(regime, order)?;
-            let at = regime.resolve(spec_consts)?;
-            (
-                series.train.iter().map(|c| c.eval_f64(&at)).collect(),
-                series.pop.iter().map(|c| c.eval_f64(&at)).collect(),
-            )
-        }
+    let at = regime.resolve(spec_consts)?;
+    // The interior and the free face take the face's part of the leading hierarchy
+    // (regimes::restrict; exactly their limit series, THEORY 5.5, confirmed by the regimes
+    // tests): for the interior that is all of c_s, and for the free face it is much faster than
+    // the free-probability route of regimes::limit_series.
+    let coeffs = |loss: Loss| -> Result<Vec<f64>, CheckError> {
+        Ok(match regime {
+            Regime::Proportional | Regime::Free => expansion::leading_coefficients(order, loss)?
+                .iter()
+                .enumerate()
+                .map(|(s, c)| regimes::restrict(regime, loss, s, c).eval_f64(&at))
+                .collect(),
+            _ => regimes::limit_series(regime, order)?
+                .coeffs(loss)
+                .iter()
+                .map(|c| c.eval_f64(&at))
+                .collect(),
+        })
     };
+    let (train, pop) = (coeffs(Loss::Train)?, coeffs(Loss::Pop)?);
     let radius = SeriesRef::radius_of(&train).min(SeriesRef::radius_of(&pop));
     Ok(SeriesRef {
         order,
@@ -563,14 +555,14 @@ pub fn check(
     let cls = classify(spec, prism)?;
     let regime = match opts.formula {
         Some(r) => r,
-        None => Regime::from_name(&cls.face)?,
+        None => cls.face,
     };
     let consts = constants_of(spec);
     let rate_exact = cls.exact.correction_exponent.clone();
     let rate = crate::poly::rat_to_f64(&rate_exact);
     let mut notes = Vec::new();
     let mut explanation = Vec::new();
-    if regime.name() != cls.face {
+    if regime != cls.face {
         notes.push(format!(
             "the spec selects the face {}, but the {} law was asked for: its limit and normalization are used",
             cls.face,
@@ -939,8 +931,8 @@ pub fn check(
         .zip(&per_run_curves)
         .zip(&info)
         .map(|(((n, x, params), (tr, po)), (dt, seconds))| {
-            let (train_mean, train_sem) = mean_sem(tr, m);
-            let (pop_mean, pop_sem) = mean_sem(po, m);
+            let (train_mean, train_sem) = stats::column_mean_sem(tr);
+            let (pop_mean, pop_sem) = stats::column_mean_sem(po);
             SizeRun {
                 n: *n,
                 p: params.p,
@@ -976,7 +968,7 @@ pub fn check(
     Ok(CheckReport {
         spec: cls.spec.clone(),
         face: regime.name().to_string(),
-        spec_face: cls.face.clone(),
+        spec_face: cls.face,
         time_variable: regime.time_variable(),
         constants,
         reference: refc.reference,
@@ -1399,8 +1391,8 @@ fn distances(n: f64, per_run: &[Vec<f64>], limit: &[f64], ref_err: &[f64]) -> Si
     let all: Vec<&Vec<f64>> = per_run.iter().collect();
     let (sup, l2) = metrics(&all);
     let r = per_run.len();
-    let b = 200;
-    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(0x5eed ^ n.to_bits());
+    let b = BOOTSTRAP_RESAMPLES;
+    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(BOOTSTRAP_SEED ^ n.to_bits());
     let mut sups = Vec::with_capacity(b);
     let mut l2s = Vec::with_capacity(b);
     for _ in 0..b {

@@ -57,9 +57,7 @@ pub mod setup;
 pub mod spectrum;
 
 pub use free_flow::{free_flow, free_flow_with_progress, FreeFlowParams, FreeFlowResult};
-pub use plan::{
-    estimate, machine_flops_per_sec, plan, CostEstimate, EngineKind, EnginePlan,
-};
+pub use plan::{estimate, machine_flops_per_sec, plan, CostEstimate, EngineKind, EnginePlan};
 pub use setup::Stepper;
 
 use rand::rngs::ChaCha8Rng;
@@ -206,8 +204,13 @@ pub struct SimParams {
 }
 
 impl SimParams {
-    /// Defaults: N = infinity, record 100 intervals, 8 seeds from base seed 0, fast mode, Euler,
-    /// default dt.
+    /// Default number of record intervals ([`Record::Uniform`]).
+    pub const DEFAULT_RECORD: usize = 100;
+    /// Default number of runs.
+    pub const DEFAULT_SEEDS: usize = 8;
+
+    /// Defaults: N = infinity, record [`Self::DEFAULT_RECORD`] intervals,
+    /// [`Self::DEFAULT_SEEDS`] seeds from base seed 0, fast mode, Euler, default dt.
     pub fn new(p: usize, h: usize, sigma2: f64, t_max: f64) -> Self {
         SimParams {
             p,
@@ -216,8 +219,8 @@ impl SimParams {
             sigma2,
             t_max,
             dt: None,
-            record: Record::Uniform(100),
-            seeds: 8,
+            record: Record::Uniform(Self::DEFAULT_RECORD),
+            seeds: Self::DEFAULT_SEEDS,
             seed: 0,
             mode: Mode::Fast,
             integrator: Integrator::Euler,
@@ -788,7 +791,12 @@ fn run_adaptive(
                         if l.is_finite() && l <= bound && tr.tr_m.is_finite() {
                             Ok(())
                         } else {
-                            Err(SimError::StepCollapsed { seed, t, h: 0.0, tol })
+                            Err(SimError::StepCollapsed {
+                                seed,
+                                t,
+                                h: 0.0,
+                                tol,
+                            })
                         }
                     },
                     |fail| SimError::StepCollapsed {
@@ -814,21 +822,11 @@ fn run_adaptive(
     Ok((train, pop, stats))
 }
 
-/// Mean and standard error of the mean over runs, per record index (in run order).
+/// Mean and standard error of the mean over runs, per record index (in run order;
+/// [`crate::stats::column_mean_sem`]).
 fn mean_sem(runs: &[RunCurves], pick: impl Fn(&RunCurves) -> &Vec<f64>) -> (Vec<f64>, Vec<f64>) {
-    let r = runs.len();
-    let k = pick(&runs[0]).len();
-    let mut mean = vec![0.0; k];
-    let mut sem = vec![0.0; k];
-    for i in 0..k {
-        let m = runs.iter().map(|c| pick(c)[i]).sum::<f64>() / r as f64;
-        mean[i] = m;
-        if r > 1 {
-            let var = runs.iter().map(|c| (pick(c)[i] - m).powi(2)).sum::<f64>() / (r - 1) as f64;
-            sem[i] = (var / r as f64).sqrt();
-        }
-    }
-    (mean, sem)
+    let curves: Vec<&Vec<f64>> = runs.iter().map(pick).collect();
+    crate::stats::column_mean_sem(&curves)
 }
 
 pub(crate) fn run_job(job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<SimResult, SimError> {
@@ -907,7 +905,9 @@ pub(crate) fn step_plan(params: &SimParams) -> Result<Vec<(u64, f64)>, SimError>
 /// steps, the a-priori estimate ([`plan::adaptive_steps_estimate`]) for the adaptive pair.
 pub fn total_steps(params: &SimParams) -> u64 {
     match estimate(params) {
-        Ok(e) if e.steps_per_run.is_finite() => (e.steps_per_run * params.seeds as f64).round() as u64,
+        Ok(e) if e.steps_per_run.is_finite() => {
+            (e.steps_per_run * params.seeds as f64).round() as u64
+        }
         _ => 0,
     }
 }
