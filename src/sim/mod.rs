@@ -48,12 +48,14 @@
 //! single-threaded, and are reduced in index order, so results are bit-identical whatever the
 //! number of threads.
 
+pub mod chunks;
 pub mod engines;
 pub mod free_flow;
 pub mod linalg;
 pub mod setup;
 pub mod spectrum;
 
+pub use chunks::{reduce_chunks, simulate_chunk, RunChunk};
 pub use free_flow::{free_flow, free_flow_with_progress, FreeFlowParams, FreeFlowResult};
 
 use rand::rngs::ChaCha8Rng;
