@@ -10,7 +10,7 @@
 //! * long calls (expand, limit, simulate, check) run on a worker thread with the GIL released;
 //!   the calling thread polls `Python::check_signals` every 50 ms and, on Ctrl-C, sets a
 //!   cancellation flag that the simulation's progress callback (every 64 steps) and the
-//!   check's log callback observe, then raises `KeyboardInterrupt`;
+//!   check's log callback observe, then raises `KeyboardInterrupt` (within 0.4 s);
 //! * errors map to the exception types of `prism/_errors.py` with their structured fields
 //!   (spec position and hint, resource estimate, divergence step).
 
@@ -205,8 +205,8 @@ fn to_pyerr(py: Python<'_>, f: Failure) -> PyErr {
 }
 
 /// Run `f` on a worker thread with the GIL released, polling for Ctrl-C. On an interrupt the
-/// cancellation flag is set, the worker gets up to 2 s to stop, and `KeyboardInterrupt` is
-/// raised. Panics on the worker become `PrismError`.
+/// cancellation flag is set, the worker gets up to 0.3 s to stop (it stops at its next
+/// cancellation point in any case), and `KeyboardInterrupt` is raised. Panics on the worker become `PrismError`.
 fn run_blocking<T: Send + 'static>(
     py: Python<'_>,
     f: impl FnOnce(&AtomicBool) -> Result<T, Failure> + Send + 'static,
@@ -231,7 +231,9 @@ fn run_blocking<T: Send + 'static>(
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if let Err(e) = py.check_signals() {
                     cancel.store(true, Ordering::SeqCst);
-                    let _ = py.detach(|| recv(Duration::from_secs(2)));
+                    // Give the worker a moment to reach a cancellation point (it checks every 64 steps),
+                    // then return: it stops on its own and its result is dropped.
+                    let _ = py.detach(|| recv(Duration::from_millis(300)));
                     return Err(e);
                 }
             }
