@@ -127,9 +127,18 @@ fn spec_form_reports_normalized_changes() {
     assert_eq!(v["meta"]["N"], 120);
     assert_eq!(v["meta"]["spec"]["face"], "proportional");
     assert_eq!(v["tau"].as_array().unwrap().len(), 3);
-    // Interior: tau = t and the normalized losses are the losses themselves.
+    // Interior: tau = t and the normalized losses are the losses themselves, estimated with the
+    // exact-c0 control variate l(t) - l(0) + E l(0) (the estimator of `prism check`): at t = 0
+    // the exact c_0, and a constant shift c_0 - mean l(0) from the plain mean.
     assert_eq!(v["tau"], v["t"]);
-    assert_eq!(v["train_norm_mean"], v["train_mean"]);
+    let (p, h, s2) = (60.0, 30.0, 0.5 / 60.0);
+    let c0 = 0.5 - s2 * h + 0.5 * s2 * s2 * h * (h + p + 1.0);
+    let f = |k: &str, i: usize| v[k][i].as_f64().unwrap();
+    assert!((f("train_norm_mean", 0) - c0).abs() < 1e-12);
+    for i in 0..3 {
+        let shift = f("train_norm_mean", i) - f("train_mean", i);
+        assert!((shift - (c0 - f("train_mean", 0))).abs() < 1e-12, "{i}");
+    }
     assert_eq!(v["meta"]["spec"]["train_norm"], "l(t) / (r^0 q^0 y^0)");
     // Small data: tau = t p / N and the population change is divided by alpha.
     let (code, out, err) = prism(&[

@@ -54,6 +54,15 @@ __all__ = [
 ]
 
 
+def _alias(name: str, value: Any, old: str, old_value: Any) -> Any:
+    """A keyword and its old spelling (kept like the CLI's hidden aliases)."""
+    if old_value is None:
+        return value
+    if value is not None:
+        raise ParameterError(f"give {name}= or its old name {old}=, not both")
+    return old_value
+
+
 def _array(v: Any) -> np.ndarray:
     """A float array; JSON nulls (non-finite values) become NaN."""
     return np.array([math.nan if x is None else x for x in v], dtype=np.float64)
@@ -140,10 +149,11 @@ def expand(order: int, loss: str = "both", leading: bool = False, sympy: bool = 
 
 def limit(
     spec: Optional[str] = None,
-    t_max: Optional[float] = None,
+    tau_max: Optional[float] = None,
     points: int = 20,
     series: Optional[int] = None,
     *,
+    t_max: Optional[float] = None,
     face: Optional[str] = None,
     set: Optional[Mapping[str, float]] = None,
     format: str = "text",
@@ -155,20 +165,22 @@ def limit(
 ) -> dict:
     """The limiting law of a spec's face (or of ``face=`` with constants ``set={"q": ...}``),
     as ``prism limit --json``: face, normalization, formula, constants, the curves on the face
-    time grid 0..``t_max`` (``points`` intervals) and the exact series to order ``series``.
+    time grid 0..``tau_max`` (default 1; ``points`` intervals) and the exact series to order
+    ``series`` (default 4). ``t_max`` is the old name of ``tau_max`` (as ``--t-max``).
 
     ``train`` and ``pop`` hold ``t`` (face times), ``value`` (and ``stderr`` for numerical
     limits) as numpy arrays; ``series`` holds the exact coefficients as text (``format``:
     text, latex or sympy) and ``train_values``/``pop_values`` as numpy arrays. ``verify=True``
     adds ``verify``: the exact confirmation against the hierarchy.
     """
+    tau_max = _alias("tau_max", tau_max, "t_max", t_max)
     sets = [(str(k), float(v)) for k, v in (set or {}).items()]
     r = json.loads(
         _native.limit_json(
             spec,
             face,
             sets,
-            1.0 if t_max is None else float(t_max),
+            1.0 if tau_max is None else float(tau_max),
             int(points),
             4 if series is None else int(series),
             str(format),
@@ -191,7 +203,7 @@ def limit(
 # simulation
 
 
-def _sim_params(p, H, sigma2, N, t_max, dt, record, seeds, seed, mode, integrator, spectrum) -> str:
+def _sim_params(p, H, sigma2, N, t_max, dt, record, seeds, seed, mode, integrator, spectrum, tol=None) -> str:
     if t_max is None:
         raise ParameterError("simulate needs t_max (the final time T)")
     if N is not None and isinstance(N, str):
@@ -203,7 +215,7 @@ def _sim_params(p, H, sigma2, N, t_max, dt, record, seeds, seed, mode, integrato
     return _native.sim_params_json(
         int(p), int(H), float(sigma2), None if N is None else int(N), float(t_max),
         None if dt is None else float(dt), int(record), int(seeds), int(seed),
-        str(mode), str(integrator), str(spectrum),
+        str(mode), str(integrator), str(spectrum), None if tol is None else float(tol),
     )
 
 
@@ -222,25 +234,30 @@ def simulate(
     *,
     t_max: float,
     dt: Optional[float] = None,
-    record: int = 100,
+    points: Optional[int] = None,
     seeds: int = 8,
     seed: int = 0,
     mode: str = "fast",
     integrator: str = "euler",
+    tol: Optional[float] = None,
     spectrum: str = "bidiagonal",
     check_dt: bool = False,
     client: Any = None,
     chunk: Optional[int] = None,
+    record: Optional[int] = None,
 ) -> dict:
     """Gradient descent on the finite model: an ensemble of ``seeds`` runs (run i uses seed
-    ``seed + i``), recorded at ``record + 1`` equally spaced times in 0..``t_max``.
+    ``seed + i``), recorded at ``points + 1`` equally spaced times in 0..``t_max`` (default
+    100 intervals; ``record`` is the old name of ``points``, as ``--record``).
 
     Same as ``prism simulate --p P --H H --sigma2 S [--N N] --t-max T ... --json`` and
     bit-identical to it: numpy arrays ``t``, ``train_mean``, ``train_sem``, ``pop_mean``,
     ``pop_sem`` (losses per input dimension) and ``meta`` (parameters, engine, step, version).
 
     ``N=None`` (or ``"inf"``) is an infinite training set. ``dt`` defaults to
-    0.01 / max(1, q, q r, 1/alpha). ``mode``: ``fast`` (rotation-reduced engines) or ``physical``.
+    0.01 / max(1, q, q r, 1/alpha). ``mode``: ``fast`` (rotation-reduced engines) or ``physical``;
+    ``integrator``: ``euler`` (gradient descent), ``rk4`` or ``adaptive`` (the flow, with
+    relative tolerance ``tol``).
 
     With ``client`` (a ``dask.distributed.Client``) the runs are split into chunks of ``chunk``
     runs (default: about two chunks per worker), each computed by the Rust core on a worker;
@@ -250,7 +267,9 @@ def simulate(
     Raises :class:`DivergenceError` (with ``suggested_dt``) when a run diverges and
     :class:`ParameterError` for bad arguments.
     """
-    params = _sim_params(p, H, sigma2, N, t_max, dt, record, seeds, seed, mode, integrator, spectrum)
+    points = _alias("points", points, "record", record)
+    points = 100 if points is None else points
+    params = _sim_params(p, H, sigma2, N, t_max, dt, points, seeds, seed, mode, integrator, spectrum, tol)
     if client is None:
         return _sim_result(_native.simulate_json(params, bool(check_dt)))
     if check_dt:
@@ -264,15 +283,18 @@ def simulate(
 # checks
 
 
-def _check_options(n, seeds, seed, t_max, points, physical, formula) -> str:
+def _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max=None, physical=None) -> str:
+    tau_max = _alias("tau_max", tau_max, "t_max", t_max)
+    if physical is not None:
+        mode = "physical" if physical else mode
     return json.dumps(
         {
             "n": [float(x) for x in n],
             "seeds": int(seeds),
             "seed": int(seed),
-            "t_max": None if t_max is None else float(t_max),
+            "t_max": None if tau_max is None else float(tau_max),
             "points": int(points),
-            "physical": bool(physical),
+            "mode": str(mode),
             "formula": formula,
         }
     )
@@ -284,20 +306,24 @@ def check(
     n: Sequence[float] = (256, 512, 1024, 2048),
     seeds: int = 16,
     seed: int = 0,
-    t_max: Optional[float] = None,
+    tau_max: Optional[float] = None,
     points: int = 20,
-    physical: bool = False,
+    mode: str = "fast",
     formula: Optional[str] = None,
     client: Any = None,
+    t_max: Optional[float] = None,
+    physical: Optional[bool] = None,
 ) -> dict:
     """Theory against simulation (``prism check SPEC --json``): the face's limit against
     ensembles at the sizes ``n``, the L2 and sup errors, fitted rates and a ``verdict``
-    (``agrees``, ``disagrees``, ``inconclusive``). ``formula``: test another face's law.
+    (``agrees``, ``disagrees``, ``inconclusive``). ``tau_max``: the largest face time (default
+    1, shortened to the validity window); ``mode``: ``fast`` or ``physical``; ``formula``: test
+    another face's law. ``t_max`` and ``physical=True`` are the old spellings.
 
     With ``client`` the check runs on a Dask worker. Raises :class:`ResourceError` (with the
     ``estimate``) when a size would take too long.
     """
-    opts = _check_options(n, seeds, seed, t_max, points, physical, formula)
+    opts = _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max, physical)
     if client is None:
         return json.loads(_native.check_json(str(spec), opts))
     from ._dask import check_distributed
@@ -313,10 +339,12 @@ def check_many(specs: Iterable[str], *, client: Any = None, **options: Any) -> l
         options.pop("n", (256, 512, 1024, 2048)),
         options.pop("seeds", 16),
         options.pop("seed", 0),
-        options.pop("t_max", None),
+        options.pop("tau_max", None),
         options.pop("points", 20),
-        options.pop("physical", False),
+        options.pop("mode", "fast"),
         options.pop("formula", None),
+        options.pop("t_max", None),
+        options.pop("physical", None),
     )
     if options:
         raise ParameterError(f"unknown options: {sorted(options)}")

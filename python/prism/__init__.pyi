@@ -33,10 +33,11 @@ def expand(order: int, loss: str = "both", leading: bool = False, sympy: bool = 
 
 def limit(
     spec: Optional[str] = None,
-    t_max: Optional[float] = None,
+    tau_max: Optional[float] = None,
     points: int = 20,
     series: Optional[int] = None,
     *,
+    t_max: Optional[float] = None,
     face: Optional[str] = None,
     set: Optional[Mapping[str, float]] = None,
     format: str = "text",
@@ -56,15 +57,17 @@ def simulate(
     *,
     t_max: float,
     dt: Optional[float] = None,
-    record: int = 100,
+    points: Optional[int] = None,
     seeds: int = 8,
     seed: int = 0,
     mode: str = "fast",
     integrator: str = "euler",
+    tol: Optional[float] = None,
     spectrum: str = "bidiagonal",
     check_dt: bool = False,
     client: Any = None,
     chunk: Optional[int] = None,
+    record: Optional[int] = None,
 ) -> dict[str, Any]:
     """An ensemble of gradient-descent runs (``prism simulate --json``), bit-identical to the CLI."""
 
@@ -74,11 +77,13 @@ def check(
     n: Sequence[float] = (256, 512, 1024, 2048),
     seeds: int = 16,
     seed: int = 0,
-    t_max: Optional[float] = None,
+    tau_max: Optional[float] = None,
     points: int = 20,
-    physical: bool = False,
+    mode: str = "fast",
     formula: Optional[str] = None,
     client: Any = None,
+    t_max: Optional[float] = None,
+    physical: Optional[bool] = None,
 ) -> dict[str, Any]:
     """Theory against simulation (``prism check --json``)."""
 

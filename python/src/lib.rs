@@ -412,7 +412,7 @@ fn limit_json(
 /// The serde JSON of the simulation parameters (validated), the token passed to the other
 /// simulation functions (and shipped to Dask workers).
 #[pyfunction]
-#[pyo3(signature = (p, h, sigma2, n, t_max, dt, record, seeds, seed, mode, integrator, spectrum))]
+#[pyo3(signature = (p, h, sigma2, n, t_max, dt, record, seeds, seed, mode, integrator, spectrum, tol))]
 #[allow(clippy::too_many_arguments)]
 fn sim_params_json(
     py: Python<'_>,
@@ -428,6 +428,7 @@ fn sim_params_json(
     mode: String,
     integrator: String,
     spectrum: String,
+    tol: Option<f64>,
 ) -> PyResult<String> {
     run_here(py, || {
         let mut params = SimParams::new(p, h, sigma2, t_max).with_n(n);
@@ -443,8 +444,10 @@ fn sim_params_json(
         params.integrator = match integrator.as_str() {
             "euler" => Integrator::Euler,
             "rk4" => Integrator::Rk4,
-            m => return Err(param(format!("integrator must be 'euler' or 'rk4', not {m:?}"))),
+            "adaptive" => Integrator::Adaptive,
+            m => return Err(param(format!("integrator must be 'euler', 'rk4' or 'adaptive', not {m:?}"))),
         };
+        params.tol = tol;
         params.spectrum = match spectrum.as_str() {
             "bidiagonal" => SpectrumMethod::Bidiagonal,
             "dense" => SpectrumMethod::Dense,
@@ -511,7 +514,7 @@ struct CheckArgs {
     seed: u64,
     t_max: Option<f64>,
     points: usize,
-    physical: bool,
+    mode: String,
     formula: Option<String>,
 }
 
@@ -532,7 +535,11 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
             seed: a.seed,
             t_max: a.t_max,
             points: a.points,
-            mode: if a.physical { Mode::Physical } else { Mode::Fast },
+            mode: match a.mode.as_str() {
+                "fast" => Mode::Fast,
+                "physical" => Mode::Physical,
+                m => return Err(param(format!("mode must be 'fast' or 'physical', not {m:?}"))),
+            },
             formula,
             ..CheckOptions::default()
         };

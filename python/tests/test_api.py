@@ -74,8 +74,9 @@ def test_expand_to_sympy_is_exact():
     "kwargs,args",
     [
         ({"spec": SPECS[0], "points": 5}, [SPECS[0], "--points", "5"]),
-        ({"spec": SPECS[2], "t_max": 2.0, "series": 3, "verify": True},
-         [SPECS[2], "--t-max", "2", "--series", "3", "--verify"]),
+        ({"spec": SPECS[2], "tau_max": 2.0, "series": 3, "verify": True},
+         [SPECS[2], "--tau-max", "2", "--series", "3", "--verify"]),
+        ({"spec": SPECS[3], "t_max": 0.5, "points": 3}, [SPECS[3], "--t-max", "0.5", "--points", "3"]),
         ({"face": "F5", "set": {"q": 2, "r": 0.25}, "points": 4, "format": "latex"},
          ["--face", "F5", "--set", "q=2", "--set", "r=0.25", "--points", "4", "--format", "latex"]),
         ({"face": "proportional", "set": {"q": 1, "r": 1, "y": 0.5}}, ["--face", "proportional", "--set", "q=1", "--set", "r=1", "--set", "y=0.5"]),
@@ -89,8 +90,8 @@ def test_limit_matches_cli(kwargs, args, cli_json):
         assert isinstance(r["train"]["value"], np.ndarray)
 
 
-SIM = dict(p=30, H=12, sigma2=0.03, t_max=2.0, record=6, seeds=5, seed=3)
-SIM_ARGS = ["--p", "30", "--H", "12", "--sigma2", "0.03", "--t-max", "2", "--record", "6", "--seeds", "5", "--seed", "3"]
+SIM = dict(p=30, H=12, sigma2=0.03, t_max=2.0, points=6, seeds=5, seed=3)
+SIM_ARGS = ["--p", "30", "--H", "12", "--sigma2", "0.03", "--t-max", "2", "--points", "6", "--seeds", "5", "--seed", "3"]
 
 
 @pytest.mark.parametrize(
@@ -100,6 +101,7 @@ SIM_ARGS = ["--p", "30", "--H", "12", "--sigma2", "0.03", "--t-max", "2", "--rec
         ({"N": 45}, ["--N", "45"]),
         ({"N": 45, "mode": "physical", "integrator": "rk4"}, ["--N", "45", "--mode", "physical", "--integrator", "rk4"]),
         ({"N": "inf", "dt": 0.005, "check_dt": True}, ["--N", "inf", "--dt", "0.005", "--check-dt"]),
+        ({"N": 60, "integrator": "adaptive", "tol": 1e-7}, ["--N", "60", "--integrator", "adaptive", "--tol", "1e-7"]),
     ],
 )
 def test_simulate_is_bit_identical_to_cli(extra, extra_args, cli_json):
@@ -155,6 +157,8 @@ def test_bad_arguments_are_parameter_errors():
         prism.limit(face="nonsense")
     with pytest.raises(ValueError):
         prism.hierarchy(2)
+    with pytest.raises(prism.ParameterError):
+        prism.simulate(10, 5, 0.1, t_max=1.0, points=4, record=4)
 
 
 def test_check_matches_cli(cli_json):
@@ -162,8 +166,8 @@ def test_check_matches_cli(cli_json):
     import pathlib
 
     spec = (pathlib.Path(__file__).resolve().parents[2] / spec_file).read_text()
-    r = prism.check(spec, n=[64, 128], seeds=3, points=5)
-    want = cli_json("check", "-f", spec_file, "--n", "64,128", "--seeds", "3", "--points", "5")
+    r = prism.check(spec, n=[64, 128], seeds=3, points=5, tau_max=0.8)
+    want = cli_json("check", "-f", spec_file, "--n", "64,128", "--seeds", "3", "--points", "5", "--tau-max", "0.8")
     for s in r["sizes"] + want["sizes"]:
         s.pop("seconds")  # wall time
     assert r == want

@@ -45,19 +45,20 @@ pub struct Args {
     #[command(flatten)]
     input: SpecInput,
     /// Print the derivation sketch of a face (name such as `small-data`, or label F5, E4, V2).
-    #[arg(long, value_name = "FACE", conflicts_with_all = ["face"])]
-    explain: Option<String>,
+    #[arg(long, value_name = "FACE", conflicts_with_all = ["face"], value_parser = super::input::parse_face)]
+    explain: Option<Regime>,
     /// Use this face directly instead of classifying a spec.
-    #[arg(long, value_name = "FACE")]
-    face: Option<String>,
+    #[arg(long, value_name = "FACE", value_parser = super::input::parse_face)]
+    face: Option<Regime>,
     /// Set or override a finite constant: q, r, c (= q r), y (= 1/alpha) or alpha. Repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     set: Vec<String>,
-    /// Final face time T (the curves are on 0..T in the face's time variable).
-    #[arg(long = "t-max", default_value_t = 1.0)]
+    /// Final face time T (the curves are on 0..T in the face's time variable). Old spelling:
+    /// --t-max.
+    #[arg(long = "tau-max", alias = "t-max", default_value_t = prism::regimes::DEFAULT_FACE_TIME)]
     t_max: f64,
-    /// Number of intervals of the time grid (K + 1 points).
-    #[arg(long, value_name = "K", default_value_t = 20)]
+    /// Number of intervals K of the face-time grid (K + 1 points).
+    #[arg(long, value_name = "K", default_value_t = prism::regimes::DEFAULT_POINTS)]
     points: usize,
     /// Print one JSON object.
     #[arg(long, conflicts_with = "csv")]
@@ -80,16 +81,16 @@ pub struct Args {
     plot: Option<PathBuf>,
     /// Small-data chains: largest allowed difference between the K-site run and the 2K-site run
     /// with 100x tighter ODE tolerances (raise it in the ill-conditioned collapse corner).
-    #[arg(long = "chain-tol", default_value_t = 1e-10)]
+    #[arg(long = "chain-tol", default_value_t = CurveOptions::default().chain_tol)]
     chain_tol: f64,
     /// Free face at finite alpha: sizes p of the reduced-flow simulations (comma separated).
-    #[arg(long = "free-sizes", value_delimiter = ',', default_values_t = vec![64usize, 128, 256])]
+    #[arg(long = "free-sizes", value_delimiter = ',', default_values_t = FreeNumericOptions::default().sizes)]
     free_sizes: Vec<usize>,
     /// Free face at finite alpha: runs per size.
-    #[arg(long = "free-seeds", default_value_t = 16)]
+    #[arg(long = "free-seeds", default_value_t = FreeNumericOptions::default().seeds)]
     free_seeds: usize,
-    /// Free face at finite alpha: base seed.
-    #[arg(long, default_value_t = 0)]
+    /// Free face at finite alpha: base seed B (run i uses B + i).
+    #[arg(long, value_name = "B", default_value_t = FreeNumericOptions::default().seed)]
     seed: u64,
 }
 
@@ -108,7 +109,7 @@ fn target(args: &Args) -> Result<Target, CliError> {
                 "give either a SPEC or --face, not both",
             ))
         }
-        (Some(f), None) => (Regime::from_name(f)?, Constants::default(), None),
+        (Some(f), None) => (*f, Constants::default(), None),
         (None, Some(_)) => {
             let spec = args.input.parse()?;
             let prism = prism::pipeline::default_prism()?;
@@ -158,13 +159,12 @@ fn fmt_constants(regime: Regime, k: &Constants) -> String {
 
 /// Run `prism limit`.
 pub fn run(args: Args) -> CliResult {
-    if let Some(face) = &args.explain {
-        let r = Regime::from_name(face)?;
+    if let Some(r) = args.explain {
         print!("{}", text::explain(r));
         return Ok(());
     }
     if !(args.t_max.is_finite() && args.t_max >= 0.0) {
-        return Err(CliError::user("--t-max must be finite and >= 0"));
+        return Err(CliError::user("--tau-max must be finite and >= 0"));
     }
     if args.points == 0 {
         return Err(CliError::user("--points must be >= 1"));

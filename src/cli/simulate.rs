@@ -15,13 +15,13 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::input::SpecInput;
+use super::input::{ModeArg, SpecInput};
 use super::{CliError, CliResult};
 use prism::regimes::{Loss, Normalization, Ratios, Regime};
 use prism::report::simulate::{normalization_words, tau_words};
 use prism::report::{tidy, Normalized, SimulateReport, SpecMeta};
 use prism::sim::{
-    compare_dt, simulate_with_progress, total_steps, DtCheck, Integrator, Mode, Record, SimParams,
+    compare_dt, simulate_with_progress, total_steps, DtCheck, Integrator, Record, SimParams,
     SimResult, SpectrumMethod,
 };
 
@@ -33,8 +33,8 @@ pub struct Args {
     /// SPEC form: the concrete value of n at which to evaluate the spec.
     #[arg(long = "n", value_name = "n")]
     n_scale: Option<f64>,
-    /// SPEC form: final natural time tau (t = n^time_exponent tau).
-    #[arg(long = "tau-max", default_value_t = 1.0)]
+    /// SPEC form: final face time tau (t = n^time_exponent tau).
+    #[arg(long = "tau-max", default_value_t = prism::regimes::DEFAULT_FACE_TIME)]
     tau_max: f64,
     /// Input dimension p.
     #[arg(long = "p")]
@@ -48,17 +48,18 @@ pub struct Args {
     /// Training-set size N (an integer, or `inf`; default inf).
     #[arg(long = "N")]
     n_data: Option<String>,
-    /// Final time T.
+    /// Explicit form: final physical time t (the SPEC form uses --tau-max, in face time).
     #[arg(long = "t-max")]
     t_max: Option<f64>,
     /// Euler step (default 0.01 / max(1, q, q r, 1/alpha)).
     #[arg(long)]
     dt: Option<f64>,
-    /// Record at the K + 1 times 0, T/K, ..., T.
-    #[arg(long, value_name = "K", default_value_t = 100)]
-    record: usize,
+    /// Number of intervals K of the time grid: record at the K + 1 times 0, T/K, ..., T.
+    /// Old spelling: --record.
+    #[arg(long, value_name = "K", alias = "record", default_value_t = SimParams::DEFAULT_RECORD)]
+    points: usize,
     /// Number of runs R.
-    #[arg(long, value_name = "R", default_value_t = 8)]
+    #[arg(long, value_name = "R", default_value_t = SimParams::DEFAULT_SEEDS)]
     seeds: usize,
     /// Base seed B (run i uses B + i).
     #[arg(long, value_name = "B", default_value_t = 0)]
@@ -76,9 +77,13 @@ pub struct Args {
     /// Engine family.
     #[arg(long, value_enum, default_value_t = ModeArg::Fast)]
     mode: ModeArg,
-    /// Integrator: Euler (gradient descent, THEORY 1) or RK4 (the flow).
+    /// Integrator: Euler (gradient descent, THEORY 1), RK4 (the flow, fixed step) or adaptive
+    /// (the flow, Dormand-Prince 5(4) with error control at --tol).
     #[arg(long, value_enum, default_value_t = IntegratorArg::Euler)]
     integrator: IntegratorArg,
+    /// Relative tolerance of --integrator adaptive (default 0.1 / (p sqrt(seeds))).
+    #[arg(long)]
+    tol: Option<f64>,
     /// Spectrum sampler of the fast mode.
     #[arg(long, value_enum, default_value_t = SpectrumArg::Bidiagonal)]
     spectrum: SpectrumArg,
@@ -91,15 +96,10 @@ pub struct Args {
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum ModeArg {
-    Fast,
-    Physical,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum IntegratorArg {
     Euler,
     Rk4,
+    Adaptive,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -115,6 +115,8 @@ struct SpecContext {
     x: Ratios,
     train: Normalization,
     pop: Normalization,
+    /// E l(0) of the rounded model, exactly (the control variate's mean).
+    c0: f64,
 }
 
 fn parse_n_data(s: &str) -> Result<Option<usize>, CliError> {
@@ -125,19 +127,6 @@ fn parse_n_data(s: &str) -> Result<Option<usize>, CliError> {
     t.parse::<usize>()
         .map(Some)
         .map_err(|_| CliError::user(format!("--N: expected an integer or `inf`, got `{s}`")))
-}
-
-fn round_dim(name: &str, x: f64, notes: &mut Vec<String>) -> Result<usize, CliError> {
-    if !(0.5..=1e9).contains(&x) {
-        return Err(CliError::user(format!(
-            "{name} = {x} at this n is not a usable dimension (need 1 <= {name} <= 1e9)"
-        )));
-    }
-    let r = x.round();
-    if (r - x).abs() > 1e-9 * x.max(1.0) {
-        notes.push(format!("{name} = {x} rounded to {r}"));
-    }
-    Ok(r as usize)
 }
 
 fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext), CliError> {
@@ -161,27 +150,16 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
         prism::spec::Spec::parse(text).map_err(|e| CliError::user(format!("invalid spec: {e}")))?;
     let fitted = prism::pipeline::default_prism()?;
     let c = prism::polytope::classify(&spec, &fitted)?;
-    let mut notes = vec![];
-    let p = round_dim("p", spec.p.at(n), &mut notes)?;
-    let h = round_dim("H", spec.h.at(n), &mut notes)?;
-    let n_data = match &spec.n_data {
-        prism::spec::DataSize::Finite(s) => Some(round_dim("N", s.at(n), &mut notes)?),
-        prism::spec::DataSize::Infinite => None,
-    };
-    let sigma2 = spec.sigma2.at(n);
-    for note in &notes {
+    let inst = spec.instance(n)?;
+    for note in &inst.rounding {
         eprintln!("note: {note} (dimensions are rounded to integers)");
     }
-    let regime = Regime::from_name(&c.face)?;
+    let regime = c.face;
     let (nt, np) = (
         regime.normalization(Loss::Train),
         regime.normalization(Loss::Pop),
     );
-    let x = Ratios {
-        r: h as f64 / p as f64,
-        q: sigma2 * p as f64,
-        y: n_data.map_or(0.0, |nd| p as f64 / nd as f64),
-    };
+    let x = inst.ratios();
     // Face time T = t r^a q^b y^c: the raw horizon is T_max / (r^a q^b y^c).
     let t_max = nt.raw_time(args.tau_max, &x);
     let ok = |v: f64| v.is_finite() && v > 0.0;
@@ -191,15 +169,15 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
             c.face, x.r, x.q, x.y
         )));
     }
-    let mut params = SimParams::new(p, h, sigma2, t_max).with_n(n_data);
+    let mut params = inst.sim_params(t_max);
     apply_common(args, &mut params)?;
     let meta = SpecMeta {
-        face: c.face.clone(),
+        face: c.face,
         n,
         pop_norm: normalization_words(&np),
         pop_loss_exponent: c.pop_loss_exponent.clone(),
         ratios: x,
-        rounding: notes,
+        rounding: inst.rounding.clone(),
         spec: c.spec.clone(),
         tau: tau_words(&nt),
         tau_max: args.tau_max,
@@ -215,23 +193,23 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
             x,
             train: nt,
             pop: np,
+            c0: inst.initial_loss(),
         },
     ))
 }
 
 fn apply_common(args: &Args, params: &mut SimParams) -> Result<(), CliError> {
     params.dt = args.dt;
-    params.record = Record::Uniform(args.record);
+    params.record = Record::Uniform(args.points);
     params.seeds = args.seeds;
     params.seed = args.seed;
-    params.mode = match args.mode {
-        ModeArg::Fast => Mode::Fast,
-        ModeArg::Physical => Mode::Physical,
-    };
+    params.mode = args.mode.into();
     params.integrator = match args.integrator {
         IntegratorArg::Euler => Integrator::Euler,
         IntegratorArg::Rk4 => Integrator::Rk4,
+        IntegratorArg::Adaptive => Integrator::Adaptive,
     };
+    params.tol = args.tol;
     params.spectrum = match args.spectrum {
         SpectrumArg::Bidiagonal => SpectrumMethod::Bidiagonal,
         SpectrumArg::Dense => SpectrumMethod::Dense,
@@ -258,7 +236,7 @@ fn params_explicit(args: &Args) -> Result<SimParams, CliError> {
 }
 
 fn normalized(res: &SimResult, ctx: &SpecContext) -> Normalized {
-    Normalized::new(res, &ctx.x, &ctx.train, &ctx.pop)
+    Normalized::new(res, &ctx.x, &ctx.train, &ctx.pop, ctx.c0)
 }
 
 fn summary(
@@ -312,7 +290,7 @@ fn table_text(
         params.seeds,
         params.seed,
         params.seed + params.seeds as u64 - 1,
-        res.info.dt_max_used,
+        res.info.dt_used,
         res.info.steps,
         res.info.engine
     ));
@@ -396,6 +374,11 @@ pub fn run(args: Args) -> CliResult {
         }
         None => (params_explicit(&args)?, None),
     };
+    if args.check_dt && params.integrator == Integrator::Adaptive {
+        return Err(CliError::user(
+            "--check-dt halves a fixed step; with --integrator adaptive lower --tol instead",
+        ));
+    }
     let total = total_steps(&params) * if args.check_dt { 3 } else { 1 };
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     bar.set_style(

@@ -47,7 +47,7 @@ pub struct LimitOutcome {
 
 /// The face a classified spec lands on and its finite constants (from the spec's prefactors).
 pub fn limit_target(c: &Classification) -> Result<(Regime, Constants), ReportError> {
-    let regime = Regime::from_name(&c.face)?;
+    let regime = c.face;
     let mut k = Constants::default();
     for cst in &c.constants {
         k.set(cst.name, cst.value_f64)?;

@@ -99,6 +99,18 @@ pub struct SimMeta {
     pub spectrum: SpectrumMethod,
     /// Steps per run.
     pub steps: u64,
+    /// The adaptive pair's relative tolerance (absent for fixed steps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tol: Option<f64>,
+    /// Adaptive pair only: the smallest accepted step over all runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dt_min_used: Option<f64>,
+    /// Adaptive pair only: rejected steps summed over runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected_steps: Option<u64>,
+    /// Adaptive pair only: accepted steps summed over runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps_total: Option<u64>,
     /// Final time T.
     pub t_max: f64,
     /// prism's version.
@@ -118,7 +130,7 @@ impl SimMeta {
             alpha: params.n.map(|n| n as f64 / params.p as f64).into(),
             dt: params.dt(),
             dt_default: params.default_dt(),
-            dt_max_used: res.info.dt_max_used,
+            dt_max_used: res.info.dt_used,
             engine: res.info.engine.clone(),
             flops_per_step: res.info.flops_per_eval,
             integrator: params.integrator,
@@ -135,6 +147,10 @@ impl SimMeta {
             spec,
             spectrum: params.spectrum,
             steps: res.info.steps,
+            tol: res.info.tol,
+            dt_min_used: res.info.tol.map(|_| res.info.dt_min_used),
+            rejected_steps: res.info.tol.map(|_| res.info.rejected_steps),
+            steps_total: res.info.tol.map(|_| res.info.steps_total),
             t_max: params.t_max,
             version: env!("CARGO_PKG_VERSION").to_string(),
         }
@@ -145,7 +161,7 @@ impl SimMeta {
 #[derive(Clone, Debug, Serialize)]
 pub struct SpecMeta {
     /// The face the spec selects.
-    pub face: String,
+    pub face: crate::regimes::Regime,
     /// The concrete n.
     pub n: f64,
     /// The population normalization, in words.
@@ -212,38 +228,40 @@ pub struct Normalized {
     pub pop: NormCurve,
 }
 
-fn normalized_quantity(res: &SimResult, pop: bool, nz: &Normalization, x: &Ratios) -> NormCurve {
+/// Mean and SEM over runs of the normalized quantity with the exact-c0 control variate,
+/// `Q_i(t) = quantity(l_i(t) - l_i(0) + c0, c0)` ([`Normalization::run_quantities`]), the
+/// estimator `prism check` uses.
+fn normalized_quantity(
+    res: &SimResult,
+    pop: bool,
+    nz: &Normalization,
+    x: &Ratios,
+    c0: f64,
+) -> NormCurve {
     let runs: Vec<Vec<f64>> = res
         .runs
         .iter()
-        .map(|r| {
-            let c = if pop { &r.pop } else { &r.train };
-            c.iter().map(|l| nz.quantity(*l, c[0], x)).collect()
-        })
+        .map(|r| nz.run_quantities(if pop { &r.pop } else { &r.train }, c0, x))
         .collect();
-    let k = res.t.len();
-    let rn = runs.len() as f64;
-    let mut mean = vec![0.0; k];
-    let mut sem = vec![0.0; k];
-    for i in 0..k {
-        let m = runs.iter().map(|c| c[i]).sum::<f64>() / rn;
-        mean[i] = m;
-        if runs.len() > 1 {
-            let v = runs.iter().map(|c| (c[i] - m).powi(2)).sum::<f64>() / (rn - 1.0);
-            sem[i] = (v / rn).sqrt();
-        }
-    }
+    let (mean, sem) = crate::stats::column_mean_sem(&runs);
     NormCurve { mean, sem, runs }
 }
 
 impl Normalized {
     /// Normalize every run of `res` with the face's train and population normalizations at
-    /// the ratios `x`; the face time comes from the train normalization.
-    pub fn new(res: &SimResult, x: &Ratios, train: &Normalization, pop: &Normalization) -> Self {
+    /// the ratios `x`, with the exact expected initial loss `c0` as control variate; the face
+    /// time comes from the train normalization.
+    pub fn new(
+        res: &SimResult,
+        x: &Ratios,
+        train: &Normalization,
+        pop: &Normalization,
+        c0: f64,
+    ) -> Self {
         Normalized {
             tau: res.t.iter().map(|t| train.time_of(*t, x)).collect(),
-            train: normalized_quantity(res, false, train, x),
-            pop: normalized_quantity(res, true, pop, x),
+            train: normalized_quantity(res, false, train, x, c0),
+            pop: normalized_quantity(res, true, pop, x, c0),
         }
     }
 }

@@ -13,7 +13,7 @@ use std::ops::Range;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{job_of, mean_sem, run_job_one, schedule, RunCurves, SimError, SimInfo, SimParams, SimResult};
+use super::{assemble, job_of, run_job_one, RunCurves, RunStats, SimError, SimParams, SimResult};
 
 /// The runs `start..start + runs.len()` of an ensemble.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,10 +22,8 @@ pub struct RunChunk {
     pub start: usize,
     /// Per-run curves, in run order.
     pub runs: Vec<RunCurves>,
-    /// Engine description of the chunk's first run.
-    pub engine: String,
-    /// Flops per step of that engine.
-    pub flops_per_eval: f64,
+    /// Per-run step counters, in run order.
+    pub stats: Vec<RunStats>,
 }
 
 /// Compute the runs `runs` (indices into `0..params.seeds`) of the ensemble `params`, in
@@ -45,7 +43,7 @@ pub fn simulate_chunk(
             ),
         });
     }
-    let job = job_of(params);
+    let job = job_of(params)?;
     let outs: Vec<_> = runs
         .clone()
         .into_par_iter()
@@ -54,16 +52,12 @@ pub fn simulate_chunk(
     let mut chunk = RunChunk {
         start: runs.start,
         runs: Vec::with_capacity(runs.len()),
-        engine: String::new(),
-        flops_per_eval: 0.0,
+        stats: Vec::with_capacity(runs.len()),
     };
-    for (i, o) in outs.into_iter().enumerate() {
-        let (c, d, f) = o?;
-        if i == 0 {
-            chunk.engine = d;
-            chunk.flops_per_eval = f;
-        }
+    for o in outs {
+        let (c, st) = o?;
         chunk.runs.push(c);
+        chunk.stats.push(st);
     }
     Ok(chunk)
 }
@@ -71,13 +65,17 @@ pub fn simulate_chunk(
 /// Reassemble chunks covering the runs `0..params.seeds` exactly once (in any order) into the
 /// ensemble result, with the reduction of [`super::simulate`]: bit-identical to it.
 pub fn reduce_chunks(params: &SimParams, mut chunks: Vec<RunChunk>) -> Result<SimResult, SimError> {
+    params.validate()?;
     chunks.sort_by_key(|c| c.start);
     let mut next = 0;
     for c in &chunks {
-        if c.start != next || c.runs.is_empty() {
+        if c.start != next || c.runs.is_empty() || c.runs.len() != c.stats.len() {
             return Err(SimError::InvalidParameter {
                 name: "chunks",
-                reason: format!("chunks do not tile the runs 0..{}: gap or overlap at run {next}", params.seeds),
+                reason: format!(
+                    "chunks do not tile the runs 0..{}: gap, overlap or a malformed chunk at run {next}",
+                    params.seeds
+                ),
             });
         }
         next += c.runs.len();
@@ -88,28 +86,14 @@ pub fn reduce_chunks(params: &SimParams, mut chunks: Vec<RunChunk>) -> Result<Si
             reason: format!("chunks cover runs 0..{next}, the ensemble has {}", params.seeds),
         });
     }
-    let job = job_of(params);
-    let engine = chunks[0].engine.clone();
-    let flops = chunks[0].flops_per_eval;
-    let runs: Vec<RunCurves> = chunks.into_iter().flat_map(|c| c.runs).collect();
-    let (train_mean, train_sem) = mean_sem(&runs, |c| &c.train);
-    let (pop_mean, pop_sem) = mean_sem(&runs, |c| &c.pop);
-    let sched = schedule(&job.times, job.dt);
-    Ok(SimResult {
-        t: job.times.clone(),
-        train_mean,
-        train_sem,
-        pop_mean,
-        pop_sem,
-        runs,
-        info: SimInfo {
-            engine,
-            flops_per_eval: flops,
-            dt: job.dt,
-            dt_max_used: sched.iter().map(|x| x.1).fold(0.0, f64::max),
-            steps: sched.iter().map(|x| x.0).sum(),
-        },
-    })
+    let job = job_of(params)?;
+    let mut runs = Vec::with_capacity(params.seeds);
+    let mut stats = Vec::with_capacity(params.seeds);
+    for c in chunks {
+        runs.extend(c.runs);
+        stats.extend(c.stats);
+    }
+    Ok(assemble(&job, runs, &stats))
 }
 
 #[cfg(test)]
