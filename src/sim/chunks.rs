@@ -83,7 +83,10 @@ pub fn reduce_chunks(params: &SimParams, mut chunks: Vec<RunChunk>) -> Result<Si
     if next != params.seeds {
         return Err(SimError::InvalidParameter {
             name: "chunks",
-            reason: format!("chunks cover runs 0..{next}, the ensemble has {}", params.seeds),
+            reason: format!(
+                "chunks cover runs 0..{next}, the ensemble has {}",
+                params.seeds
+            ),
         });
     }
     let job = job_of(params)?;
