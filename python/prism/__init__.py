@@ -46,6 +46,8 @@ __all__ = [
     "plot_simulation",
     "plot_check",
     "Svg",
+    "map",
+    "PhaseMap",
     "PrismError",
     "SpecError",
     "ParameterError",
@@ -439,3 +441,27 @@ def plot_check(result: dict, loss: str = "train") -> Svg:
             }
         )
     return _chart(f"{result['spec']}: {loss}", result["time_variable"], q, lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# phase diagrams
+
+
+class PhaseMap(dict):
+    """The result of :func:`map`: the dict of ``prism map --json``, drawn inline by Jupyter
+    (``_repr_svg_``, the drawing of ``prism map --plot``; also :attr:`svg`)."""
+
+    svg: Svg
+
+    def _repr_svg_(self) -> str:
+        return str(self.svg)
+
+
+def map(fix: Optional[str] = None, x: Optional[str] = None, y: Optional[str] = None, fan: bool = False) -> PhaseMap:
+    """An exact phase diagram of the regimes (``prism map --fix SPEC --x PARAM=FROM:TO --y
+    PARAM=FROM:TO --json``): the plane of two exponents with its regions (face, polygon, exact
+    area and exponents); ``fan=True``: the whole normal fan (``prism map --fan``)."""
+    j, svg = _native.map_json(fix, x, y, bool(fan))
+    m = PhaseMap(json.loads(j))
+    m.svg = Svg(svg)
+    return m

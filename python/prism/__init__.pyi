@@ -108,3 +108,12 @@ def plot_simulation(result: dict[str, Any], title: Optional[str] = None) -> Svg:
 
 def plot_check(result: dict[str, Any], loss: str = "train") -> Svg:
     """Limit against simulation from a check() result."""
+
+class PhaseMap(dict[str, Any]):
+    """A phase diagram (``prism map --json``) that renders as SVG."""
+
+    svg: Svg
+    def _repr_svg_(self) -> str: ...
+
+def map(fix: Optional[str] = None, x: Optional[str] = None, y: Optional[str] = None, fan: bool = False) -> PhaseMap:
+    """An exact phase diagram of the regimes (``prism map``)."""

@@ -620,6 +620,41 @@ fn chart_svg(py: Python<'_>, chart: String) -> PyResult<String> {
     })
 }
 
+/// `prism map --fix SPEC --x PARAM=FROM:TO --y PARAM=FROM:TO --json` (or `--fan`), with the
+/// SVG drawing of `--plot`: returns (JSON, SVG).
+#[pyfunction]
+#[pyo3(signature = (fix=None, x=None, y=None, fan=false))]
+fn map_json(
+    py: Python<'_>,
+    fix: Option<String>,
+    x: Option<String>,
+    y: Option<String>,
+    fan: bool,
+) -> PyResult<(String, String)> {
+    run_blocking(py, move |_| {
+        use prism::map::{self, Axis, MapError};
+        let prism = prism::pipeline::default_prism().map_err(other)?;
+        let map_err = |e: MapError| match e {
+            MapError::Fix(se) => Failure::Spec(se),
+            e => param(e.to_string()),
+        };
+        if fan {
+            if fix.is_some() || x.is_some() || y.is_some() {
+                return Err(param("fan=True takes no fix=, x= or y="));
+            }
+            let f = map::fan::normal_fan(&prism).map_err(other)?;
+            return Ok((json(&f)?, map::svg::fan_svg(&f)));
+        }
+        let (Some(fix), Some(x), Some(y)) = (fix, x, y) else {
+            return Err(param("map needs fix= (a partial spec), x= and y= (PARAM=FROM:TO), or fan=True"));
+        };
+        let x = Axis::parse("x", &x).map_err(map_err)?;
+        let y = Axis::parse("y", &y).map_err(map_err)?;
+        let m = map::phase_map(&fix, &x, &y, &prism).map_err(map_err)?;
+        Ok((json(&m)?, map::svg::map_svg(&m)))
+    })
+}
+
 /// The native module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -643,5 +678,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_json, m)?)?;
     m.add_function(wrap_pyfunction!(prism_svg, m)?)?;
     m.add_function(wrap_pyfunction!(chart_svg, m)?)?;
+    m.add_function(wrap_pyfunction!(map_json, m)?)?;
     Ok(())
 }

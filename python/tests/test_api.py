@@ -182,3 +182,11 @@ def test_plots_are_svg():
     assert "polyline" in prism.plot_limit(lim)
     sim = prism.simulate(**SIM)
     assert "polyline" in prism.plot_simulation(sim)
+
+
+def test_map_matches_cli(cli_json):
+    m = prism.map(fix="p = n", x="H=0:2", y="sigma2=-2:0")
+    assert dict(m) == cli_json("map", "--fix", "p = n", "--x", "H=0:2", "--y", "sigma2=-2:0")
+    assert m._repr_svg_().startswith("<svg")
+    with pytest.raises(prism.SpecError):
+        prism.map(fix="p = n^", x="H=0:2", y="sigma2=-2:0")
