@@ -49,6 +49,7 @@
 //! number of threads.
 
 pub(crate) mod adaptive;
+pub mod chunks;
 pub mod engines;
 pub mod free_flow;
 pub mod linalg;
@@ -56,6 +57,7 @@ pub mod plan;
 pub mod setup;
 pub mod spectrum;
 
+pub use chunks::{reduce_chunks, simulate_chunk, RunChunk};
 pub use free_flow::{free_flow, free_flow_with_progress, FreeFlowParams, FreeFlowResult};
 pub use plan::{estimate, machine_flops_per_sec, plan, CostEstimate, EngineKind, EnginePlan};
 pub use setup::Stepper;
@@ -583,14 +585,19 @@ impl Job {
     }
 }
 
-/// Counters of one run.
-#[derive(Clone, Copy, Debug, Default)]
-struct RunStats {
-    accepted: u64,
-    rejected: u64,
-    evals: u64,
-    h_min: f64,
-    h_max: f64,
+/// Counters of one run (summarized over runs in [`SimInfo`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunStats {
+    /// Accepted steps.
+    pub accepted: u64,
+    /// Rejected steps (adaptive pair).
+    pub rejected: u64,
+    /// Field evaluations.
+    pub evals: u64,
+    /// Smallest step taken.
+    pub h_min: f64,
+    /// Largest step taken.
+    pub h_max: f64,
 }
 
 fn run_job_one(
@@ -841,6 +848,12 @@ pub(crate) fn run_job(job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<SimR
         runs.push(c);
         st.push(s);
     }
+    Ok(assemble(job, runs, &st))
+}
+
+/// The ensemble result of the runs `0..seeds` (in run order) and their counters: means and
+/// standard errors summed in run order (shared by [`simulate`] and [`chunks::reduce_chunks`]).
+pub(crate) fn assemble(job: &Job, runs: Vec<RunCurves>, st: &[RunStats]) -> SimResult {
     let (train_mean, train_sem) = mean_sem(&runs, |c| &c.train);
     let (pop_mean, pop_sem) = mean_sem(&runs, |c| &c.pop);
     let h_min = st.iter().map(|s| s.h_min).fold(f64::INFINITY, f64::min);
@@ -857,7 +870,7 @@ pub(crate) fn run_job(job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<SimR
         field_evals: st.iter().map(|s| s.evals).sum(),
         tol: (job.integrator == Integrator::Adaptive).then_some(job.tol),
     };
-    Ok(SimResult {
+    SimResult {
         t: job.times.clone(),
         train_mean,
         train_sem,
@@ -865,7 +878,7 @@ pub(crate) fn run_job(job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<SimR
         pop_sem,
         runs,
         info,
-    })
+    }
 }
 
 /// The law of one run of `params` (everything but the seed).
