@@ -7,6 +7,8 @@ pub enum Path {
     Full,
     /// The free-probability leading part (g = 0).
     Leading,
+    /// The expansion with spectral moments (anisotropic data, THEORY 9.2), either path.
+    Aniso,
 }
 
 /// Why an order was refused, with the estimate that decided it.
@@ -31,6 +33,7 @@ impl std::fmt::Display for Refusal {
         let path = match self.path {
             Path::Full => "full (Wick)",
             Path::Leading => "leading (free probability)",
+            Path::Aniso => "anisotropic (with moments)",
         };
         write!(
             f,
@@ -122,6 +125,40 @@ pub fn check_full(order: usize) -> Result<(), super::ExpansionError> {
         est_bytes: m,
         reason: "the number of Wick states grows about 3.5x per order and this machine has \
                  24 GiB and 2 cores"
+            .to_string(),
+    }))
+}
+
+/// Highest order of the expansion with moments (both paths): the moment variables
+/// `m_1..m_12` of [`super::aniso::MAX_MOMENTS`] allow 11, and order 10 (full path) is the
+/// last that finishes within minutes (see [`aniso_estimate`]).
+pub const MAX_ANISO_ORDER: usize = 10;
+
+/// Measured cost model of the full anisotropic path for one loss (population; the train loss
+/// costs about the same), release build, 2 shared cores: (seconds, peak bytes). Anchored at
+/// order 8, growing about 5x per order in time and 3.5x in memory.
+pub fn aniso_estimate(order: usize) -> (f64, f64) {
+    let d = order as f64 - 8.0;
+    (ANISO_S8_SECONDS * 5.0f64.powf(d), ANISO_S8_BYTES * 3.5f64.powf(d))
+}
+
+const ANISO_S8_SECONDS: f64 = 10.0;
+const ANISO_S8_BYTES: f64 = 0.1 * GIB;
+
+/// Refuse an anisotropic order above [`MAX_ANISO_ORDER`].
+pub fn check_aniso(order: usize) -> Result<(), super::ExpansionError> {
+    if order <= MAX_ANISO_ORDER {
+        return Ok(());
+    }
+    let (t, m) = aniso_estimate(order);
+    Err(super::ExpansionError::TooLarge(Refusal {
+        order,
+        path: Path::Aniso,
+        max_order: MAX_ANISO_ORDER,
+        est_seconds: t,
+        est_bytes: m,
+        reason: "the words carry a third letter (Sigma) and every coefficient a product of \
+                 moments; the state count grows about 4x per order"
             .to_string(),
     }))
 }
