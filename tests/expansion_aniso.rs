@@ -236,3 +236,69 @@ fn snapshots_of_a_small_anisotropic_expansion() {
         insta::assert_snapshot!(format!("aniso_leading_{}", loss.name()), render(&c, &names(&lead)));
     }
 }
+
+fn prism(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_prism"))
+        .args(args)
+        .output()
+        .expect("run prism")
+}
+
+/// Rebuild a polynomial from `prism expand --json` terms (with their `moments` objects).
+fn from_json(terms: &[serde_json::Value]) -> Poly {
+    let mut p = Poly::zero(FULL_BASE + MAX_MOMENTS);
+    for t in terms {
+        let mut e: Vec<i32> = ["p", "H", "sigma2", "N"]
+            .iter()
+            .map(|k| t[*k].as_i64().unwrap() as i32)
+            .collect();
+        e.extend(std::iter::repeat_n(0, MAX_MOMENTS));
+        for (k, v) in t["moments"].as_object().unwrap() {
+            let i: usize = k[1..].parse().unwrap();
+            e[FULL_BASE + i - 1] = v.as_i64().unwrap() as i32;
+        }
+        let c: BigRational = t["coeff"].as_str().unwrap().parse().unwrap();
+        p.add_term(e, c);
+    }
+    p
+}
+
+#[test]
+fn cli_expand_anisotropic() {
+    let out = prism(&["expand", "--order", "2", "--anisotropic", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), 6);
+    for loss in [Loss::Train, Loss::Pop] {
+        let lib = full_coefficients_aniso(2, loss, Samples::Finite, None).unwrap();
+        for (s, poly) in lib.iter().enumerate() {
+            let obj = arr
+                .iter()
+                .find(|o| o["order"] == s && o["loss"] == loss.name())
+                .unwrap();
+            assert_eq!(from_json(obj["terms"].as_array().unwrap()), *poly);
+        }
+    }
+    // c_0 terms all carry {"m1": 1}
+    let c0 = &arr[0]["terms"].as_array().unwrap()[0];
+    assert_eq!(c0["moments"], serde_json::json!({"m1": 1}));
+    // text: moment factors
+    let out = prism(&["expand", "--order", "1", "--loss", "pop", "--anisotropic"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("H*sigma2*m2") && text.contains("m1^2"), "{text}");
+    // leading path with moments
+    let out = prism(&["expand", "--order", "2", "--anisotropic", "--leading"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("y*m1^2"), "{text}");
+    let out = prism(&["expand", "--order", "2", "--anisotropic", "--leading", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lib = leading_coefficients_aniso(2, Loss::Train).unwrap();
+    let got = from_json(v[2]["terms"].as_array().unwrap());
+    assert_eq!(leading_part_aniso(&got), lib[2]);
+    // refusal with an estimate
+    let out = prism(&["expand", "--order", "11", "--anisotropic"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refused") && err.contains("anisotropic"), "{err}");
+}
