@@ -39,7 +39,9 @@
 //! Phase 1 for the train loss is the isotropic one; for the population loss it runs on words
 //! with one more letter kind (about twice the states of the isotropic train loss at the same
 //! order). Phase 2 runs once per distinct level-0 state (multisets of `(k, Sigma?)`, a few
-//! hundred at s = 8). Measured timings are in [`super::estimate::aniso_estimate`].
+//! hundred at s = 8). Measured timings are in [`super::estimate::aniso_estimate`]; the
+//! population loss costs more than the train loss here (the opposite of the isotropic case)
+//! because Sigma breaks the symmetry between its words' letters S.
 
 pub mod checks;
 pub mod free;
@@ -209,13 +211,15 @@ fn combine(
 /// [`aniso_full_vars`] (`p, H, sigma2, N, m1..m12`; no N for [`Samples::Infinite`]).
 /// `progress(s, level, states)` is called before each level of phase 1 of each order.
 /// Orders above [`super::estimate::MAX_ANISO_ORDER`] are refused with an estimate.
+/// Measured (population loss, all orders 0..=s, release, 2 shared cores): s = 6 in 0.5 s,
+/// s = 7 in 5.3 s, s = 8 in 33 s (0.12 GiB); the train loss 0.1 s, 2.1 s, 6.3 s.
 pub fn full_coefficients_aniso(
     max_order: usize,
     loss: Loss,
     samples: Samples,
     progress: Option<&(dyn Fn(usize, usize, usize) + Sync)>,
 ) -> Result<Vec<Poly>, ExpansionError> {
-    super::estimate::check_aniso(max_order)?;
+    super::estimate::check_aniso(max_order, false)?;
     let mut memo: FastMap<Vec<Trace0>, Phase2> = FastMap::default();
     let mut out = Vec::with_capacity(max_order + 1);
     match loss {
