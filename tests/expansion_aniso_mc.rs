@@ -33,7 +33,7 @@ fn rotation(p: usize, seed: u64) -> Array2<f64> {
         let mut v = g.column(j).to_owned();
         for k in 0..j {
             let d = q.column(k).dot(&v);
-            v = v - &(q.column(k).to_owned() * d);
+            v -= &(q.column(k).to_owned() * d);
         }
         let n = v.dot(&v).sqrt();
         q.column_mut(j).assign(&(v / n));

@@ -187,6 +187,10 @@ pub trait TraceWord: Copy + Ord + Eq + std::hash::Hash + Send + Sync + std::fmt:
     fn a_letter() -> Self;
     /// Number of letters.
     fn len(self) -> usize;
+    /// True for the empty word.
+    fn is_empty(self) -> bool {
+        self.len() == 0
+    }
     /// Number of letters A.
     fn count_a(self) -> usize;
     /// True when letter i is A.

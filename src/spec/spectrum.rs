@@ -92,42 +92,44 @@ pub enum SpectrumError {
     AtomValue {
         /// 0-based atom index.
         index: usize,
-        /// The value.
-        value: BigRational,
+        /// The value, rendered.
+        value: String,
     },
     /// An atom weight is not positive.
     #[error("atom {index}: the weight {weight} must be > 0")]
     AtomWeight {
         /// 0-based atom index.
         index: usize,
-        /// The weight.
-        weight: BigRational,
+        /// The weight, rendered.
+        weight: String,
     },
     /// The atom weights do not sum to 1.
     #[error("the weights sum to {sum}, not 1")]
     WeightSum {
-        /// Their sum.
-        sum: BigRational,
+        /// Their sum, rendered.
+        sum: String,
+        /// `1 - sum`, rendered.
+        missing: String,
     },
     /// `uniform(a, b)` with `a < 0`.
     #[error("uniform(a, b) needs a >= 0 (got a = {a})")]
     UniformLow {
-        /// The lower end.
-        a: BigRational,
+        /// The lower end, rendered.
+        a: String,
     },
     /// `uniform(a, b)` with `a >= b`.
     #[error("uniform(a, b) needs a < b (got a = {a}, b = {b})")]
     UniformOrder {
-        /// Lower end.
-        a: BigRational,
-        /// Upper end.
-        b: BigRational,
+        /// Lower end, rendered.
+        a: String,
+        /// Upper end, rendered.
+        b: String,
     },
     /// `powerlaw(a)` outside `0 < a < 1`.
     #[error("powerlaw(a) needs 0 < a < 1 (got a = {a})")]
     PowerLawExponent {
-        /// The exponent.
-        a: BigRational,
+        /// The exponent, rendered.
+        a: String,
     },
     /// An eigenvalue file has no eigenvalues.
     #[error("{file}: no eigenvalues found")]
@@ -171,8 +173,7 @@ impl SpectrumError {
             SpectrumError::AtomWeight { .. } => {
                 "weights are positive fractions that sum to 1, e.g. atoms(1: 3/4, 4: 1/4)".into()
             }
-            SpectrumError::WeightSum { sum } => {
-                let missing = BigRational::one() - sum;
+            SpectrumError::WeightSum { missing, .. } => {
                 format!("the weights must sum to 1 (adjust by {missing})")
             }
             SpectrumError::UniformLow { .. } | SpectrumError::UniformOrder { .. } => {
@@ -256,19 +257,22 @@ impl SpectrumLaw {
             if !v.is_positive() {
                 return Err(SpectrumError::AtomValue {
                     index,
-                    value: v.clone(),
+                    value: v.to_string(),
                 });
             }
             if !w.is_positive() {
                 return Err(SpectrumError::AtomWeight {
                     index,
-                    weight: w.clone(),
+                    weight: w.to_string(),
                 });
             }
             sum += w;
         }
         if !sum.is_one() {
-            return Err(SpectrumError::WeightSum { sum });
+            return Err(SpectrumError::WeightSum {
+                missing: (BigRational::one() - &sum).to_string(),
+                sum: sum.to_string(),
+            });
         }
         let mut sorted = atoms;
         sorted.sort();
@@ -285,10 +289,13 @@ impl SpectrumLaw {
     /// `uniform(a, b)` with `0 <= a < b`.
     pub fn uniform(a: BigRational, b: BigRational) -> Result<SpectrumLaw, SpectrumError> {
         if a.is_negative() {
-            return Err(SpectrumError::UniformLow { a });
+            return Err(SpectrumError::UniformLow { a: a.to_string() });
         }
         if a >= b {
-            return Err(SpectrumError::UniformOrder { a, b });
+            return Err(SpectrumError::UniformOrder {
+                a: a.to_string(),
+                b: b.to_string(),
+            });
         }
         Ok(SpectrumLaw::Uniform { a, b })
     }
@@ -296,7 +303,7 @@ impl SpectrumLaw {
     /// `powerlaw(a)` with `0 < a < 1`.
     pub fn powerlaw(a: BigRational) -> Result<SpectrumLaw, SpectrumError> {
         if !a.is_positive() || a >= BigRational::one() {
-            return Err(SpectrumError::PowerLawExponent { a });
+            return Err(SpectrumError::PowerLawExponent { a: a.to_string() });
         }
         Ok(SpectrumLaw::PowerLaw { a })
     }
@@ -572,7 +579,13 @@ mod tests {
     #[test]
     fn validation() {
         let e = SpectrumLaw::atoms(vec![(frac(1, 1), frac(1, 2))]).unwrap_err();
-        assert_eq!(e, SpectrumError::WeightSum { sum: frac(1, 2) });
+        assert_eq!(
+            e,
+            SpectrumError::WeightSum {
+                sum: "1/2".into(),
+                missing: "1/2".into()
+            }
+        );
         assert!(e.hint().contains("1/2"));
         assert!(matches!(
             SpectrumLaw::atoms(vec![(frac(0, 1), frac(1, 1))]),
