@@ -4,10 +4,10 @@ use super::{CliError, CliResult};
 use indicatif::{ProgressBar, ProgressStyle};
 use prism::expansion::aniso::free::leading_coefficients_aniso;
 use prism::expansion::aniso::{
-    aniso_full_vars, aniso_leading_vars, full_coefficients_aniso, Samples, FULL_BASE,
+    aniso_full_vars, aniso_leading_vars, full_coefficients_aniso, Samples,
 };
 use prism::expansion::{full_coefficients, leading_coefficients, FULL_VARS};
-use prism::poly::{rat_to_f64, Poly, PolyFormat};
+use prism::poly::{Poly, PolyFormat};
 use prism::polytope::Loss;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -90,28 +90,13 @@ pub fn run(args: Args) -> CliResult {
         results.push((loss, polys));
     }
     if args.json {
-        let mut out = Vec::new();
-        for (loss, polys) in &results {
-            for (s, p) in polys.iter().enumerate() {
-                let raw = if args.leading {
-                    leading_to_raw(p)
-                } else {
-                    p.clone()
-                };
-                let terms = if args.anisotropic {
-                    json_terms_aniso(&raw)
-                } else {
-                    json_terms(&raw)
-                };
-                out.push(serde_json::json!({
-                    "order": s,
-                    "loss": loss.name(),
-                    "part": if args.leading { "leading" } else { "full" },
-                    "terms": terms,
-                }));
-            }
-        }
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        let out: Vec<prism::report::ExpandEntry> = results
+            .iter()
+            .flat_map(|(loss, polys)| {
+                prism::report::ExpandEntry::from_polys(*loss, polys, args.leading)
+            })
+            .collect();
+        println!("{}", prism::report::to_json(&out)?);
         return Ok(());
     }
     for (loss, polys) in &results {
@@ -205,47 +190,4 @@ fn compute_full(order: usize, loss: Loss, anisotropic: bool) -> Result<Vec<Poly>
         b.finish_and_clear();
     }
     Ok(r?)
-}
-
-/// A leading polynomial in (r, q, y) as raw monomials: `q^j r^k y^l = p^(j-k+l) H^k sigma2^j
-/// N^(-l)`.
-fn leading_to_raw(p: &Poly) -> Poly {
-    p.map_exps(p.nvars() + 1, |e| {
-        let mut v = vec![e[1] - e[0] + e[2], e[0], e[1], -e[2]];
-        v.extend_from_slice(&e[3..]);
-        v
-    })
-}
-
-/// Terms with their moment product: `"moments": {"m1": 1, "m2": 1}` (empty object: none).
-fn json_terms_aniso(p: &Poly) -> Vec<serde_json::Value> {
-    json_terms(p)
-        .into_iter()
-        .zip(p.terms())
-        .map(|(mut t, (e, _))| {
-            let m: serde_json::Map<String, serde_json::Value> = e[FULL_BASE..]
-                .iter()
-                .enumerate()
-                .filter(|(_, &x)| x != 0)
-                .map(|(k, &x)| (format!("m{}", k + 1), serde_json::json!(x)))
-                .collect();
-            t["moments"] = serde_json::Value::Object(m);
-            t
-        })
-        .collect()
-}
-
-fn json_terms(p: &Poly) -> Vec<serde_json::Value> {
-    p.terms()
-        .map(|(e, c)| {
-            serde_json::json!({
-                "coeff": c.to_string(),
-                "value": rat_to_f64(c),
-                "p": e[0],
-                "H": e[1],
-                "sigma2": e[2],
-                "N": e[3],
-            })
-        })
-        .collect()
 }

@@ -28,6 +28,15 @@
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
 
 use super::linalg::{dot2, frob2, gemm, gemm_abt_sym, gram_frob2, syrk, trace};
+use super::plan::PhysKind;
+
+/// S = X X^T / N (p x p) from the p x N data matrix (p^2 N flops).
+pub fn dense_covariance(x: &Array2<f64>) -> Array2<f64> {
+    let p = x.nrows();
+    let mut s = Array2::zeros((p, p));
+    syrk(1.0 / x.ncols() as f64, x.view(), s.view_mut());
+    s
+}
 
 /// Trace quantities of one state (see the module docs). `tr_m2` is `None` when it was not
 /// requested and is not free for the engine.
@@ -53,10 +62,12 @@ pub trait MatField: Send {
     fn flops(&self) -> f64;
     /// One-line description (engine, algorithm, shapes).
     fn describe(&self) -> String;
+    /// The association of the products in use.
+    fn side(&self) -> Side;
 }
 
-/// Which association the reduced engine uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which association an engine uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Side {
     /// H x H Gram matrices M = W W^T, K = W S W^T: 3 h^2 (p' + ns) flops.
     H,
@@ -83,6 +94,7 @@ pub struct ReducedEngine {
     a: Array2<f64>,
     b: Array2<f64>,
     gram: Array2<f64>,
+    label: &'static str,
 }
 
 impl ReducedEngine {
@@ -92,10 +104,7 @@ impl ReducedEngine {
     pub fn new(h: usize, pp: usize, lam: Vec<f64>, lin2: f64, side: Option<Side>) -> Self {
         let ns = lam.len();
         assert!(ns <= pp);
-        let (hf, pf, nf) = (h as f64, pp as f64, ns as f64);
-        let cost_h = 3.0 * hf * hf * (pf + nf);
-        let cost_p = 3.0 * hf * nf * (2.0 * pf - nf);
-        let side = side.unwrap_or(if cost_p < cost_h { Side::P } else { Side::H });
+        let side = side.unwrap_or_else(|| super::plan::reduced_side(h, pp, ns));
         let tr_s = lam.iter().sum();
         let (m, k, y, a, b) = match side {
             Side::H => (
@@ -127,12 +136,14 @@ impl ReducedEngine {
             a,
             b,
             gram: Array2::zeros((0, 0)),
+            label: "reduced",
         }
     }
 
-    /// The algorithm in use.
-    pub fn side(&self) -> Side {
-        self.side
+    /// Names the reduction in [`MatField::describe`] ("reduced", "data-span", "bartlett").
+    pub fn with_label(mut self, label: &'static str) -> Self {
+        self.label = label;
+        self
     }
 
     fn field_h(&mut self, w: ArrayView2<f64>, mut v: ArrayViewMut2<f64>) -> Traces {
@@ -248,16 +259,17 @@ impl MatField for ReducedEngine {
     }
 
     fn flops(&self) -> f64 {
-        let (h, p, n) = (self.h as f64, self.pp as f64, self.ns as f64);
-        match self.side {
-            Side::H => 3.0 * h * h * (p + n),
-            Side::P => 3.0 * h * n * (2.0 * p - n),
-        }
+        super::plan::reduced_cost(self.h, self.pp, self.ns, self.side)
+    }
+
+    fn side(&self) -> Side {
+        self.side
     }
 
     fn describe(&self) -> String {
         format!(
-            "fast/reduced {}-side: W {}x{} against diag S with {} nonzero eigenvalues",
+            "fast/{} {}-side: W {}x{} against diag S with {} nonzero eigenvalues",
+            self.label,
             match self.side {
                 Side::H => "H",
                 Side::P => "p",
@@ -372,48 +384,46 @@ impl PhysicalEngine {
     /// S = X X^T / N (p^2 N flops, once) when a dense-S association is cheaper per step.
     pub fn auto(h: usize, p: usize, data: PhysData, lin2: f64) -> Self {
         if let PhysData::Samples { x } = &data {
-            let (hf, pf, nf) = (h as f64, p as f64, x.ncols() as f64);
-            let dense = (2.0 * hf * pf * pf + 6.0 * hf * hf * pf)
-                .min(3.0 * hf * pf * pf + 2.0 * pf * pf * pf);
-            let samp =
-                (4.0 * hf * pf * nf + 5.0 * hf * hf * pf + hf * hf * nf).min(10.0 * hf * pf * nf);
-            if dense < samp {
-                let mut s = Array2::zeros((p, p));
-                syrk(1.0 / nf, x.view(), s.view_mut());
-                return PhysicalEngine::new(h, p, PhysData::Dense { s }, lin2);
+            if super::plan::physical_kind(h, p, Some(x.ncols())) == PhysKind::Dense {
+                let data = PhysData::Dense {
+                    s: dense_covariance(x),
+                };
+                return PhysicalEngine::new(h, p, data, lin2);
             }
         }
         PhysicalEngine::new(h, p, data, lin2)
     }
 
     /// Engine for an H x p state with the given data representation (the cheaper of its two
-    /// associations is used).
+    /// associations is used, see [`super::plan::physical_side`]).
     pub fn new(h: usize, p: usize, data: PhysData, lin2: f64) -> Self {
-        let (hf, pf) = (h as f64, p as f64);
-        let (route, n, tr_s) = match &data {
-            PhysData::Identity => (if h <= p { Route::IdH } else { Route::IdP }, 0, pf),
-            PhysData::Dense { s } => {
-                let ch = 2.0 * hf * pf * pf + 6.0 * hf * hf * pf;
-                let cp = 3.0 * hf * pf * pf + 2.0 * pf * pf * pf;
-                (
-                    if ch <= cp {
-                        Route::DenseH
-                    } else {
-                        Route::DenseP
-                    },
-                    0,
-                    trace(s.view()),
-                )
-            }
-            PhysData::Samples { x } => {
+        let (kind, n) = match &data {
+            PhysData::Identity => (PhysKind::Identity, 0),
+            PhysData::Dense { .. } => (PhysKind::Dense, 0),
+            PhysData::Samples { x } => (PhysKind::Samples, x.ncols()),
+        };
+        let side = super::plan::physical_side(h, p, n, kind);
+        PhysicalEngine::with_side(h, p, data, lin2, side)
+    }
+
+    /// Engine for an H x p state with the given data representation and association.
+    pub fn with_side(h: usize, p: usize, data: PhysData, lin2: f64, side: Side) -> Self {
+        let pf = p as f64;
+        let (route, n, tr_s) = match (&data, side) {
+            (PhysData::Identity, Side::H) => (Route::IdH, 0, pf),
+            (PhysData::Identity, Side::P) => (Route::IdP, 0, pf),
+            (PhysData::Dense { s }, Side::H) => (Route::DenseH, 0, trace(s.view())),
+            (PhysData::Dense { s }, Side::P) => (Route::DenseP, 0, trace(s.view())),
+            (PhysData::Samples { x }, side) => {
                 let n = x.ncols();
-                let nf = n as f64;
-                let ch = 4.0 * hf * pf * nf + 5.0 * hf * hf * pf + hf * hf * nf;
-                let cp = 10.0 * hf * pf * nf;
                 (
-                    if ch <= cp { Route::SampH } else { Route::SampP },
+                    if side == Side::H {
+                        Route::SampH
+                    } else {
+                        Route::SampP
+                    },
                     n,
-                    frob2(x.view()) / nf,
+                    frob2(x.view()) / n as f64,
                 )
             }
         };
@@ -544,14 +554,21 @@ impl MatField for PhysicalEngine {
     }
 
     fn flops(&self) -> f64 {
-        let (h, p, n) = (self.h as f64, self.p as f64, self.n as f64);
+        let (kind, side) = match self.route {
+            Route::IdH => (PhysKind::Identity, Side::H),
+            Route::IdP => (PhysKind::Identity, Side::P),
+            Route::DenseH => (PhysKind::Dense, Side::H),
+            Route::DenseP => (PhysKind::Dense, Side::P),
+            Route::SampH => (PhysKind::Samples, Side::H),
+            Route::SampP => (PhysKind::Samples, Side::P),
+        };
+        super::plan::physical_cost(self.h, self.p, self.n, kind, side)
+    }
+
+    fn side(&self) -> Side {
         match self.route {
-            Route::IdH => 3.0 * h * h * p,
-            Route::IdP => 3.0 * h * p * p,
-            Route::DenseH => 2.0 * h * p * p + 6.0 * h * h * p,
-            Route::DenseP => 3.0 * h * p * p + 2.0 * p * p * p,
-            Route::SampH => 4.0 * h * p * n + 5.0 * h * h * p + h * h * n,
-            Route::SampP => 10.0 * h * p * n,
+            Route::IdH | Route::DenseH | Route::SampH => Side::H,
+            Route::IdP | Route::DenseP | Route::SampP => Side::P,
         }
     }
 
@@ -582,6 +599,12 @@ pub struct MatIntegrator {
 impl MatIntegrator {
     /// Wraps a field and an initial state.
     pub fn new(f: Box<dyn MatField>, w: Array2<f64>) -> Self {
+        // Row-major storage, so that the state can be handled as one flat slice.
+        let w = if w.is_standard_layout() {
+            w
+        } else {
+            w.as_standard_layout().into_owned()
+        };
         let d = w.dim();
         MatIntegrator {
             f,
@@ -590,6 +613,11 @@ impl MatIntegrator {
             acc: Array2::zeros((0, 0)),
             tmp: Array2::zeros((0, 0)),
         }
+    }
+
+    /// The field and the state, borrowed together (for external integrators).
+    pub fn parts(&mut self) -> (&mut dyn MatField, &mut Array2<f64>) {
+        (self.f.as_mut(), &mut self.w)
     }
 
     /// Traces of the current state (one field evaluation).

@@ -59,6 +59,10 @@ pub struct FreeFlowParams {
     pub mode: Mode,
     /// Spectrum sampler.
     pub spectrum: SpectrumMethod,
+    /// Relative tolerance of [`Integrator::Adaptive`] (`None`: 0.1 / (p sqrt(seeds)), as
+    /// [`super::SimParams::default_tol`]).
+    #[serde(default)]
+    pub tol: Option<f64>,
 }
 
 /// Result of [`free_flow`]: `t` holds tau, `train_*` is l_tr/q^2 = (1/2p) tr(S At^2) and `pop_*`
@@ -80,6 +84,7 @@ impl FreeFlowParams {
             integrator: Integrator::Rk4,
             mode: Mode::Fast,
             spectrum: SpectrumMethod::Bidiagonal,
+            tol: None,
         }
     }
 
@@ -90,7 +95,7 @@ impl FreeFlowParams {
         let y = self.n.map_or(0.0, |n| self.p as f64 / n as f64);
         let edge = (1.0 + r.sqrt()).powi(2) * (1.0 + y.sqrt()).powi(2);
         let c = match self.integrator {
-            Integrator::Rk4 => 0.2,
+            Integrator::Rk4 | Integrator::Adaptive => 0.2,
             Integrator::Euler => 0.02,
         };
         c / edge
@@ -109,8 +114,11 @@ impl FreeFlowParams {
             });
         }
         validate_common(self.tau_max, self.dtau, &self.record, self.seeds)?;
-        Ok(Job {
-            setup: Setup {
+        let tol = self
+            .tol
+            .unwrap_or((0.1 / (self.p as f64 * (self.seeds.max(1) as f64).sqrt())).clamp(1e-9, 1e-3));
+        Job::new(
+            Setup {
                 p: self.p,
                 h: self.h,
                 n: self.n,
@@ -120,14 +128,15 @@ impl FreeFlowParams {
                 spectrum: self.spectrum,
                 side: None,
             },
-            loss: LossMap::Free,
-            integrator: self.integrator,
-            times: record_times(&self.record, self.tau_max),
-            dt: self.dtau(),
-            default_dt: self.default_dtau(),
-            seeds: self.seeds,
-            seed: self.seed,
-        })
+            LossMap::Free,
+            self.integrator,
+            record_times(&self.record, self.tau_max),
+            self.dtau,
+            self.default_dtau(),
+            tol,
+            self.seeds,
+            self.seed,
+        )
     }
 }
 

@@ -97,6 +97,33 @@ pub fn gram_frob2(a: ArrayView2<f64>, buf: &mut Array2<f64>) -> f64 {
     frob2(buf.view())
 }
 
+/// out = y + h k (elementwise).
+pub fn axpy_into(out: &mut [f64], y: &[f64], h: f64, k: &[f64]) {
+    for ((o, a), b) in out.iter_mut().zip(y).zip(k) {
+        *o = a + h * b;
+    }
+}
+
+/// out = y + h sum_j a_j k_j over the first `a.len()` slopes (elementwise, terms added in
+/// index order).
+pub fn lincomb_into(out: &mut [f64], y: &[f64], h: f64, a: &[f64], ks: &[Vec<f64>]) {
+    out.copy_from_slice(y);
+    for (aj, kj) in a.iter().zip(ks) {
+        if *aj == 0.0 {
+            continue;
+        }
+        let c = h * aj;
+        for (o, b) in out.iter_mut().zip(kj) {
+            *o += c * b;
+        }
+    }
+}
+
+/// Euclidean norm, summed in index order.
+pub fn norm2(a: &[f64]) -> f64 {
+    a.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,13 +48,19 @@
 //! single-threaded, and are reduced in index order, so results are bit-identical whatever the
 //! number of threads.
 
+pub(crate) mod adaptive;
 pub mod engines;
 pub mod free_flow;
 pub mod linalg;
+pub mod plan;
 pub mod setup;
 pub mod spectrum;
 
 pub use free_flow::{free_flow, free_flow_with_progress, FreeFlowParams, FreeFlowResult};
+pub use plan::{
+    estimate, machine_flops_per_sec, plan, CostEstimate, EngineKind, EnginePlan,
+};
+pub use setup::Stepper;
 
 use rand::rngs::ChaCha8Rng;
 use rand::SeedableRng;
@@ -62,8 +68,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use engines::{Side, Traces};
-use setup::{build, Setup};
+pub use engines::Side;
+use engines::Traces;
+use setup::{build_setup, Setup};
 
 /// Name of the random number generator, for metadata.
 pub const RNG_NAME: &str = "ChaCha8Rng (rand 0.10); run i seeded with seed_from_u64(seed + i)";
@@ -93,6 +100,21 @@ pub enum SimError {
         /// A step that should be stable.
         suggested_dt: f64,
     },
+    /// The adaptive pair could not meet its tolerance (the step collapsed) or the loss left the
+    /// divergence bound.
+    #[error(
+        "adaptive integration failed (run seed {seed}) at t = {t}: the step shrank to {h:.3e} at tolerance {tol:.1e}, or the loss left the divergence bound; check the parameters, or try a larger tolerance"
+    )]
+    StepCollapsed {
+        /// Seed of the run.
+        seed: u64,
+        /// Time reached.
+        t: f64,
+        /// Last step tried (0 when the loss bound was crossed).
+        h: f64,
+        /// Tolerance in use.
+        tol: f64,
+    },
     /// The symmetric eigen-solver did not converge.
     #[error("eigenvalue iteration did not converge (matrix of order {n})")]
     EigenNoConvergence {
@@ -119,8 +141,13 @@ pub enum Integrator {
     /// Explicit Euler, W <- W + dt V(W): gradient descent with learning rate dt (THEORY 1).
     #[default]
     Euler,
-    /// Classical RK4 (the gradient flow). For S = I the exact flow is used instead.
+    /// Classical RK4 with a fixed step (the gradient flow). For S = I the exact flow is used
+    /// instead.
     Rk4,
+    /// The gradient flow by the embedded Dormand-Prince 5(4) pair with error control at the
+    /// tolerance [`SimParams::tol`] (see [`adaptive`]); the default for the flow. For S = I the
+    /// exact flow is used instead.
+    Adaptive,
 }
 
 /// How the eigenvalues of S (and, for S = I, of W0 W0^T) are drawn in fast mode.
@@ -173,11 +200,19 @@ pub struct SimParams {
     pub integrator: Integrator,
     /// Spectrum sampler (fast mode).
     pub spectrum: SpectrumMethod,
+    /// Relative tolerance of [`Integrator::Adaptive`] (`None`: [`SimParams::default_tol`]).
+    #[serde(default)]
+    pub tol: Option<f64>,
 }
 
 impl SimParams {
-    /// Defaults: N = infinity, record 100 intervals, 8 seeds from base seed 0, fast mode, Euler,
-    /// default dt.
+    /// Default number of record intervals ([`Record::Uniform`]).
+    pub const DEFAULT_RECORD: usize = 100;
+    /// Default number of runs.
+    pub const DEFAULT_SEEDS: usize = 8;
+
+    /// Defaults: N = infinity, record [`Self::DEFAULT_RECORD`] intervals,
+    /// [`Self::DEFAULT_SEEDS`] seeds from base seed 0, fast mode, Euler, default dt.
     pub fn new(p: usize, h: usize, sigma2: f64, t_max: f64) -> Self {
         SimParams {
             p,
@@ -186,12 +221,13 @@ impl SimParams {
             sigma2,
             t_max,
             dt: None,
-            record: Record::Uniform(100),
-            seeds: 8,
+            record: Record::Uniform(Self::DEFAULT_RECORD),
+            seeds: Self::DEFAULT_SEEDS,
             seed: 0,
             mode: Mode::Fast,
             integrator: Integrator::Euler,
             spectrum: SpectrumMethod::Bidiagonal,
+            tol: None,
         }
     }
 
@@ -216,15 +252,36 @@ impl SimParams {
         self.n.map_or(0.0, |n| self.p as f64 / n as f64)
     }
 
-    /// THEORY section 1: dt = 0.01 / max(1, q, q r, 1/alpha).
+    /// THEORY section 1: dt = 0.01 / [max(1, q, q r) max(1, 1/alpha)], the inverse of the
+    /// curvature scale (a product: the top eigenvalue of the Hessian grows like the top of M
+    /// times the top of S).
     pub fn default_dt(&self) -> f64 {
         let q = self.q();
-        0.01 / 1f64.max(q).max(q * self.r()).max(self.inv_alpha())
+        0.01 / (1f64.max(q).max(q * self.r()) * 1f64.max(self.inv_alpha()))
     }
 
-    /// The nominal step size (given or default).
+    /// The nominal step size (given or default). For Euler (gradient descent) a given dt is the
+    /// learning rate and is used exactly (see [`SimParams::record`] handling in
+    /// [`SimInfo::dt_used`]); for RK4 it is the largest step; the adaptive pair ignores it.
     pub fn dt(&self) -> f64 {
         self.dt.unwrap_or_else(|| self.default_dt())
+    }
+
+    /// Default tolerance of the adaptive pair: 0.1 / (p sqrt(R)), clamped to [1e-9, 1e-3].
+    ///
+    /// Why: the normalized losses are linear spectral statistics, an O(p) sum with O(1)
+    /// fluctuations, so their relative standard deviation across runs is about 1/p and the
+    /// standard error of an R-run mean about 1/(p sqrt R). The loss is quadratic in W and the
+    /// flow is contracting after its transient, so a relative error rtol per step on W moves the
+    /// loss by a small multiple of rtol: a tenth of the resolvable error keeps the integration
+    /// error well below what the ensemble can see.
+    pub fn default_tol(&self) -> f64 {
+        (0.1 / (self.p as f64 * (self.seeds.max(1) as f64).sqrt())).clamp(1e-9, 1e-3)
+    }
+
+    /// The tolerance of the adaptive pair (given or default).
+    pub fn tol(&self) -> f64 {
+        self.tol.unwrap_or_else(|| self.default_tol())
     }
 
     /// The record times.
@@ -232,7 +289,7 @@ impl SimParams {
         record_times(&self.record, self.t_max)
     }
 
-    fn validate(&self) -> Result<(), SimError> {
+    pub(crate) fn validate(&self) -> Result<(), SimError> {
         let bad = |name, reason: &str| {
             Err(SimError::InvalidParameter {
                 name,
@@ -250,6 +307,11 @@ impl SimParams {
         }
         if !(self.sigma2.is_finite() && self.sigma2 > 0.0) {
             return bad("sigma2", "must be finite and > 0");
+        }
+        if let Some(tol) = self.tol {
+            if !(tol.is_finite() && tol > 0.0 && tol < 1.0) {
+                return bad("tol", "must be in (0, 1)");
+            }
         }
         validate_common(self.t_max, self.dt, &self.record, self.seeds)
     }
@@ -317,7 +379,8 @@ pub(crate) fn record_times(record: &Record, t_max: f64) -> Vec<f64> {
 
 /// The step schedule: for each record time, the number of steps from the previous record time
 /// (or 0) and their common size. Each interval is split into ceil(length / dt) equal steps, so
-/// the step never exceeds dt and records fall exactly on the requested times.
+/// the step never exceeds dt and records fall exactly on the requested times (used for the
+/// flow, where dt is a numerical parameter, and for the default gradient-descent step).
 pub(crate) fn schedule(times: &[f64], dt: f64) -> Vec<(u64, f64)> {
     let mut prev = 0.0;
     times
@@ -339,6 +402,42 @@ pub(crate) fn schedule(times: &[f64], dt: f64) -> Vec<(u64, f64)> {
         .collect()
 }
 
+/// The schedule of gradient descent with a requested learning rate dt, used exactly: record k
+/// is taken after n_k = round(t_k / dt) steps, at time n_k dt (the requested t_k when that is
+/// the same step up to rounding). Refused when two record times fall on the same step.
+pub(crate) fn exact_schedule(
+    times: &[f64],
+    dt: f64,
+) -> Result<(Vec<(u64, f64)>, Vec<f64>), SimError> {
+    let mut sched = Vec::with_capacity(times.len());
+    let mut actual = Vec::with_capacity(times.len());
+    let mut prev: Option<u64> = None;
+    for (k, &t) in times.iter().enumerate() {
+        let n = (t / dt).round().max(0.0) as u64;
+        if let Some(pn) = prev {
+            if n <= pn {
+                return Err(SimError::InvalidParameter {
+                    name: "dt",
+                    reason: format!(
+                        "dt = {dt} is the gradient-descent learning rate and is used exactly, but record times {} and {t} fall on the same step; use a smaller dt or fewer record times, or omit dt (the default step divides the record grid)",
+                        times[k - 1]
+                    ),
+                });
+            }
+        }
+        let steps = n - prev.unwrap_or(0);
+        let tn = n as f64 * dt;
+        actual.push(if (tn - t).abs() <= 1e-9 * t.abs().max(dt) {
+            t
+        } else {
+            tn
+        });
+        sched.push((steps, if steps > 0 { dt } else { 0.0 }));
+        prev = Some(n);
+    }
+    Ok((sched, actual))
+}
+
 /// The loss curves of one run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunCurves {
@@ -352,25 +451,40 @@ pub struct RunCurves {
     pub pop: Vec<f64>,
 }
 
-/// What was run.
+/// What was run (what was actually done, not what was asked).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SimInfo {
-    /// Engine description of run 0.
+    /// Engine description of the runs.
     pub engine: String,
-    /// Nominal flops of one field evaluation.
+    /// The plan every run used.
+    pub plan: EnginePlan,
+    /// Flops of one field evaluation.
     pub flops_per_eval: f64,
-    /// Nominal step (given or default).
+    /// Nominal step (given or default; for the adaptive pair unused).
     pub dt: f64,
-    /// Largest step actually taken (records fall on the grid; see [`SimParams::record`]).
-    pub dt_max_used: f64,
-    /// Steps per run.
+    /// Largest step actually taken, over all runs. Euler with a given dt: exactly dt (the record
+    /// times follow the real steps, see [`SimResult::t`]); Euler by default and RK4: each record
+    /// interval is split into equal steps <= dt; adaptive: the largest accepted step.
+    pub dt_used: f64,
+    /// Smallest step actually taken, over all runs.
+    pub dt_min_used: f64,
+    /// Accepted steps per run (the largest over runs; all runs agree for fixed steps).
     pub steps: u64,
+    /// Accepted steps summed over runs.
+    pub steps_total: u64,
+    /// Rejected steps summed over runs (0 for fixed steps).
+    pub rejected_steps: u64,
+    /// Field evaluations summed over runs.
+    pub field_evals: u64,
+    /// The adaptive pair's relative tolerance (`None` for fixed steps).
+    pub tol: Option<f64>,
 }
 
 /// Result of an ensemble: mean and standard error of the mean per record time, plus every run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SimResult {
-    /// Record times.
+    /// Record times (as reached: the requested ones, except for gradient descent with a given
+    /// dt that does not divide them, where they are the nearest step times n dt).
     pub t: Vec<f64>,
     /// Mean train loss l_tr.
     pub train_mean: Vec<f64>,
@@ -418,30 +532,102 @@ impl LossMap {
 /// Internal description of an ensemble (shared by [`simulate`] and [`free_flow`]).
 pub(crate) struct Job {
     pub setup: Setup,
+    pub plan: EnginePlan,
     pub loss: LossMap,
     pub integrator: Integrator,
+    /// Record times as they will be reached.
     pub times: Vec<f64>,
+    /// Fixed-step schedule (empty for the adaptive pair).
+    pub sched: Vec<(u64, f64)>,
     pub dt: f64,
     pub default_dt: f64,
+    pub tol: f64,
     pub seeds: usize,
     pub seed: u64,
 }
 
-/// Number of progress units a job will report (steps over all runs).
-pub(crate) fn job_steps(times: &[f64], dt: f64) -> u64 {
-    schedule(times, dt).iter().map(|x| x.0).sum()
+impl Job {
+    /// A job; the schedule follows the integrator: Euler with an explicit dt uses it exactly
+    /// ([`exact_schedule`]), Euler by default and RK4 split each record interval ([`schedule`]),
+    /// the adaptive pair controls its own steps.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        setup: Setup,
+        loss: LossMap,
+        integrator: Integrator,
+        times: Vec<f64>,
+        dt_given: Option<f64>,
+        default_dt: f64,
+        tol: f64,
+        seeds: usize,
+        seed: u64,
+    ) -> Result<Job, SimError> {
+        let dt = dt_given.unwrap_or(default_dt);
+        let (sched, times) = match (integrator, dt_given) {
+            (Integrator::Adaptive, _) => (Vec::new(), times),
+            (Integrator::Euler, Some(dt)) => exact_schedule(&times, dt)?,
+            _ => (schedule(&times, dt), times),
+        };
+        let plan = plan::plan_setup(&setup, integrator);
+        Ok(Job {
+            setup,
+            plan,
+            loss,
+            integrator,
+            times,
+            sched,
+            dt,
+            default_dt,
+            tol,
+            seeds,
+            seed,
+        })
+    }
+}
+
+/// Counters of one run.
+#[derive(Clone, Copy, Debug, Default)]
+struct RunStats {
+    accepted: u64,
+    rejected: u64,
+    evals: u64,
+    h_min: f64,
+    h_max: f64,
 }
 
 fn run_job_one(
     job: &Job,
     run: usize,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(RunCurves, String, f64), SimError> {
+) -> Result<(RunCurves, RunStats), SimError> {
     let seed = job.seed.wrapping_add(run as u64);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut eng = build(&job.setup, &mut rng)?;
+    let eng = build_setup(&job.plan, &job.setup, &mut rng)?;
+    let (train, pop, stats) = match job.integrator {
+        Integrator::Adaptive => run_adaptive(job, eng, seed, progress)?,
+        _ => run_fixed(job, eng, seed, progress)?,
+    };
+    Ok((
+        RunCurves {
+            run,
+            seed,
+            train,
+            pop,
+        },
+        stats,
+    ))
+}
+
+type Curves = (Vec<f64>, Vec<f64>, RunStats);
+
+fn run_fixed(
+    job: &Job,
+    mut eng: Stepper,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Curves, SimError> {
     let p = job.setup.p as f64;
-    let sched = schedule(&job.times, job.dt);
+    let sched = &job.sched;
     let mut train = Vec::with_capacity(job.times.len());
     let mut pop = Vec::with_capacity(job.times.len());
     let mut bound = f64::INFINITY;
@@ -519,62 +705,154 @@ fn run_job_one(
     if pending_flush > 0 {
         progress(pending_flush);
     }
-    let desc = eng.describe();
-    let flops = eng.flops();
-    Ok((
-        RunCurves {
-            run,
-            seed,
-            train,
-            pop,
-        },
-        desc,
-        flops,
-    ))
+    let used = sched.iter().filter(|x| x.0 > 0).map(|x| x.1);
+    let stats = RunStats {
+        accepted: step,
+        rejected: 0,
+        evals: step * job.plan.evals_per_step as u64 + (train.len() as u64).min(1),
+        h_min: used.clone().fold(f64::INFINITY, f64::min),
+        h_max: used.fold(0.0, f64::max),
+    };
+    Ok((train, pop, stats))
 }
 
-/// Mean and standard error of the mean over runs, per record index (in run order).
-fn mean_sem(runs: &[RunCurves], pick: impl Fn(&RunCurves) -> &Vec<f64>) -> (Vec<f64>, Vec<f64>) {
-    let r = runs.len();
-    let k = pick(&runs[0]).len();
-    let mut mean = vec![0.0; k];
-    let mut sem = vec![0.0; k];
-    for i in 0..k {
-        let m = runs.iter().map(|c| pick(c)[i]).sum::<f64>() / r as f64;
-        mean[i] = m;
-        if r > 1 {
-            let var = runs.iter().map(|c| (pick(c)[i] - m).powi(2)).sum::<f64>() / (r - 1) as f64;
-            sem[i] = (var / r as f64).sqrt();
+fn run_adaptive(
+    job: &Job,
+    eng: Stepper,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Curves, SimError> {
+    let p = job.setup.p as f64;
+    let mut train = Vec::with_capacity(job.times.len());
+    let mut pop = Vec::with_capacity(job.times.len());
+    let push = |tr: &Traces, t: f64, train: &mut Vec<f64>, pop: &mut Vec<f64>| {
+        let (a, b) = job.loss.losses(tr, p);
+        if !(a.is_finite() && b.is_finite()) {
+            return Err(SimError::Diverged {
+                seed,
+                step: 0,
+                t,
+                suggested_dt: job.default_dt,
+            });
+        }
+        train.push(a);
+        pop.push(b);
+        Ok(())
+    };
+    let mut stats = RunStats {
+        h_min: f64::INFINITY,
+        ..Default::default()
+    };
+    match eng.body {
+        setup::StepperBody::Diag(mut d) => {
+            // The exact flow: one jump per record interval.
+            let mut t = 0.0;
+            for &te in &job.times {
+                if te > t {
+                    d.flow(te - t);
+                    stats.accepted += 1;
+                    stats.evals += 1;
+                    stats.h_min = stats.h_min.min(te - t);
+                    stats.h_max = stats.h_max.max(te - t);
+                    progress(1);
+                    t = te;
+                }
+                push(&d.traces(), t, &mut train, &mut pop)?;
+            }
+        }
+        setup::StepperBody::Mat(mut m) => {
+            let (f, w) = m.parts();
+            let dim = w.dim();
+            let y = w.as_slice_mut().expect("standard layout state");
+            let mut field = |a: &[f64], b: &mut [f64], full: bool| {
+                let av = ndarray::ArrayView2::from_shape(dim, a).expect("shape");
+                let bv = ndarray::ArrayViewMut2::from_shape(dim, b).expect("shape");
+                f.field(av, bv, full)
+            };
+            let mut dp = adaptive::Dopri5::new(y.len(), job.tol);
+            let tr0 = dp.eval_start(y, &mut field, true);
+            let (a0, b0) = job.loss.losses(&tr0, p);
+            let bound = 1e3 * (1.0 + a0.abs() + b0.abs());
+            let mut t = 0.0;
+            let loss = job.loss;
+            let tol = job.tol;
+            let mut since_flush = 0u64;
+            for &te in &job.times {
+                let last = dp.advance(
+                    y,
+                    &mut t,
+                    te,
+                    &mut field,
+                    |tr: &Traces, t| {
+                        let l = loss.train(tr, p);
+                        since_flush += 1;
+                        if since_flush >= 16 {
+                            progress(since_flush);
+                            since_flush = 0;
+                        }
+                        if l.is_finite() && l <= bound && tr.tr_m.is_finite() {
+                            Ok(())
+                        } else {
+                            Err(SimError::StepCollapsed { seed, t, h: 0.0, tol })
+                        }
+                    },
+                    |fail| SimError::StepCollapsed {
+                        seed,
+                        t: fail.t,
+                        h: fail.h,
+                        tol,
+                    },
+                )?;
+                let tr = last.unwrap_or(tr0);
+                push(&tr, t, &mut train, &mut pop)?;
+            }
+            if since_flush > 0 {
+                progress(since_flush);
+            }
+            stats.accepted = dp.accepted;
+            stats.rejected = dp.rejected;
+            stats.evals = dp.evals;
+            stats.h_min = dp.h_min;
+            stats.h_max = dp.h_max;
         }
     }
-    (mean, sem)
+    Ok((train, pop, stats))
+}
+
+/// Mean and standard error of the mean over runs, per record index (in run order;
+/// [`crate::stats::column_mean_sem`]).
+fn mean_sem(runs: &[RunCurves], pick: impl Fn(&RunCurves) -> &Vec<f64>) -> (Vec<f64>, Vec<f64>) {
+    let curves: Vec<&Vec<f64>> = runs.iter().map(pick).collect();
+    crate::stats::column_mean_sem(&curves)
 }
 
 pub(crate) fn run_job(job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<SimResult, SimError> {
-    let outs: Vec<Result<(RunCurves, String, f64), SimError>> = (0..job.seeds)
+    let outs: Vec<Result<(RunCurves, RunStats), SimError>> = (0..job.seeds)
         .into_par_iter()
         .map(|i| run_job_one(job, i, progress))
         .collect();
     let mut runs = Vec::with_capacity(job.seeds);
-    let mut engine = String::new();
-    let mut flops = 0.0;
-    for (i, o) in outs.into_iter().enumerate() {
-        let (c, d, f) = o?;
-        if i == 0 {
-            engine = d;
-            flops = f;
-        }
+    let mut st = Vec::with_capacity(job.seeds);
+    for o in outs {
+        let (c, s) = o?;
         runs.push(c);
+        st.push(s);
     }
     let (train_mean, train_sem) = mean_sem(&runs, |c| &c.train);
     let (pop_mean, pop_sem) = mean_sem(&runs, |c| &c.pop);
-    let sched = schedule(&job.times, job.dt);
+    let h_min = st.iter().map(|s| s.h_min).fold(f64::INFINITY, f64::min);
     let info = SimInfo {
-        engine,
-        flops_per_eval: flops,
+        engine: job.plan.describe(),
+        plan: job.plan.clone(),
+        flops_per_eval: job.plan.flops_per_eval,
         dt: job.dt,
-        dt_max_used: sched.iter().map(|x| x.1).fold(0.0, f64::max),
-        steps: sched.iter().map(|x| x.0).sum(),
+        dt_used: st.iter().map(|s| s.h_max).fold(0.0, f64::max),
+        dt_min_used: if h_min.is_finite() { h_min } else { 0.0 },
+        steps: st.iter().map(|s| s.accepted).max().unwrap_or(0),
+        steps_total: st.iter().map(|s| s.accepted).sum(),
+        rejected_steps: st.iter().map(|s| s.rejected).sum(),
+        field_evals: st.iter().map(|s| s.evals).sum(),
+        tol: (job.integrator == Integrator::Adaptive).then_some(job.tol),
     };
     Ok(SimResult {
         t: job.times.clone(),
@@ -587,37 +865,51 @@ pub(crate) fn run_job(job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<SimR
     })
 }
 
-fn job_of(params: &SimParams) -> Job {
-    Job {
-        setup: Setup {
-            p: params.p,
-            h: params.h,
-            n: params.n,
-            sigma2: params.sigma2,
-            lin2: 2.0,
-            mode: params.mode,
-            spectrum: params.spectrum,
-            side: None,
-        },
-        loss: LossMap::Full,
-        integrator: params.integrator,
-        times: params.record_times(),
-        dt: params.dt(),
-        default_dt: params.default_dt(),
-        seeds: params.seeds,
-        seed: params.seed,
+/// The law of one run of `params` (everything but the seed).
+pub(crate) fn setup_of(params: &SimParams) -> Setup {
+    Setup {
+        p: params.p,
+        h: params.h,
+        n: params.n,
+        sigma2: params.sigma2,
+        lin2: 2.0,
+        mode: params.mode,
+        spectrum: params.spectrum,
+        side: None,
     }
 }
 
-/// Total progress units (Euler/RK4 steps over all runs) of [`simulate_with_progress`].
+fn job_of(params: &SimParams) -> Result<Job, SimError> {
+    Job::new(
+        setup_of(params),
+        LossMap::Full,
+        params.integrator,
+        params.record_times(),
+        params.dt,
+        params.default_dt(),
+        params.tol(),
+        params.seeds,
+        params.seed,
+    )
+}
+
+/// The fixed-step schedule of `params` (steps per record interval and their size).
+pub(crate) fn step_plan(params: &SimParams) -> Result<Vec<(u64, f64)>, SimError> {
+    Ok(job_of(params)?.sched)
+}
+
+/// Total progress units (steps over all runs) of [`simulate_with_progress`]: exact for fixed
+/// steps, the a-priori estimate ([`plan::adaptive_steps_estimate`]) for the adaptive pair.
 pub fn total_steps(params: &SimParams) -> u64 {
-    job_steps(&params.record_times(), params.dt()) * params.seeds as u64
+    match estimate(params) {
+        Ok(e) if e.steps_per_run.is_finite() => (e.steps_per_run * params.seeds as f64).round() as u64,
+        _ => 0,
+    }
 }
 
 /// Run the ensemble described by `params` (see the module docs).
 ///
-/// Cost: `seeds` x steps x the engine's flops per step (see [`SimInfo::flops_per_eval`]), spread
-/// over rayon's threads.
+/// Cost: `seeds` x steps x the engine's flops per step (see [`estimate`]).
 pub fn simulate(params: &SimParams) -> Result<SimResult, SimError> {
     simulate_with_progress(params, &|_| {})
 }
@@ -628,21 +920,27 @@ pub fn simulate_with_progress(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SimResult, SimError> {
     params.validate()?;
-    run_job(&job_of(params), progress)
+    run_job(&job_of(params)?, progress)
 }
 
 /// One run (run index `run`, seed `seed + run`) of the ensemble.
 pub fn run_one(params: &SimParams, run: usize) -> Result<RunCurves, SimError> {
     params.validate()?;
-    run_job_one(&job_of(params), run, &|_| {}).map(|x| x.0)
+    run_job_one(&job_of(params)?, run, &|_| {}).map(|x| x.0)
+}
+
+/// Draw the initial state of run `run` of `params` (seed `params.seed + run`) and build the
+/// engine `plan` prescribes. `plan` must be [`plan`]`(params)`.
+pub fn build(plan: &EnginePlan, params: &SimParams, run: usize) -> Result<Stepper, SimError> {
+    params.validate()?;
+    let mut rng = ChaCha8Rng::seed_from_u64(params.seed.wrapping_add(run as u64));
+    build_setup(plan, &setup_of(params), &mut rng)
 }
 
 /// The engine of run `run` of `params`, at its initial state (for benchmarks and tests).
-pub fn engine_for(params: &SimParams, run: usize) -> Result<setup::Stepper, SimError> {
-    params.validate()?;
-    let job = job_of(params);
-    let mut rng = ChaCha8Rng::seed_from_u64(job.seed.wrapping_add(run as u64));
-    build(&job.setup, &mut rng)
+pub fn engine_for(params: &SimParams, run: usize) -> Result<Stepper, SimError> {
+    let pl = plan(params)?;
+    build(&pl, params, run)
 }
 
 /// Result of a step-size check.
@@ -696,14 +994,42 @@ pub fn compare_dt(dt: f64, base: &SimResult, other: &SimResult) -> DtCheck {
 #[doc(hidden)]
 pub fn simulate_forced_side(params: &SimParams, side: Side) -> Result<SimResult, SimError> {
     params.validate()?;
-    let mut job = job_of(params);
-    job.setup.side = Some(side);
+    let mut setup = setup_of(params);
+    setup.side = Some(side);
+    let job = Job::new(
+        setup,
+        LossMap::Full,
+        params.integrator,
+        params.record_times(),
+        params.dt,
+        params.default_dt(),
+        params.tol(),
+        params.seeds,
+        params.seed,
+    )?;
     run_job(&job, &|_| {})
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_schedule_follows_real_steps() {
+        // dt = 0.3 does not divide 1: the record lands on step 3, t = 0.9 (reported).
+        let (s, t) = exact_schedule(&[0.0, 1.0], 0.3).unwrap();
+        assert_eq!(s[1], (3, 0.3));
+        assert!((t[1] - 0.9).abs() < 1e-15);
+        // A dividing dt keeps the requested times exactly.
+        let (s, t) = exact_schedule(&[0.0, 0.1, 0.3], 0.01).unwrap();
+        assert_eq!((s[1].0, s[2].0), (10, 20));
+        assert_eq!(t, vec![0.0, 0.1, 0.3]);
+        // Two records on one step are refused.
+        assert!(matches!(
+            exact_schedule(&[0.0, 0.1, 0.12], 0.1),
+            Err(SimError::InvalidParameter { name: "dt", .. })
+        ));
+    }
 
     #[test]
     fn schedule_hits_records() {
@@ -720,8 +1046,10 @@ mod tests {
     #[test]
     fn default_dt_formula() {
         let p = SimParams::new(100, 50, 0.05, 1.0).with_n(Some(50));
-        // q = 5, qr = 2.5, 1/alpha = 2.
-        assert!((p.default_dt() - 0.002).abs() < 1e-15);
+        // q = 5, qr = 2.5, 1/alpha = 2: curvature scale 5 x 2 = 10 (a product, THEORY 1).
+        assert!((p.default_dt() - 0.001).abs() < 1e-15);
+        let p = SimParams::new(100, 50, 0.001, 1.0).with_n(Some(400));
+        assert!((p.default_dt() - 0.01).abs() < 1e-15);
     }
 
     #[test]

@@ -25,8 +25,10 @@ use ndarray::Array2;
 use rand::rngs::ChaCha8Rng;
 
 use super::engines::{
-    DiagEngine, MatField, MatIntegrator, PhysData, PhysicalEngine, ReducedEngine, Side, Traces,
+    dense_covariance, DiagEngine, MatField, MatIntegrator, PhysData, PhysicalEngine,
+    ReducedEngine, Side, Traces,
 };
+use super::plan::{EngineKind, EnginePlan};
 use super::linalg::syrk;
 use super::spectrum::{
     bartlett_lower, bartlett_upper, gaussian, sym_eigenvalues, wishart_eigenvalues,
@@ -46,9 +48,18 @@ pub(crate) struct Setup {
     pub side: Option<Side>,
 }
 
-/// A ready-to-step engine (the initial state of one run and its algorithm).
+/// A ready-to-step engine (the initial state of one run and its algorithm), built for an
+/// [`EnginePlan`].
+pub struct Stepper {
+    /// The engine kind of the plan it was built for.
+    kind: EngineKind,
+    /// The engine and its state.
+    pub body: StepperBody,
+}
+
+/// The engine of a [`Stepper`].
 #[allow(clippy::large_enum_variant)]
-pub enum Stepper {
+pub enum StepperBody {
     /// S = I: independent eigenvalues.
     Diag(DiagEngine),
     /// A matrix state with a [`MatField`].
@@ -56,40 +67,62 @@ pub enum Stepper {
 }
 
 impl Stepper {
+    /// The engine kind of the plan it was built for.
+    pub fn kind(&self) -> EngineKind {
+        self.kind
+    }
+
     /// Traces of the current state.
     pub fn traces(&mut self, full: bool) -> Traces {
-        match self {
-            Stepper::Diag(d) => d.traces(),
-            Stepper::Mat(m) => m.traces(full),
+        match &mut self.body {
+            StepperBody::Diag(d) => d.traces(),
+            StepperBody::Mat(m) => m.traces(full),
         }
     }
 
-    /// One step; returns the traces of the state before it.
+    /// One fixed step; returns the traces of the state before it. For S = I the flow
+    /// integrators (RK4, adaptive) use the exact flow over dt.
     pub fn step(&mut self, integ: Integrator, dt: f64, full: bool) -> Traces {
-        match (self, integ) {
-            (Stepper::Diag(d), Integrator::Euler) => d.euler(dt),
-            (Stepper::Diag(d), Integrator::Rk4) => d.flow(dt),
-            (Stepper::Mat(m), Integrator::Euler) => m.euler(dt, full),
-            (Stepper::Mat(m), Integrator::Rk4) => m.rk4(dt, full),
+        match (&mut self.body, integ) {
+            (StepperBody::Diag(d), Integrator::Euler) => d.euler(dt),
+            (StepperBody::Diag(d), _) => d.flow(dt),
+            (StepperBody::Mat(m), Integrator::Euler) => m.euler(dt, full),
+            (StepperBody::Mat(m), _) => m.rk4(dt, full),
         }
     }
 
-    /// One-line description of the engine.
+    /// One-line description of the engine (from the engine itself).
     pub fn describe(&self) -> String {
-        match self {
-            Stepper::Diag(d) => format!(
+        match &self.body {
+            StepperBody::Diag(d) => format!(
                 "fast/diagonal: S = I, {} eigenvalues of M evolve independently",
                 d.m.len()
             ),
-            Stepper::Mat(m) => m.f.describe(),
+            StepperBody::Mat(m) => m.f.describe(),
         }
     }
 
-    /// Nominal flops of one field evaluation.
+    /// Flops of one field evaluation (from the engine itself).
     pub fn flops(&self) -> f64 {
-        match self {
-            Stepper::Diag(d) => 4.0 * d.m.len() as f64,
-            Stepper::Mat(m) => m.f.flops(),
+        match &self.body {
+            StepperBody::Diag(d) => 12.0 * d.m.len() as f64,
+            StepperBody::Mat(m) => m.f.flops(),
+        }
+    }
+
+    /// The association the engine really uses.
+    pub fn side(&self) -> Side {
+        match &self.body {
+            StepperBody::Diag(_) => Side::H,
+            StepperBody::Mat(m) => m.f.side(),
+        }
+    }
+
+    /// Shape of the evolved state ((number of eigenvalues, 1) for S = I).
+    pub fn state_dim(&self) -> (usize, usize) {
+        match &self.body {
+            StepperBody::Diag(d) => (d.m.len(), 1),
+            StepperBody::Mat(m) => m.w.dim(),
         }
     }
 }
@@ -126,9 +159,14 @@ pub(crate) fn s_eigenvalues(
     Ok(ev)
 }
 
-/// Draw the initial state of one run and build its engine. Random numbers are drawn in a fixed
-/// order: the data (spectrum or X) first, then the weights.
-pub(crate) fn build(setup: &Setup, rng: &mut ChaCha8Rng) -> Result<Stepper, SimError> {
+/// Draw the initial state of one run and build the engine `plan` prescribes (the engine choice
+/// is made by [`super::plan`] only). Random numbers are drawn in a fixed order: the data
+/// (spectrum or X) first, then the weights.
+pub(crate) fn build_setup(
+    plan: &EnginePlan,
+    setup: &Setup,
+    rng: &mut ChaCha8Rng,
+) -> Result<Stepper, SimError> {
     let Setup {
         p,
         h,
@@ -138,56 +176,71 @@ pub(crate) fn build(setup: &Setup, rng: &mut ChaCha8Rng) -> Result<Stepper, SimE
         ..
     } = *setup;
     let sd = sigma2.sqrt();
-    match setup.mode {
-        Mode::Fast => match n {
-            None => {
-                let (m, k) = (h.min(p), h.max(p));
-                let ev = match setup.spectrum {
-                    SpectrumMethod::Bidiagonal => wishart_eigenvalues(m, k, rng)?,
-                    SpectrumMethod::Dense => {
-                        let w = gaussian(h, p, 1.0, rng);
-                        let mut g = Array2::zeros((m, m));
-                        if h <= p {
-                            syrk(1.0, w.view(), g.view_mut());
-                        } else {
-                            syrk(1.0, w.t(), g.view_mut());
-                        }
-                        sym_eigenvalues(g)?
+    let mat = |f: Box<dyn MatField>, w| Stepper {
+        kind: plan.engine,
+        body: StepperBody::Mat(MatIntegrator::new(f, w)),
+    };
+    match plan.engine {
+        EngineKind::Diagonal => {
+            let (m, k) = (h.min(p), h.max(p));
+            let ev = match setup.spectrum {
+                SpectrumMethod::Bidiagonal => wishart_eigenvalues(m, k, rng)?,
+                SpectrumMethod::Dense => {
+                    let w = gaussian(h, p, 1.0, rng);
+                    let mut g = Array2::zeros((m, m));
+                    if h <= p {
+                        syrk(1.0, w.view(), g.view_mut());
+                    } else {
+                        syrk(1.0, w.t(), g.view_mut());
                     }
-                };
-                Ok(Stepper::Diag(DiagEngine {
+                    sym_eigenvalues(g)?
+                }
+            };
+            Ok(Stepper {
+                kind: plan.engine,
+                body: StepperBody::Diag(DiagEngine {
                     m: ev.into_iter().map(|x| x.max(0.0) * sigma2).collect(),
                     p: p as f64,
                     lin2,
-                }))
-            }
-            Some(n) => {
-                let lam = s_eigenvalues(p, n, setup.spectrum, rng)?;
-                let w = if n < p && h <= p - n {
+                }),
+            })
+        }
+        EngineKind::DataSpan | EngineKind::Bartlett | EngineKind::Reduced => {
+            let nn = n.expect("finite N for the reduced engines");
+            let lam = s_eigenvalues(p, nn, setup.spectrum, rng)?;
+            let (w, label) = match plan.engine {
+                EngineKind::DataSpan => {
                     // [G_s | L]: Gaussian span block, Bartlett factor of the null block's Gram.
-                    let gs = gaussian(h, n, sd, rng);
-                    let l = bartlett_lower(h, p - n, sd, rng);
-                    ndarray::concatenate![ndarray::Axis(1), gs, l]
-                } else if h >= p {
-                    bartlett_upper(p, h, sd, rng)
-                } else {
-                    gaussian(h, p, sd, rng)
-                };
-                let (hh, pp) = w.dim();
-                let f = ReducedEngine::new(hh, pp, lam, lin2, setup.side);
-                Ok(Stepper::Mat(MatIntegrator::new(Box::new(f), w)))
-            }
-        },
-        Mode::Physical => {
+                    let gs = gaussian(h, nn, sd, rng);
+                    let l = bartlett_lower(h, p - nn, sd, rng);
+                    (ndarray::concatenate![ndarray::Axis(1), gs, l], "data-span")
+                }
+                EngineKind::Bartlett => (bartlett_upper(p, h, sd, rng), "bartlett"),
+                _ => (gaussian(h, p, sd, rng), "reduced"),
+            };
+            let (hh, pp) = w.dim();
+            let f = ReducedEngine::new(hh, pp, lam, lin2, Some(plan.side)).with_label(label);
+            Ok(mat(Box::new(f), w))
+        }
+        EngineKind::PhysicalIdentity | EngineKind::PhysicalDense | EngineKind::PhysicalSamples => {
             let data = match n {
                 None => PhysData::Identity,
-                Some(n) => PhysData::Samples {
-                    x: gaussian(p, n, 1.0, rng),
-                },
+                Some(n) => {
+                    let x = gaussian(p, n, 1.0, rng);
+                    if plan.engine == EngineKind::PhysicalDense {
+                        PhysData::Dense {
+                            s: dense_covariance(&x),
+                        }
+                    } else {
+                        PhysData::Samples { x }
+                    }
+                }
             };
             let w = gaussian(h, p, sd, rng);
-            let f: Box<dyn MatField> = Box::new(PhysicalEngine::auto(h, p, data, lin2));
-            Ok(Stepper::Mat(MatIntegrator::new(f, w)))
+            Ok(mat(
+                Box::new(PhysicalEngine::with_side(h, p, data, lin2, plan.side)),
+                w,
+            ))
         }
     }
 }

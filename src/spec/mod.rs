@@ -5,10 +5,12 @@
 //! (no finite training set). An optional `t` is a time scale.
 
 mod error;
+mod instance;
 mod parse;
 pub mod spectrum;
 
 pub use error::{SpecError, SpecErrorKind};
+pub use instance::{round_dimension, Instance, InstanceError, MAX_DIMENSION};
 pub use parse::{Claim, ExponentClaim, ParamName, PosNum, RawSpectrum, RawValue, Statement};
 pub use spectrum::{Moment, SpectrumError, SpectrumLaw};
 
