@@ -302,3 +302,19 @@ fn cli_expand_anisotropic() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("refused") && err.contains("anisotropic"), "{err}");
 }
+
+/// Commands that take a spec do not use a covariance spectrum yet: they refuse it rather than
+/// silently computing the isotropic answer; `spectrum = identity` is accepted.
+#[test]
+fn spec_commands_refuse_a_spectrum_they_cannot_use() {
+    let spec = "p = n; H = n; sigma2 = n^-1\nspectrum = atoms(1/2: 1/2, 3/2: 1/2)";
+    let out = prism(&["classify", spec]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("anisotropic") && err.contains("expand --anisotropic"), "{err}");
+    let out = prism(&["classify", "p = n; H = n; sigma2 = n^-1; spectrum = identity"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = prism(&["classify", "p = n; H = n; sigma2 = n^-1; spectrum = uniform(2, 1)"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("a < b"), "{err}");
+}
