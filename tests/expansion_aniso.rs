@@ -318,3 +318,34 @@ fn spec_commands_refuse_a_spectrum_they_cannot_use() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("a < b"), "{err}");
 }
+
+/// Evaluating at a spectral law: exact moments for bounded laws, a refusal naming the first
+/// infinite moment for a heavy tail (THEORY 9.6).
+#[test]
+fn evaluation_at_spectral_laws() {
+    use prism::expansion::aniso::{first_divergent_order, substitute_law, LawError};
+    use prism::spec::SpectrumLaw;
+    let c = full_coefficients_aniso(3, Loss::Pop, Samples::Infinite, None).unwrap();
+    // identity = the isotropic polynomial
+    assert_eq!(
+        substitute_law(&c[2], FULL_BASE, &SpectrumLaw::Identity).unwrap(),
+        at_identity(&c[2], FULL_BASE)
+    );
+    // the two-level law: the same as substituting m1 = 1, m2 = 5/4, m3 = 7/4, m4 = 41/16
+    let two = SpectrumLaw::atoms(vec![(frac(1, 2), frac(1, 2)), (frac(3, 2), frac(1, 2))]).unwrap();
+    let mut m = vec![rat(1), frac(5, 4), frac(7, 4), frac(41, 16)];
+    m.extend((5..=MAX_MOMENTS).map(|_| rat(0)));
+    assert_eq!(
+        substitute_law(&c[3], FULL_BASE, &two).unwrap(),
+        substitute_moments(&c[3], FULL_BASE, &m).unwrap()
+    );
+    // powerlaw(1/3): m_3 is infinite, so c_0, c_1 evaluate and c_2 does not
+    let pl = SpectrumLaw::powerlaw(frac(1, 3)).unwrap();
+    assert_eq!(first_divergent_order(&pl), Some(2));
+    assert!(substitute_law(&c[1], FULL_BASE, &pl).is_ok());
+    assert_eq!(
+        substitute_law(&c[2], FULL_BASE, &pl).unwrap_err(),
+        LawError::InfiniteMoment { k: 3, law: "powerlaw(1/3)".into() }
+    );
+    assert_eq!(first_divergent_order(&two), None);
+}

@@ -314,6 +314,59 @@ pub fn substitute_moments(
     Ok(out)
 }
 
+/// Why a polynomial with moments cannot be evaluated at a spectral law.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LawError {
+    /// A moment that occurs is infinite (heavy tail, THEORY 9.6).
+    #[error("m_{k} of {law} is infinite, and it occurs in this coefficient")]
+    InfiniteMoment {
+        /// The index k.
+        k: usize,
+        /// The law, as written.
+        law: String,
+    },
+    /// The law cannot be evaluated (e.g. an unread file).
+    #[error(transparent)]
+    Spectrum(#[from] crate::spec::SpectrumError),
+}
+
+/// Substitute the exact moments of a spectral law (the law as given; use
+/// [`crate::spec::SpectrumLaw::normalized`] first for mean 1). Fails when a moment that
+/// occurs is infinite.
+pub fn substitute_law(
+    poly: &Poly,
+    base: usize,
+    law: &crate::spec::SpectrumLaw,
+) -> Result<Poly, LawError> {
+    let used = (0..MAX_MOMENTS)
+        .filter(|&k| poly.terms().any(|(e, _)| e[base + k] != 0))
+        .max()
+        .map_or(0, |k| k + 1);
+    let mut m = Vec::with_capacity(used);
+    for k in 1..=used {
+        let occurs = poly.terms().any(|(e, _)| e[base + k - 1] != 0);
+        m.push(match law.moment(k as u32)? {
+            crate::spec::Moment::Finite(v) => v,
+            crate::spec::Moment::Infinite if occurs => {
+                return Err(LawError::InfiniteMoment {
+                    k,
+                    law: law.to_string(),
+                })
+            }
+            crate::spec::Moment::Infinite => BigRational::from_integer(0.into()),
+        });
+    }
+    Ok(substitute_moments(poly, base, &m).expect("every occurring moment is given"))
+}
+
+/// The first order s whose coefficient `c_s` involves an infinite moment of the law (THEORY
+/// 9.6): c_s contains `m_{s+1}` (and no higher moment), so this is `k - 1` for the first
+/// infinite `m_k`; None for a law with bounded support. From this order on the finite-p
+/// coefficients grow with p (like `p^(a (s + 1) - 1)` for `powerlaw(a)`).
+pub fn first_divergent_order(law: &crate::spec::SpectrumLaw) -> Option<usize> {
+    law.first_infinite_moment().map(|k| k as usize - 1)
+}
+
 /// The isotropic reduction: every `m_k = 1`.
 pub fn at_identity(poly: &Poly, base: usize) -> Poly {
     let ones = vec![BigRational::from_integer(1.into()); MAX_MOMENTS];
