@@ -9,6 +9,7 @@
 //! * [`expansion`]: the exact formal loss expansion c_s = E[L^(s)(0)]/p, as polynomials.
 //! * [`polytope`]: exact rational convex geometry, the exponent hierarchy, the prism and the
 //!   face a scaling direction selects.
+//! * [`map`]: exact phase maps (two-exponent slices of the normal fan) and the whole fan.
 //! * [`regimes`]: the limiting loss evolution on each face (curves and exact series).
 //! * [`sim`]: the numeric backend (gradient descent on the finite model).
 //! * [`check`]: theory against simulation; the paper's claims.
@@ -21,6 +22,7 @@
 
 pub mod check;
 pub mod expansion;
+pub mod map;
 pub mod pipeline;
 pub mod plot;
 pub mod poly;

@@ -146,9 +146,18 @@ fn check_csv_is_tidy() {
         Some("source,face,n,run,seed,loss,quantity,t,tau,value,stderr"),
         "{err}"
     );
-    let limit = lines.iter().filter(|l| l.starts_with("limit,mean-field,")).count();
-    let sim64 = lines.iter().filter(|l| l.starts_with("sim,mean-field,64,mean,")).count();
-    let sim128 = lines.iter().filter(|l| l.starts_with("sim,mean-field,128,mean,")).count();
+    let limit = lines
+        .iter()
+        .filter(|l| l.starts_with("limit,mean-field,"))
+        .count();
+    let sim64 = lines
+        .iter()
+        .filter(|l| l.starts_with("sim,mean-field,64,mean,"))
+        .count();
+    let sim128 = lines
+        .iter()
+        .filter(|l| l.starts_with("sim,mean-field,128,mean,"))
+        .count();
     assert_eq!((limit, sim64, sim128), (10, 10, 10), "{out}");
     assert_eq!(lines.len(), 31);
 }

@@ -18,10 +18,10 @@ fn max_rel_gap(a: &[f64], b: &[f64]) -> f64 {
 #[test]
 fn adaptive_matches_fine_rk4() {
     let cases: &[(usize, usize, Option<usize>, f64, Mode)] = &[
-        (40, 15, Some(60), 1.0, Mode::Fast),   // reduced
-        (40, 10, Some(20), 4.0, Mode::Fast),   // data span
-        (30, 45, Some(50), 0.5, Mode::Fast),   // Bartlett
-        (40, 15, Some(25), 16.0, Mode::Fast),  // reduced, large init, N < p
+        (40, 15, Some(60), 1.0, Mode::Fast),  // reduced
+        (40, 10, Some(20), 4.0, Mode::Fast),  // data span
+        (30, 45, Some(50), 0.5, Mode::Fast),  // Bartlett
+        (40, 15, Some(25), 16.0, Mode::Fast), // reduced, large init, N < p
         (30, 12, Some(45), 4.0, Mode::Physical),
         (30, 12, None, 2.0, Mode::Physical),
     ];
@@ -90,7 +90,12 @@ fn large_init_takes_few_steps() {
     })
     .unwrap();
     let ratio = e.steps_per_run / a.info.steps as f64;
-    assert!((0.2..5.0).contains(&ratio), "estimate {} vs {}", e.steps_per_run, a.info.steps);
+    assert!(
+        (0.2..5.0).contains(&ratio),
+        "estimate {} vs {}",
+        e.steps_per_run,
+        a.info.steps
+    );
 }
 
 /// S = I in fast mode: the exact flow, one jump per record interval.

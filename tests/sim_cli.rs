@@ -46,11 +46,16 @@ fn csv_is_tidy() {
     let (code, out, err) = prism(&args);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "source,face,n,run,seed,loss,quantity,t,tau,value,stderr");
+    assert_eq!(
+        lines[0],
+        "source,face,n,run,seed,loss,quantity,t,tau,value,stderr"
+    );
     // 2 runs x 5 times x 2 losses + 5 times x 2 losses (mean rows with their sem).
     assert_eq!(lines.len(), 1 + 20 + 10);
     assert!(lines.iter().skip(1).all(|l| l.split(',').count() == 11));
-    assert!(lines.iter().any(|l| l.starts_with("sim,,,1,1,train,\"l_tr\",0,,")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("sim,,,1,1,train,\"l_tr\",0,,")));
     assert!(lines
         .iter()
         .any(|l| l.starts_with("sim,,,mean,,pop,\"l_pop\",1,,") && !l.ends_with(',')));
@@ -76,7 +81,9 @@ fn csv_overlays_the_limit() {
     assert_eq!(lim_keys.len(), 2, "{lim}");
     for k in &lim_keys {
         assert!(
-            sim.lines().skip(1).any(|l| key(l) == *k && l.contains(",mean,")),
+            sim.lines()
+                .skip(1)
+                .any(|l| key(l) == *k && l.contains(",mean,")),
             "{k:?} missing in\n{sim}"
         );
     }

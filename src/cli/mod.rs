@@ -13,6 +13,7 @@ mod faces;
 mod hierarchy;
 mod input;
 mod limit;
+mod map;
 mod prism_plot;
 mod simulate;
 use std::process::ExitCode;
@@ -80,6 +81,8 @@ enum Command {
     Limit(limit::Args),
     /// Draw the triangular prism with the five regimes labelled and a spec's face highlighted.
     Prism(prism_plot::Args),
+    /// Exact phase map of two exponents (regions, boundaries, points), or the whole fan.
+    Map(map::Args),
 }
 
 /// Parse the arguments, run the subcommand, print any error once.
@@ -97,6 +100,7 @@ pub fn run() -> ExitCode {
         Command::Simulate(a) => simulate::run(a),
         Command::Limit(a) => limit::run(a),
         Command::Prism(a) => prism_plot::run(a),
+        Command::Map(a) => map::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -407,3 +407,57 @@ impl TryFrom<String> for Regime {
         Regime::from_name(&s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_structure() {
+        for r in Regime::ALL {
+            assert_eq!(Regime::from_name(r.name()).unwrap(), r);
+            assert_eq!(Regime::from_name(r.label()).unwrap(), r);
+            assert_eq!(Regime::from_parts(r.parts().0, r.parts().1), r);
+        }
+        assert!(Regime::from_name("nope").is_err());
+        let dims: Vec<u32> = Regime::ALL.iter().map(|r| r.dim()).collect();
+        assert_eq!(dims.iter().filter(|&&d| d == 2).count(), 5);
+        assert_eq!(dims.iter().filter(|&&d| d == 1).count(), 9);
+        assert_eq!(dims.iter().filter(|&&d| d == 0).count(), 6);
+        // Names follow the rule: the 2-faces containing the face, joined with '+'.
+        for r in Regime::ALL.iter().filter(|r| r.dim() < 2) {
+            let joined: Vec<&str> = r.two_faces().iter().map(|f| f.name()).collect();
+            assert_eq!(joined.join("+"), r.name());
+        }
+        for r in Regime::ALL.iter().filter(|r| r.dim() == 0) {
+            assert_eq!(r.parents().len(), 3, "{r}");
+        }
+        for r in Regime::ALL.iter().filter(|r| r.dim() == 1) {
+            assert_eq!(r.parents().len(), 2, "{r}");
+        }
+    }
+
+    #[test]
+    fn names_parse_in_any_order_and_serialize_as_names() {
+        assert_eq!(Regime::from_name("free+large-data"), Ok(Regime::LargeFree));
+        assert_eq!(Regime::from_name(" E4 "), Ok(Regime::SmallNarrow));
+        assert_eq!(Regime::from_name("interior"), Ok(Regime::Proportional));
+        assert!(Regime::from_name("large-data+small-data").is_err());
+        assert!(Regime::from_name("large-data+").is_err());
+        assert_eq!(
+            Regime::from_two_faces(&[Regime::Free, Regime::MeanField, Regime::Free]),
+            Some(Regime::MeanFieldFree)
+        );
+        assert_eq!(Regime::from_two_faces(&[]), Some(Regime::Proportional));
+        assert_eq!(Regime::from_two_faces(&[Regime::LargeFree]), None);
+        let json = serde_json::to_string(&Regime::SmallNarrow).unwrap();
+        assert_eq!(json, "\"small-data+narrow-latent\"");
+        let back: Regime = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, Regime::SmallNarrow);
+        assert!(serde_json::from_str::<Regime>("\"nope\"").is_err());
+        // Table order: by the 2-faces, large-data first.
+        let mut v = vec![Regime::SmallData, Regime::Free, Regime::LargeData];
+        v.sort_by_key(|r| r.sort_key());
+        assert_eq!(v, vec![Regime::LargeData, Regime::SmallData, Regime::Free]);
+    }
+}

@@ -3,7 +3,11 @@
 //! Every face of the prism `P = T x I` (THEORY section 4) is a [`Regime`]: the five 2-faces, the
 //! nine edges, the six vertices and the interior (`proportional`). A regime is the product of a
 //! data part ([`DataPart`]: alpha finite, alpha -> inf, alpha -> 0) and a part of the triangle `T`
-//! ([`LatentPart`]). For each regime this module provides
+//! ([`LatentPart`]). The names, labels, parts, dimensions and containment of the 21 regimes are
+//! the dependency-free [`catalogue`]; what is hand-written about each face (its curve, exact
+//! series, texts and particular validity windows) lives in one place per face, [`faces`]
+//! (`faces/{interior, large_data, mean_field, narrow_latent, free, small_data, edges,
+//! vertices}.rs`, each an `impl Face`). For each regime this module provides
 //!
 //! * its normalization (THEORY 5.1): the face time `T = t * r^a q^b y^c` and, per loss, the
 //!   quantity `(l - [l(0)]) / (r^k q^j y^l)` that has an O(1) limit ([`Normalization`]);
@@ -13,7 +17,9 @@
 //! * the exact Taylor series of the limit in its own time variable ([`limit_series`]), computed
 //!   from the limit equations themselves (never from the expansion code);
 //! * the restriction of the hierarchy to the face and the exact comparison ([`confirm`]);
-//! * words, LaTeX and a derivation sketch ([`text`]).
+//! * words, LaTeX and a derivation sketch ([`text`], reading [`faces::FaceText`]);
+//! * the expected finite-size corrections and validity windows ([`Regime::corrections`],
+//!   [`Regime::validity`]), derived from the parts.
 //!
 //! # Using a limit against finite-size data (`prism check`)
 //!
@@ -21,7 +27,7 @@
 //! use prism::regimes::{limit_curve, Constants, Loss, Ratios, Regime};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // From a classification: the face name and its finite constants (name, value).
-//! let regime = Regime::from_name("small-data")?;
+//! let regime = Regime::SmallData;
 //! let mut k = Constants::default();
 //! k.set("q", 2.0)?;
 //! k.set("r", 0.25)?;
@@ -542,31 +548,6 @@ pub fn normalize(regime: Regime, loss: Loss, x: &Ratios, t: f64, l: f64, l0: f64
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_round_trip_and_structure() {
-        for r in Regime::ALL {
-            assert_eq!(Regime::from_name(r.name()).unwrap(), r);
-            assert_eq!(Regime::from_name(r.label()).unwrap(), r);
-            assert_eq!(Regime::from_parts(r.parts().0, r.parts().1), r);
-        }
-        assert!(Regime::from_name("nope").is_err());
-        let dims: Vec<u32> = Regime::ALL.iter().map(|r| r.dim()).collect();
-        assert_eq!(dims.iter().filter(|&&d| d == 2).count(), 5);
-        assert_eq!(dims.iter().filter(|&&d| d == 1).count(), 9);
-        assert_eq!(dims.iter().filter(|&&d| d == 0).count(), 6);
-        // Names follow the rule: the 2-faces containing the face, joined with '+'.
-        for r in Regime::ALL.iter().filter(|r| r.dim() < 2) {
-            let joined: Vec<&str> = r.two_faces().iter().map(|f| f.name()).collect();
-            assert_eq!(joined.join("+"), r.name());
-        }
-        for r in Regime::ALL.iter().filter(|r| r.dim() == 0) {
-            assert_eq!(r.parents().len(), 3, "{r}");
-        }
-        for r in Regime::ALL.iter().filter(|r| r.dim() == 1) {
-            assert_eq!(r.parents().len(), 2, "{r}");
-        }
-    }
 
     #[test]
     fn normalizations_match_theory_table() {

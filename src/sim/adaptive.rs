@@ -131,7 +131,11 @@ impl Dopri5 {
         out
     }
 
-    fn initial_step<T>(&mut self, y: &[f64], f: &mut impl FnMut(&[f64], &mut [f64], bool) -> T) -> f64 {
+    fn initial_step<T>(
+        &mut self,
+        y: &[f64],
+        f: &mut impl FnMut(&[f64], &mut [f64], bool) -> T,
+    ) -> f64 {
         let d0 = norm2(y);
         let d1 = norm2(&self.k[0]);
         let h0 = if d0 < 1e-300 || d1 < 1e-300 {
@@ -228,8 +232,16 @@ impl Dopri5 {
                 self.accepted += 1;
                 self.h_min = self.h_min.min(h);
                 self.h_max = self.h_max.max(h);
-                let proposal = h * if rejects_in_row > 0 { fac.min(1.0) } else { fac };
-                self.h = if lands { proposal.max(self.h) } else { proposal };
+                let proposal = h * if rejects_in_row > 0 {
+                    fac.min(1.0)
+                } else {
+                    fac
+                };
+                self.h = if lands {
+                    proposal.max(self.h)
+                } else {
+                    proposal
+                };
                 rejects_in_row = 0;
                 on_accept(last.as_ref().expect("stage 7 evaluated"), *t)?;
             } else {
@@ -262,7 +274,8 @@ pub(crate) fn count_steps(
         if te <= t {
             continue;
         }
-        let r: Result<Option<()>, ()> = d.advance(&mut y, &mut t, te, &mut field, |_, _| Ok(()), |_| ());
+        let r: Result<Option<()>, ()> =
+            d.advance(&mut y, &mut t, te, &mut field, |_, _| Ok(()), |_| ());
         if r.is_err() {
             break;
         }

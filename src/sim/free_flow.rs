@@ -114,9 +114,9 @@ impl FreeFlowParams {
             });
         }
         validate_common(self.tau_max, self.dtau, &self.record, self.seeds)?;
-        let tol = self
-            .tol
-            .unwrap_or((0.1 / (self.p as f64 * (self.seeds.max(1) as f64).sqrt())).clamp(1e-9, 1e-3));
+        let tol = self.tol.unwrap_or(
+            (0.1 / (self.p as f64 * (self.seeds.max(1) as f64).sqrt())).clamp(1e-9, 1e-3),
+        );
         Job::new(
             Setup {
                 p: self.p,

@@ -57,9 +57,7 @@ pub mod setup;
 pub mod spectrum;
 
 pub use free_flow::{free_flow, free_flow_with_progress, FreeFlowParams, FreeFlowResult};
-pub use plan::{
-    estimate, machine_flops_per_sec, plan, CostEstimate, EngineKind, EnginePlan,
-};
+pub use plan::{estimate, machine_flops_per_sec, plan, CostEstimate, EngineKind, EnginePlan};
 pub use setup::Stepper;
 
 use rand::rngs::ChaCha8Rng;
@@ -793,7 +791,12 @@ fn run_adaptive(
                         if l.is_finite() && l <= bound && tr.tr_m.is_finite() {
                             Ok(())
                         } else {
-                            Err(SimError::StepCollapsed { seed, t, h: 0.0, tol })
+                            Err(SimError::StepCollapsed {
+                                seed,
+                                t,
+                                h: 0.0,
+                                tol,
+                            })
                         }
                     },
                     |fail| SimError::StepCollapsed {
@@ -902,7 +905,9 @@ pub(crate) fn step_plan(params: &SimParams) -> Result<Vec<(u64, f64)>, SimError>
 /// steps, the a-priori estimate ([`plan::adaptive_steps_estimate`]) for the adaptive pair.
 pub fn total_steps(params: &SimParams) -> u64 {
     match estimate(params) {
-        Ok(e) if e.steps_per_run.is_finite() => (e.steps_per_run * params.seeds as f64).round() as u64,
+        Ok(e) if e.steps_per_run.is_finite() => {
+            (e.steps_per_run * params.seeds as f64).round() as u64
+        }
         _ => 0,
     }
 }

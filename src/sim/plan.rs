@@ -109,9 +109,9 @@ impl EnginePlan {
         };
         let (a, b) = self.state;
         match self.engine {
-            EngineKind::Diagonal => format!(
-                "fast/diagonal: S = I, {a} eigenvalues of M evolve independently"
-            ),
+            EngineKind::Diagonal => {
+                format!("fast/diagonal: S = I, {a} eigenvalues of M evolve independently")
+            }
             EngineKind::Reduced | EngineKind::DataSpan | EngineKind::Bartlett => format!(
                 "fast/{} {side}-side: W {a}x{b} against diag S with {} nonzero eigenvalues",
                 match self.engine {
@@ -190,9 +190,8 @@ pub fn physical_kind(h: usize, p: usize, n: Option<usize>) -> PhysKind {
     match n {
         None => PhysKind::Identity,
         Some(n) => {
-            let best = |k| {
-                physical_cost(h, p, n, k, Side::H).min(physical_cost(h, p, n, k, Side::P))
-            };
+            let best =
+                |k| physical_cost(h, p, n, k, Side::H).min(physical_cost(h, p, n, k, Side::P));
             if best(PhysKind::Dense) < best(PhysKind::Samples) {
                 PhysKind::Dense
             } else {
@@ -212,7 +211,9 @@ fn spectrum_flops(m: usize, k: usize, method: SpectrumMethod) -> f64 {
         // 2m chi draws (~ k normals worth), tridiagonal QL ~ 30 m^2.
         SpectrumMethod::Bidiagonal => FLOPS_PER_NORMAL * (m + k) + 30.0 * m * m,
         // m k normals, Gram m^2 k, Householder 4/3 m^3 + QL 30 m^2.
-        SpectrumMethod::Dense => FLOPS_PER_NORMAL * m * k + m * m * k + 1.4 * m * m * m + 30.0 * m * m,
+        SpectrumMethod::Dense => {
+            FLOPS_PER_NORMAL * m * k + m * m * k + 1.4 * m * m * m + 30.0 * m * m
+        }
     }
 }
 
@@ -254,7 +255,11 @@ pub(crate) fn plan_setup(setup: &Setup, integrator: Integrator) -> EnginePlan {
         let diag = engine == EngineKind::Diagonal;
         let size = (state.0 * state.1) as f64;
         let evals = evals_per_step(diag);
-        let (stages, upd) = if diag { (1.0, 0.0) } else { (stage_arrays, update_flops) };
+        let (stages, upd) = if diag {
+            (1.0, 0.0)
+        } else {
+            (stage_arrays, update_flops)
+        };
         EnginePlan {
             engine,
             side,
@@ -314,7 +319,15 @@ pub(crate) fn plan_setup(setup: &Setup, integrator: Integrator) -> EnginePlan {
                 };
                 let setup_flops = spectrum_flops(ns, p.max(nn), setup.spectrum)
                     + FLOPS_PER_NORMAL * (hh * pp) as f64;
-                finish(engine, side, cost, (hh, pp), ns, setup_flops, f8 * (bufs + spec_mem))
+                finish(
+                    engine,
+                    side,
+                    cost,
+                    (hh, pp),
+                    ns,
+                    setup_flops,
+                    f8 * (bufs + spec_mem),
+                )
             }
         },
         Mode::Physical => {
@@ -527,7 +540,13 @@ fn cache_file() -> Option<PathBuf> {
     let host: String = host
         .trim()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     Some(base.join("prism").join(format!(
@@ -541,7 +560,9 @@ fn cache_file() -> Option<PathBuf> {
 fn calibrate() -> f64 {
     use ndarray::Array2;
     let n = 256;
-    let a = Array2::from_shape_fn((n, n), |(i, j)| ((i * 31 + j * 17) % 23) as f64 / 23.0 - 0.5);
+    let a = Array2::from_shape_fn((n, n), |(i, j)| {
+        ((i * 31 + j * 17) % 23) as f64 / 23.0 - 0.5
+    });
     let b = Array2::from_shape_fn((n, n), |(i, j)| ((i * 13 + j * 7) % 19) as f64 / 19.0 - 0.5);
     let mut c = Array2::<f64>::zeros((n, n));
     let flops = 2.0 * (n as f64).powi(3);
@@ -616,9 +637,18 @@ mod tests {
         assert_eq!(k(100, 20, Some(50), Mode::Fast), EngineKind::DataSpan);
         assert_eq!(k(100, 80, Some(50), Mode::Fast), EngineKind::Reduced);
         assert_eq!(k(100, 80, Some(500), Mode::Fast), EngineKind::Reduced);
-        assert_eq!(k(100, 80, None, Mode::Physical), EngineKind::PhysicalIdentity);
-        assert_eq!(k(100, 80, Some(5000), Mode::Physical), EngineKind::PhysicalDense);
-        assert_eq!(k(100, 10, Some(20), Mode::Physical), EngineKind::PhysicalSamples);
+        assert_eq!(
+            k(100, 80, None, Mode::Physical),
+            EngineKind::PhysicalIdentity
+        );
+        assert_eq!(
+            k(100, 80, Some(5000), Mode::Physical),
+            EngineKind::PhysicalDense
+        );
+        assert_eq!(
+            k(100, 10, Some(20), Mode::Physical),
+            EngineKind::PhysicalSamples
+        );
         // The H >= p engine's cost does not depend on H.
         let c = |h| {
             plan(&SimParams::new(100, h, 0.01, 1.0).with_n(Some(300)))

@@ -25,11 +25,11 @@ use ndarray::Array2;
 use rand::rngs::ChaCha8Rng;
 
 use super::engines::{
-    dense_covariance, DiagEngine, MatField, MatIntegrator, PhysData, PhysicalEngine,
-    ReducedEngine, Side, Traces,
+    dense_covariance, DiagEngine, MatField, MatIntegrator, PhysData, PhysicalEngine, ReducedEngine,
+    Side, Traces,
 };
-use super::plan::{EngineKind, EnginePlan};
 use super::linalg::syrk;
+use super::plan::{EngineKind, EnginePlan};
 use super::spectrum::{
     bartlett_lower, bartlett_upper, gaussian, sym_eigenvalues, wishart_eigenvalues,
 };

@@ -76,136 +76,7 @@ impl Spec {
 
     /// Check the semantics of parsed statements.
     pub fn from_statements(src: &str, stmts: &[Statement]) -> Result<Spec, SpecError> {
-        let mut seen: Vec<(ParamName, usize)> = Vec::new();
-        let mut p = None;
-        let mut h = None;
-        let mut sigma2 = None;
-        let mut sigma_given = false;
-        let mut n_data = None;
-        let mut t = None;
-        let mut claims = Vec::new();
-        let mut spectrum: Option<(SpectrumLaw, usize)> = None;
-        for st in stmts {
-            let (param, param_at, value, value_at) = match st {
-                Statement::Expect { claim, span } => {
-                    claims.push((claim.clone(), *span));
-                    continue;
-                }
-                Statement::Spectrum { law, at, law_at } => {
-                    if let Some((_, prev)) = &spectrum {
-                        let (line, _) = line_col(src, *prev);
-                        return Err(SpecError::at(
-                            src,
-                            *at,
-                            "spectrum".len(),
-                            SpecErrorKind::Duplicate,
-                            "`spectrum` is given twice",
-                            format!("`spectrum` was already set on line {line}; keep one"),
-                        ));
-                    }
-                    spectrum = Some((check_spectrum(src, law, *law_at)?, *at));
-                    continue;
-                }
-                Statement::Assign {
-                    param,
-                    param_at,
-                    value,
-                    value_at,
-                } => (*param, *param_at, value, *value_at),
-            };
-            let vlen = value_at.1 - value_at.0;
-            let range_err = |msg: &str, hint: &str| {
-                SpecError::at(src, value_at.0, vlen, SpecErrorKind::Range, msg, hint)
-            };
-            // Duplicates (sigma and sigma2 count as one parameter).
-            let key = |x: ParamName| match x {
-                ParamName::Sigma => ParamName::Sigma2,
-                other => other,
-            };
-            if let Some((prev, prev_at)) = seen.iter().find(|(q, _)| key(*q) == key(param)) {
-                let (line, _) = line_col(src, *prev_at);
-                let msg = if *prev != param {
-                    "both `sigma` and `sigma2` are given".to_string()
-                } else {
-                    format!("`{}` is given twice", param.as_str())
-                };
-                return Err(SpecError::at(
-                    src,
-                    param_at,
-                    param.as_str().len(),
-                    SpecErrorKind::Duplicate,
-                    msg,
-                    format!(
-                        "`{}` was already set on line {line}; keep one (sigma = c n^a means sigma2 = c^2 n^(2a))",
-                        prev.as_str()
-                    ),
-                ));
-            }
-            seen.push((param, param_at));
-            let scaled = match value {
-                RawValue::Inf => {
-                    if param == ParamName::N {
-                        n_data = Some(DataSize::Infinite);
-                        continue;
-                    }
-                    return Err(range_err(
-                        &format!("`{}` cannot be infinite", param.as_str()),
-                        "only N may be `inf` (no finite training set)",
-                    ));
-                }
-                RawValue::Power {
-                    prefactor,
-                    exponent,
-                } => {
-                    if !prefactor.is_positive() {
-                        return Err(range_err(
-                            "the prefactor must be positive",
-                            "use a positive constant, like 0.5 n",
-                        ));
-                    }
-                    Scaled {
-                        prefactor: prefactor.clone(),
-                        exponent: exponent.clone(),
-                    }
-                }
-            };
-            match param {
-                ParamName::P => {
-                    if !scaled.exponent.is_positive() {
-                        return Err(range_err(
-                            "p must grow with n (its exponent must be > 0)",
-                            "the limits take p -> infinity; write for example `p = n`",
-                        ));
-                    }
-                    p = Some(scaled);
-                }
-                ParamName::H | ParamName::N => {
-                    if scaled.exponent.is_negative() {
-                        return Err(range_err(
-                            &format!(
-                                "{} must not shrink (its exponent must be >= 0)",
-                                param.as_str()
-                            ),
-                            "use an exponent >= 0, e.g. a constant `H = 4` or `N = 2 n`",
-                        ));
-                    }
-                    if param == ParamName::H {
-                        h = Some(scaled);
-                    } else {
-                        n_data = Some(DataSize::Finite(scaled));
-                    }
-                }
-                ParamName::Sigma2 => sigma2 = Some(scaled),
-                ParamName::Sigma => {
-                    sigma_given = true;
-                    sigma2 = Some(Scaled {
-                        prefactor: &scaled.prefactor * &scaled.prefactor,
-                        exponent: &scaled.exponent * BigRational::from_integer(2.into()),
-                    });
-                }
-                ParamName::T => t = Some(scaled),
-            }
-        }
+        let part = PartialSpec::from_statements(src, stmts)?;
         let missing = |name: &str, example: &str| {
             SpecError::at(
                 src,
@@ -216,21 +87,22 @@ impl Spec {
                 format!("add a line such as `{example}`"),
             )
         };
-        let p = p.ok_or_else(|| missing("p", "p = n"))?;
-        let h = h.ok_or_else(|| missing("H", "H = 0.5 n"))?;
-        let sigma2 =
-            sigma2.ok_or_else(|| missing("sigma2", "sigma2 = n^-1 (or sigma = n^(-1/2))"))?;
-        let n_defaulted = n_data.is_none();
+        let p = part.p.ok_or_else(|| missing("p", "p = n"))?;
+        let h = part.h.ok_or_else(|| missing("H", "H = 0.5 n"))?;
+        let sigma2 = part
+            .sigma2
+            .ok_or_else(|| missing("sigma2", "sigma2 = n^-1 (or sigma = n^(-1/2))"))?;
+        let n_defaulted = part.n_data.is_none();
         Ok(Spec {
             p,
             h,
             sigma2,
-            sigma_given,
-            n_data: n_data.unwrap_or(DataSize::Infinite),
+            sigma_given: part.sigma_given,
+            n_data: part.n_data.unwrap_or(DataSize::Infinite),
             n_defaulted,
-            t,
-            claims,
-            spectrum: spectrum.map_or(SpectrumLaw::Identity, |s| s.0),
+            t: part.t,
+            claims: part.claims,
+            spectrum: part.spectrum.map_or(SpectrumLaw::Identity, |s| s.0),
         })
     }
 
@@ -260,6 +132,240 @@ impl Spec {
             parts.push(format!("spectrum = {}", self.spectrum));
         }
         parts.join("; ")
+    }
+}
+
+/// Which exponents a parameter admits (THEORY section 4): p must grow (a_p > 0), H and N must
+/// not shrink (a_H >= 0, a_N >= 0), sigma2 (or sigma) and t may scale either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExponentRange {
+    /// Any rational exponent.
+    Any,
+    /// a >= 0: the quantity must not shrink.
+    NonNegative,
+    /// a > 0: the quantity must grow.
+    Positive,
+}
+
+impl ExponentRange {
+    /// The range of one parameter's exponent.
+    pub fn of(param: ParamName) -> ExponentRange {
+        match param {
+            ParamName::P => ExponentRange::Positive,
+            ParamName::H | ParamName::N => ExponentRange::NonNegative,
+            ParamName::Sigma2 | ParamName::Sigma | ParamName::T => ExponentRange::Any,
+        }
+    }
+
+    /// Whether the exponent `a` is admitted.
+    pub fn admits(self, a: &BigRational) -> bool {
+        match self {
+            ExponentRange::Any => true,
+            ExponentRange::NonNegative => !a.is_negative(),
+            ExponentRange::Positive => a.is_positive(),
+        }
+    }
+
+    /// The message and the hint for `param` given an exponent outside the range.
+    pub fn violation(self, param: ParamName) -> (String, &'static str) {
+        match self {
+            ExponentRange::Positive => (
+                format!(
+                    "{} must grow with n (its exponent must be > 0)",
+                    param.as_str()
+                ),
+                "the limits take p -> infinity; write for example `p = n`",
+            ),
+            ExponentRange::NonNegative => (
+                format!(
+                    "{} must not shrink (its exponent must be >= 0)",
+                    param.as_str()
+                ),
+                "use an exponent >= 0, e.g. a constant `H = 4` or `N = 2 n`",
+            ),
+            ExponentRange::Any => (String::new(), ""),
+        }
+    }
+}
+
+/// A spec in which any parameter may be left open: the checked statements of a spec before the
+/// required parameters are enforced. A phase map (`prism map --fix`) fixes some parameters this
+/// way and lets the axes supply the others. Every given value passed the same checks as in a
+/// full [`Spec`] (duplicates, positive prefactors, exponent ranges, `inf` only for N).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PartialSpec {
+    /// Input dimension, if given.
+    pub p: Option<Scaled>,
+    /// Latent dimension, if given.
+    pub h: Option<Scaled>,
+    /// Initialization variance, if given (converted from sigma if given that way).
+    pub sigma2: Option<Scaled>,
+    /// True when `sigma` rather than `sigma2` was given.
+    pub sigma_given: bool,
+    /// Training-set size, if given.
+    pub n_data: Option<DataSize>,
+    /// Time scale, if given.
+    pub t: Option<Scaled>,
+    /// Claims (`expect ...`) in source order, with their byte spans.
+    pub claims: Vec<(Claim, (usize, usize))>,
+    /// Each given parameter, as written, with the byte offset of its name.
+    pub given: Vec<(ParamName, usize)>,
+    /// The spectral law (`spectrum = LAW`), if given, with the byte offset of the keyword.
+    pub spectrum: Option<(SpectrumLaw, usize)>,
+}
+
+impl PartialSpec {
+    /// Parse and check a partial spec; errors are positioned as for [`Spec::parse`].
+    pub fn parse(src: &str) -> Result<PartialSpec, SpecError> {
+        let stmts = parse::statements(src)?;
+        PartialSpec::from_statements(src, &stmts)
+    }
+
+    /// Where `param` was given (sigma and sigma2 count as one), if it was.
+    pub fn position(&self, param: ParamName) -> Option<(ParamName, usize)> {
+        let key = |x: ParamName| match x {
+            ParamName::Sigma => ParamName::Sigma2,
+            other => other,
+        };
+        self.given
+            .iter()
+            .copied()
+            .find(|(q, _)| key(*q) == key(param))
+    }
+
+    /// The given parameters, canonically rendered: `p = n; N = inf` (in the order p, H,
+    /// sigma2, N, t).
+    pub fn canonical(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = &self.p {
+            parts.push(format!("p = {}", render(s)));
+        }
+        if let Some(s) = &self.h {
+            parts.push(format!("H = {}", render(s)));
+        }
+        if let Some(s) = &self.sigma2 {
+            parts.push(format!("sigma2 = {}", render(s)));
+        }
+        match &self.n_data {
+            Some(DataSize::Finite(s)) => parts.push(format!("N = {}", render(s))),
+            Some(DataSize::Infinite) => parts.push("N = inf".to_string()),
+            None => {}
+        }
+        if let Some(s) = &self.t {
+            parts.push(format!("t = {}", render(s)));
+        }
+        if let Some((law, _)) = &self.spectrum {
+            if *law != SpectrumLaw::Identity {
+                parts.push(format!("spectrum = {law}"));
+            }
+        }
+        parts.join("; ")
+    }
+
+    /// Check the semantics of parsed statements, without requiring any parameter.
+    pub fn from_statements(src: &str, stmts: &[Statement]) -> Result<PartialSpec, SpecError> {
+        let mut out = PartialSpec::default();
+        for st in stmts {
+            let (param, param_at, value, value_at) = match st {
+                Statement::Expect { claim, span } => {
+                    out.claims.push((claim.clone(), *span));
+                    continue;
+                }
+                Statement::Spectrum { law, at, law_at } => {
+                    if let Some((_, prev)) = &out.spectrum {
+                        let (line, _) = line_col(src, *prev);
+                        return Err(SpecError::at(
+                            src,
+                            *at,
+                            "spectrum".len(),
+                            SpecErrorKind::Duplicate,
+                            "`spectrum` is given twice",
+                            format!("`spectrum` was already set on line {line}; keep one"),
+                        ));
+                    }
+                    out.spectrum = Some((check_spectrum(src, law, *law_at)?, *at));
+                    continue;
+                }
+                Statement::Assign {
+                    param,
+                    param_at,
+                    value,
+                    value_at,
+                } => (*param, *param_at, value, *value_at),
+            };
+            let vlen = value_at.1 - value_at.0;
+            let range_err = |msg: &str, hint: &str| {
+                SpecError::at(src, value_at.0, vlen, SpecErrorKind::Range, msg, hint)
+            };
+            // Duplicates (sigma and sigma2 count as one parameter).
+            if let Some((prev, prev_at)) = out.position(param) {
+                let (line, _) = line_col(src, prev_at);
+                let msg = if prev != param {
+                    "both `sigma` and `sigma2` are given".to_string()
+                } else {
+                    format!("`{}` is given twice", param.as_str())
+                };
+                return Err(SpecError::at(
+                    src,
+                    param_at,
+                    param.as_str().len(),
+                    SpecErrorKind::Duplicate,
+                    msg,
+                    format!(
+                        "`{}` was already set on line {line}; keep one (sigma = c n^a means sigma2 = c^2 n^(2a))",
+                        prev.as_str()
+                    ),
+                ));
+            }
+            out.given.push((param, param_at));
+            let scaled = match value {
+                RawValue::Inf => {
+                    if param == ParamName::N {
+                        out.n_data = Some(DataSize::Infinite);
+                        continue;
+                    }
+                    return Err(range_err(
+                        &format!("`{}` cannot be infinite", param.as_str()),
+                        "only N may be `inf` (no finite training set)",
+                    ));
+                }
+                RawValue::Power {
+                    prefactor,
+                    exponent,
+                } => {
+                    if !prefactor.is_positive() {
+                        return Err(range_err(
+                            "the prefactor must be positive",
+                            "use a positive constant, like 0.5 n",
+                        ));
+                    }
+                    Scaled {
+                        prefactor: prefactor.clone(),
+                        exponent: exponent.clone(),
+                    }
+                }
+            };
+            let range = ExponentRange::of(param);
+            if !range.admits(&scaled.exponent) {
+                let (msg, hint) = range.violation(param);
+                return Err(range_err(&msg, hint));
+            }
+            match param {
+                ParamName::P => out.p = Some(scaled),
+                ParamName::H => out.h = Some(scaled),
+                ParamName::N => out.n_data = Some(DataSize::Finite(scaled)),
+                ParamName::Sigma2 => out.sigma2 = Some(scaled),
+                ParamName::Sigma => {
+                    out.sigma_given = true;
+                    out.sigma2 = Some(Scaled {
+                        prefactor: &scaled.prefactor * &scaled.prefactor,
+                        exponent: &scaled.exponent * BigRational::from_integer(2.into()),
+                    });
+                }
+                ParamName::T => out.t = Some(scaled),
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -344,6 +450,26 @@ mod tests {
         assert_eq!(s.canonical(), "p = n; H = n; sigma2 = n^(-3/2); N = inf");
         let s = Spec::parse("p = n\nH = 4\nsigma = 3 n^(-1/2)\nN = 2n").unwrap();
         assert_eq!(s.sigma2.prefactor, frac(9, 1));
+    }
+
+    #[test]
+    fn partial_specs() {
+        let s = PartialSpec::parse("p = n; N = inf").unwrap();
+        assert!(s.h.is_none() && s.sigma2.is_none());
+        assert_eq!(s.n_data, Some(DataSize::Infinite));
+        assert_eq!(s.canonical(), "p = n; N = inf");
+        assert_eq!(s.position(ParamName::N).map(|x| x.1), Some(7));
+        let s = PartialSpec::parse("sigma = 2 n^(-1/2)").unwrap();
+        assert!(s.sigma_given);
+        assert_eq!(s.position(ParamName::Sigma2), Some((ParamName::Sigma, 0)));
+        assert_eq!(s.canonical(), "sigma2 = 4 n^-1");
+        assert!(PartialSpec::parse("").unwrap().given.is_empty());
+        let e = PartialSpec::parse("p = n; H = n^-1").unwrap_err();
+        assert_eq!((e.kind.clone(), e.col), (SpecErrorKind::Range, 12));
+        assert!(ExponentRange::of(ParamName::P).admits(&frac(1, 2)));
+        assert!(!ExponentRange::of(ParamName::P).admits(&frac(0, 1)));
+        assert!(ExponentRange::of(ParamName::N).admits(&frac(0, 1)));
+        assert!(!ExponentRange::of(ParamName::H).admits(&frac(-1, 3)));
     }
 
     #[test]
