@@ -6,7 +6,8 @@
 //! `A = W.T @ W; G = (I - A) @ S; W += dt * W @ (G + G.T)` (B = (I - A) S + S (I - A) = G + G^T).
 //! It is run with `python3 -c ...`; without numpy the ratios are skipped (say `pip install numpy`).
 //!
-//! Run: `cargo run --release --example bench_sim [-- --quick] [-- --threads K]`. prism uses all
+//! Run: `cargo run --release --example bench_sim [-- --quick] [-- --threads K]`; with
+//! `-- --adaptive`, the adaptive-vs-RK4 step table instead. prism uses all
 //! threads of rayon's pool for one run (fixed blocks: bit-identical whatever the thread count);
 //! `--threads K` sets the pool size. Also timed: the same step on a 1-thread pool, and an
 //! ensemble (runs in parallel, each run parallel) against the sum of its runs, to show that
@@ -134,8 +135,76 @@ fn pool(k: usize) -> rayon::ThreadPool {
         .expect("thread pool")
 }
 
+/// `--adaptive`: steps and wall time of the adaptive pair (default tolerance) against the
+/// fixed-step RK4 that `check` used before it (dt = 2.5 x the old default 0.01 / max(1, q, qr,
+/// 1/alpha)), and the accuracy of both against RK4 at a 4x smaller step (same seeds).
+fn adaptive_table() {
+    println!("adaptive Dormand-Prince 5(4) vs fixed-step RK4 (p = 200, H = 100, t_max = 10, 20 records, 2 seeds)");
+    println!(
+        "{:>22} | {:>9} {:>9} {:>8} | {:>9} {:>9} | {:>9} {:>9} | engine",
+        "case", "adapt st", "rejected", "adapt s", "RK4 st", "RK4 s", "err adapt", "err RK4"
+    );
+    let (p, h) = (200usize, 100usize);
+    for &(q, n, mode) in &[
+        (0.5, None, Mode::Physical),
+        (4.0, None, Mode::Physical),
+        (16.0, None, Mode::Physical),
+        (0.5, Some(100usize), Mode::Fast),
+        (4.0, Some(100), Mode::Fast),
+        (16.0, Some(100), Mode::Fast),
+        (4.0, Some(400), Mode::Fast),
+        (16.0, Some(400), Mode::Fast),
+    ] {
+        let mut params = SimParams::new(p, h, q / p as f64, 10.0).with_n(n);
+        params.mode = mode;
+        params.record = Record::Uniform(20);
+        params.seeds = 2;
+        params.integrator = Integrator::Adaptive;
+        let t0 = Instant::now();
+        let a = simulate(&params).expect("adaptive");
+        let ta = t0.elapsed().as_secs_f64();
+        let old_default = 0.01 / 1f64.max(q).max(q * params.r()).max(params.inv_alpha());
+        params.integrator = Integrator::Rk4;
+        params.dt = Some(2.5 * old_default);
+        let t0 = Instant::now();
+        let b = simulate(&params).expect("rk4");
+        let tb = t0.elapsed().as_secs_f64();
+        params.dt = Some(2.5 * old_default / 4.0);
+        let fine = simulate(&params).expect("fine rk4");
+        let gap = |x: &[f64], y: &[f64]| {
+            x.iter()
+                .zip(y)
+                .map(|(u, v)| (u - v).abs() / v.abs().max(1e-12))
+                .fold(0.0, f64::max)
+        };
+        let ea = gap(&a.train_mean, &fine.train_mean).max(gap(&a.pop_mean, &fine.pop_mean));
+        let eb = gap(&b.train_mean, &fine.train_mean).max(gap(&b.pop_mean, &fine.pop_mean));
+        let label = format!(
+            "q={q} N={} {}",
+            n.map_or("inf".into(), |n| n.to_string()),
+            if mode == Mode::Fast { "fast" } else { "phys" }
+        );
+        println!(
+            "{label:>22} | {:>9} {:>9} {:>8.3} | {:>9} {:>9.3} | {:>9.1e} {:>9.1e} | {} (tol {:.1e})",
+            a.info.steps,
+            a.info.rejected_steps,
+            ta,
+            b.info.steps,
+            tb,
+            ea,
+            eb,
+            a.info.engine,
+            a.info.tol.unwrap_or(0.0)
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--adaptive") {
+        adaptive_table();
+        return;
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let threads = args
         .iter()
