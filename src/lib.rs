@@ -12,8 +12,12 @@
 //! * [`regimes`]: the limiting loss evolution on each face (curves and exact series).
 //! * [`sim`]: the numeric backend (gradient descent on the finite model).
 //! * [`check`]: theory against simulation; the paper's claims.
+//! * [`report`]: the documented output types (the schema of every `--json`, the tidy CSV).
+//! * [`stats`]: means, standard errors, the bootstrap and control variates over runs.
 //!
 //! The mathematical specification is THEORY.md (shipped alongside the project).
+
+#![warn(missing_docs)]
 
 pub mod check;
 pub mod expansion;
@@ -22,5 +26,7 @@ pub mod plot;
 pub mod poly;
 pub mod polytope;
 pub mod regimes;
+pub mod report;
 pub mod sim;
 pub mod spec;
+pub mod stats;

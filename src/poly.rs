@@ -220,6 +220,13 @@ impl Poly {
             .sum()
     }
 
+    /// Parse a polynomial such as `-4*q*r + 3/2 q^2 - y + 0.25` in the variables `names`
+    /// (exact; the inverse of [`Poly::format`] with [`PolyFormat::Text`]). The error names the
+    /// place that cannot be read.
+    pub fn parse(text: &str, names: &[&str]) -> Result<Poly, String> {
+        parse::parse_poly(text, names)
+    }
+
     /// Render with the given variable names, highest total degree first.
     pub fn format(&self, names: &[&str], fmt: PolyFormat) -> String {
         assert_eq!(names.len(), self.nvars);
@@ -336,9 +343,144 @@ pub fn frac(n: i64, d: i64) -> BigRational {
     BigRational::new(BigInt::from(n), BigInt::from(d))
 }
 
+/// Reading polynomials back from text: the inverse of [`Poly::format`] with [`PolyFormat::Text`]
+/// (also `**` for powers, juxtaposition for products and decimals such as `0.25`, all exact).
+mod parse {
+    use super::Poly;
+    use nom::branch::alt;
+    use nom::bytes::complete::{tag, take_while1};
+    use nom::character::complete::{char, digit1, multispace0};
+    use nom::combinator::opt;
+    use nom::{IResult, Parser};
+    use num_bigint::BigInt;
+    use num_rational::BigRational;
+    use num_traits::One;
+
+    fn ws(i: &str) -> IResult<&str, &str> {
+        multispace0(i)
+    }
+
+    fn coefficient(i: &str) -> IResult<&str, BigRational> {
+        let (i, int) = digit1(i)?;
+        let (i, frac) = opt((char('.'), digit1)).parse(i)?;
+        let mut x = BigRational::from_integer(int.parse::<BigInt>().unwrap_or_default());
+        if let Some((_, f)) = frac {
+            let num: BigInt = format!("{int}{f}").parse().unwrap_or_default();
+            x = BigRational::new(num, num_traits::pow(BigInt::from(10), f.len()));
+        }
+        let (i, den) = opt((ws, char('/'), ws, digit1)).parse(i)?;
+        if let Some((_, _, _, d)) = den {
+            let d: BigInt = d.parse().unwrap_or_default();
+            if d == BigInt::from(0) {
+                return Err(nom::Err::Failure(nom::error::Error::new(
+                    i,
+                    nom::error::ErrorKind::Verify,
+                )));
+            }
+            x /= BigRational::from_integer(d);
+        }
+        Ok((i, x))
+    }
+
+    pub(crate) fn parse_poly(text: &str, names: &[&str]) -> Result<Poly, String> {
+        let nv = names.len();
+        let factor = |i| -> IResult<&str, Poly> {
+            let (i, _) = ws(i)?;
+            if let Ok((i, c)) = coefficient(i) {
+                return Ok((i, Poly::constant(nv, c)));
+            }
+            let (i, name) =
+                take_while1(|c: char| c.is_ascii_alphanumeric() || c == '_').parse(i)?;
+            let Some(k) = names.iter().position(|n| *n == name) else {
+                return Err(nom::Err::Failure(nom::error::Error::new(
+                    i,
+                    nom::error::ErrorKind::Tag,
+                )));
+            };
+            let (i, pow) = opt((ws, alt((tag("**"), tag("^"))), ws, digit1)).parse(i)?;
+            let e: u32 = pow.map_or(1, |(_, _, _, d)| d.parse().unwrap_or(1));
+            Ok((i, Poly::var(nv, k).pow(e)))
+        };
+        let term = |i| -> IResult<&str, Poly> {
+            let (mut i, mut acc) = factor(i)?;
+            loop {
+                let (j, _) = ws(i)?;
+                let (j, star) = opt(char('*')).parse(j)?;
+                match factor(j) {
+                    Ok((k, f)) => {
+                        acc = acc.mul(&f);
+                        i = k;
+                    }
+                    Err(_) if star.is_some() => {
+                        return Err(nom::Err::Failure(nom::error::Error::new(
+                            j,
+                            nom::error::ErrorKind::Tag,
+                        )))
+                    }
+                    Err(_) => return Ok((i, acc)),
+                }
+            }
+        };
+        let mut i = text.trim();
+        let mut total = Poly::zero(nv);
+        let mut first = true;
+        while !i.is_empty() {
+            let (j, _) = ws(i).map_err(|e| e.to_string())?;
+            let (j, sign) = opt(alt((char('+'), char('-'))))
+                .parse(j)
+                .map_err(|e: nom::Err<nom::error::Error<&str>>| e.to_string())?;
+            if sign.is_none() && !first {
+                return Err(format!("expected `+` or `-` before `{j}`"));
+            }
+            let (j, t) = term(j).map_err(|_| {
+                format!(
+                    "cannot read a term at `{}`; use numbers and the variables {}",
+                    j.chars().take(12).collect::<String>(),
+                    names.join(", ")
+                )
+            })?;
+            let t = if sign == Some('-') {
+                t.scale(&-BigRational::one())
+            } else {
+                t
+            };
+            total.add_assign(&t);
+            first = false;
+            i = j.trim_start();
+        }
+        if first {
+            return Err("empty polynomial".into());
+        }
+        Ok(total)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polynomials_parse_exactly() {
+        let p = Poly::parse("-4*q*r + 3/2 q^2 - y + 0.25", &["q", "r", "y"]).unwrap();
+        assert_eq!(p.coeff(&[1, 1, 0]), frac(-4, 1));
+        assert_eq!(p.coeff(&[2, 0, 0]), frac(3, 2));
+        assert_eq!(p.coeff(&[0, 0, 1]), frac(-1, 1));
+        assert_eq!(p.coeff(&[0, 0, 0]), frac(1, 4));
+        assert_eq!(
+            Poly::parse("q**2*r", &["q", "r"]).unwrap(),
+            Poly::parse("r q^2", &["q", "r"]).unwrap()
+        );
+        assert!(Poly::parse("4*z", &["q"]).is_err());
+        assert!(Poly::parse("4 q q", &["q"]).is_ok());
+        assert!(Poly::parse("", &["q"]).is_err());
+        assert!(Poly::parse("1/0", &["q"]).is_err());
+        // format and parse are inverse.
+        let names = ["q", "r", "y"];
+        assert_eq!(
+            Poly::parse(&p.format(&names, PolyFormat::Text), &names).unwrap(),
+            p
+        );
+    }
 
     #[test]
     fn arithmetic_and_format() {

@@ -123,3 +123,32 @@ fn oversize_checks_are_refused_with_an_estimate() {
         "{err}"
     );
 }
+
+/// `check --csv`: the tidy schema of `simulate --csv` / `limit --csv`, limit rows then each
+/// size's means on the face-time grid.
+#[test]
+fn check_csv_is_tidy() {
+    let (_, out, err) = prism(&[
+        "check",
+        "--csv",
+        "-f",
+        "examples/check/mean-field.spec",
+        "--n",
+        "64,128",
+        "--seeds",
+        "2",
+        "--points",
+        "4",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines.first().copied(),
+        Some("source,face,n,run,seed,loss,quantity,t,tau,value,stderr"),
+        "{err}"
+    );
+    let limit = lines.iter().filter(|l| l.starts_with("limit,mean-field,")).count();
+    let sim64 = lines.iter().filter(|l| l.starts_with("sim,mean-field,64,mean,")).count();
+    let sim128 = lines.iter().filter(|l| l.starts_with("sim,mean-field,128,mean,")).count();
+    assert_eq!((limit, sim64, sim128), (10, 10, 10), "{out}");
+    assert_eq!(lines.len(), 31);
+}

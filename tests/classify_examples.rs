@@ -30,7 +30,7 @@ fn examples_classify_as_claimed() {
         }
         // The file name is the face, so the example set documents itself.
         let stem = path.file_stem().unwrap().to_str().unwrap();
-        assert_eq!(c.face, stem, "{}", path.display());
+        assert_eq!(c.face.name(), stem, "{}", path.display());
         // The provenance line names the hierarchy source; the classification itself is snapshotted.
         let mut v = serde_json::to_value(&c).unwrap();
         v.as_object_mut().unwrap().remove("hierarchy");

@@ -162,7 +162,7 @@ proptest! {
         let u_q = &a_s + &a_p;
         let u_l = an.map(|an| &a_p - r(an.0, an.1));
         let (name, te, ct, cp) = oracle(&u_r, &u_q, u_l.as_ref());
-        prop_assert_eq!(&c.face, &name, "{}", text);
+        prop_assert_eq!(c.face.name(), name.as_str(), "{}", text);
         prop_assert_eq!(&c.exact.time_exponent, &te, "{}", text);
         prop_assert_eq!(&c.exact.train_loss_exponent, &ct, "{}", text);
         prop_assert_eq!(&c.exact.pop_loss_exponent, &cp, "{}", text);

@@ -54,7 +54,7 @@ fn limit_small_data_csv_and_latex() {
     let mut lines = out.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "source,face,loss,quantity,t,value,stderr"
+        "source,face,n,run,seed,loss,quantity,t,tau,value,stderr"
     );
     assert_eq!(out.lines().count(), 1 + 2 * 5);
     let (code, out, _) = prism(&[

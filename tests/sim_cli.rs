@@ -46,12 +46,40 @@ fn csv_is_tidy() {
     let (code, out, err) = prism(&args);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "source,run,seed,t,quantity,value");
-    // 2 runs x 5 times x 2 quantities + 5 times x (mean, sem) x 2 quantities.
-    assert_eq!(lines.len(), 1 + 20 + 20);
-    assert!(lines.iter().skip(1).all(|l| l.split(',').count() == 6));
-    assert!(lines.iter().any(|l| l.starts_with("sim,1,1,0,train,")));
-    assert!(lines.iter().any(|l| l.starts_with("sim,mean,,1,pop,")));
+    assert_eq!(lines[0], "source,face,n,run,seed,loss,quantity,t,tau,value,stderr");
+    // 2 runs x 5 times x 2 losses + 5 times x 2 losses (mean rows with their sem).
+    assert_eq!(lines.len(), 1 + 20 + 10);
+    assert!(lines.iter().skip(1).all(|l| l.split(',').count() == 11));
+    assert!(lines.iter().any(|l| l.starts_with("sim,,,1,1,train,\"l_tr\",0,,")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("sim,,,mean,,pop,\"l_pop\",1,,") && !l.ends_with(',')));
+}
+
+/// A SPEC simulation's normalized rows and the face's limit rows share face, loss, quantity
+/// and the face-time column tau, so they overlay without conversion.
+#[test]
+fn csv_overlays_the_limit() {
+    let spec = "p = n; H = 0.5 n; sigma2 = n^-2; N = 4 n";
+    let (code, sim, err) = prism(&[
+        "simulate", spec, "--n", "40", "--seeds", "2", "--record", "2", "--csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, lim, err) = prism(&["limit", spec, "--points", "2", "--csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(sim.lines().next(), lim.lines().next());
+    let key = |l: &str| {
+        let f: Vec<&str> = l.split(',').collect();
+        (f[1].to_string(), f[5].to_string(), f[6].to_string())
+    };
+    let lim_keys: std::collections::BTreeSet<_> = lim.lines().skip(1).map(key).collect();
+    assert_eq!(lim_keys.len(), 2, "{lim}");
+    for k in &lim_keys {
+        assert!(
+            sim.lines().skip(1).any(|l| key(l) == *k && l.contains(",mean,")),
+            "{k:?} missing in\n{sim}"
+        );
+    }
 }
 
 #[test]
@@ -73,7 +101,7 @@ fn out_dir_and_plot() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["t"].as_array().unwrap().len(), 5);
     let csv = std::fs::read_to_string(dir.join("curves.csv")).unwrap();
-    assert!(csv.starts_with("source,run,seed,t,quantity,value\n"));
+    assert!(csv.starts_with("source,face,n,run,seed,loss,quantity,t,tau,value,stderr\n"));
     let svg_text = std::fs::read_to_string(&svg).unwrap();
     assert!(svg_text.contains("<svg") && svg_text.contains("polyline"));
     std::fs::remove_dir_all(&dir).ok();
@@ -99,9 +127,18 @@ fn spec_form_reports_normalized_changes() {
     assert_eq!(v["meta"]["N"], 120);
     assert_eq!(v["meta"]["spec"]["face"], "proportional");
     assert_eq!(v["tau"].as_array().unwrap().len(), 3);
-    // Interior: tau = t and the normalized losses are the losses themselves.
+    // Interior: tau = t and the normalized losses are the losses themselves, estimated with the
+    // exact-c0 control variate l(t) - l(0) + E l(0) (the estimator of `prism check`): at t = 0
+    // the exact c_0, and a constant shift c_0 - mean l(0) from the plain mean.
     assert_eq!(v["tau"], v["t"]);
-    assert_eq!(v["train_norm_mean"], v["train_mean"]);
+    let (p, h, s2) = (60.0, 30.0, 0.5 / 60.0);
+    let c0 = 0.5 - s2 * h + 0.5 * s2 * s2 * h * (h + p + 1.0);
+    let f = |k: &str, i: usize| v[k][i].as_f64().unwrap();
+    assert!((f("train_norm_mean", 0) - c0).abs() < 1e-12);
+    for i in 0..3 {
+        let shift = f("train_norm_mean", i) - f("train_mean", i);
+        assert!((shift - (c0 - f("train_mean", 0))).abs() < 1e-12, "{i}");
+    }
     assert_eq!(v["meta"]["spec"]["train_norm"], "l(t) / (r^0 q^0 y^0)");
     // Small data: tau = t p / N and the population change is divided by alpha.
     let (code, out, err) = prism(&[

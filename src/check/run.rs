@@ -12,10 +12,11 @@
 
 use super::verdict::{assess, Assessment, Verdict};
 use crate::expansion;
-use crate::polytope::{classify, Classification, FittedPrism, Loss};
+use crate::polytope::{classify, FittedPrism, Loss};
 use crate::regimes::{self, Constants, LimitCurves, Ratios, Regime};
 use crate::sim::{self, Integrator, Mode, Record, SimParams};
-use crate::spec::{DataSize, Spec};
+use crate::spec::{DataSize, Instance, Spec};
+use crate::stats;
 use serde::Serialize;
 
 /// Options of a check.
@@ -29,7 +30,8 @@ pub struct CheckOptions {
     pub max_seeds: usize,
     /// Base seed (run i of every size uses base + i).
     pub seed: u64,
-    /// Largest face time; None picks 1, shortened to the validity window.
+    /// Largest face time; None picks [`regimes::DEFAULT_FACE_TIME`], shortened to the
+    /// validity window.
     pub t_max: Option<f64>,
     /// Number of intervals of the face-time grid.
     pub points: usize,
@@ -52,7 +54,7 @@ impl Default for CheckOptions {
             max_seeds: 256,
             seed: 0,
             t_max: None,
-            points: 20,
+            points: regimes::DEFAULT_POINTS,
             mode: Mode::Fast,
             max_flops: 4e12,
             series_order: 8,
@@ -97,10 +99,18 @@ pub enum CheckError {
         /// The limit.
         max: f64,
     },
+    /// A size n gives no usable finite model.
+    #[error(transparent)]
+    Instance(#[from] crate::spec::InstanceError),
     /// Bad options.
     #[error("{0}")]
     Options(String),
 }
+
+/// Resamples of the bootstrap over runs behind the distances' standard errors.
+const BOOTSTRAP_RESAMPLES: usize = 200;
+/// Base seed of that bootstrap (combined with the bits of n, so each size has its own stream).
+const BOOTSTRAP_SEED: u64 = 0x5eed;
 
 /// The finite model at one n.
 #[derive(Clone, Debug, Serialize)]
@@ -195,7 +205,7 @@ pub struct CheckReport {
     /// The face whose law is compared (the spec's own face unless a formula was asked for).
     pub face: String,
     /// The face the spec selects.
-    pub spec_face: String,
+    pub spec_face: Regime,
     /// The face time variable, e.g. `tau = t/alpha`.
     pub time_variable: String,
     /// Finite constants (name, value).
@@ -220,14 +230,6 @@ pub struct CheckReport {
     pub verdict: Verdict,
     /// Remarks.
     pub notes: Vec<String>,
-}
-
-fn ratios_of(p: usize, h: usize, n_data: Option<usize>, sigma2: f64) -> Ratios {
-    Ratios {
-        r: h as f64 / p as f64,
-        q: sigma2 * p as f64,
-        y: n_data.map_or(0.0, |nd| p as f64 / nd as f64),
-    }
 }
 
 /// Constants of the face from the spec's prefactors.
@@ -294,7 +296,6 @@ struct SeriesRef {
 
 impl SeriesRef {
     fn eval(coeffs: &[Vec<f64>], t: f64) -> f64 {
-        let _ = coeffs;
         let mut sum = 0.0;
         let mut term = 1.0;
         for (s, c) in coeffs[0].iter().enumerate() {
@@ -341,47 +342,28 @@ impl SeriesRef {
 fn series_reference(
     regime: Regime,
     spec_consts: &Constants,
-    cls: &Classification,
     order: usize,
 ) -> Result<SeriesRef, CheckError> {
-    let r = spec_consts.r.unwrap_or(0.0);
-    let q = spec_consts.q.unwrap_or(0.0);
-    let y = spec_consts.y.unwrap_or(0.0);
-    let (train, pop): (Vec<f64>, Vec<f64>) = match regime {
-        // The interior keeps the whole leading hierarchy: c_s(r, q, y) itself, in time t.
-        Regime::Proportional => {
-            let tr = expansion::leading_coefficients(order, Loss::Train)?;
-            let po = expansion::leading_coefficients(order, Loss::Pop)?;
-            (
-                tr.iter().map(|c| c.eval_f64(&[r, q, y])).collect(),
-                po.iter().map(|c| c.eval_f64(&[r, q, y])).collect(),
-            )
-        }
-        // The free face: the face sums j = s + 2 of the leading hierarchy, which in tau = q t
-        // and l/q^2 are the coefficients evaluated at q = 1 (equal, exactly, to the Taylor
-        // series of the reduced flow: THEORY 5.5, confirmed by the regimes tests).
-        Regime::Free => {
-            let face = |c: &[crate::poly::Poly]| -> Vec<f64> {
-                c.iter()
-                    .enumerate()
-                    .map(|(s, p)| p.filter(|e| e[1] == s as i32 + 2).eval_f64(&[r, 1.0, y]))
-                    .collect()
-            };
-            (
-                face(&expansion::leading_coefficients(order, Loss::Train)?),
-                face(&expansion::leading_coefficients(order, Loss::Pop)?),
-            )
-        }
-        _ => {
-            let series = regimes::limit_series(regime, order)?;
-            let at = regime.resolve(spec_consts)?;
-            (
-                series.train.iter().map(|c| c.eval_f64(&at)).collect(),
-                series.pop.iter().map(|c| c.eval_f64(&at)).collect(),
-            )
-        }
+    let at = regime.resolve(spec_consts)?;
+    // The interior and the free face take the face's part of the leading hierarchy
+    // (regimes::restrict; exactly their limit series, THEORY 5.5, confirmed by the regimes
+    // tests): for the interior that is all of c_s, and for the free face it is much faster than
+    // the free-probability route of regimes::limit_series.
+    let coeffs = |loss: Loss| -> Result<Vec<f64>, CheckError> {
+        Ok(match regime {
+            Regime::Proportional | Regime::Free => expansion::leading_coefficients(order, loss)?
+                .iter()
+                .enumerate()
+                .map(|(s, c)| regimes::restrict(regime, loss, s, c).eval_f64(&at))
+                .collect(),
+            _ => regimes::limit_series(regime, order)?
+                .coeffs(loss)
+                .iter()
+                .map(|c| c.eval_f64(&at))
+                .collect(),
+        })
     };
-    let _ = cls;
+    let (train, pop) = (coeffs(Loss::Train)?, coeffs(Loss::Pop)?);
     let radius = SeriesRef::radius_of(&train).min(SeriesRef::radius_of(&pop));
     Ok(SeriesRef {
         order,
@@ -411,13 +393,13 @@ pub fn check(
     let cls = classify(spec, prism)?;
     let regime = match opts.formula {
         Some(r) => r,
-        None => Regime::from_name(&cls.face)?,
+        None => cls.face,
     };
     let consts = constants_of(spec);
     let rate_exact = cls.exact.correction_exponent.clone();
     let rate = crate::poly::rat_to_f64(&rate_exact);
     let mut notes = Vec::new();
-    if regime.name() != cls.face {
+    if regime != cls.face {
         notes.push(format!(
             "the spec selects the face {}, but the {} law was asked for: its limit and normalization are used",
             cls.face,
@@ -427,25 +409,15 @@ pub fn check(
     let mut sizes: Vec<f64> = opts.sizes.clone();
     sizes.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
 
-    // The finite models.
-    let models: Vec<(f64, usize, usize, Option<usize>, f64)> = sizes
+    // The finite models (one rounding rule: Spec::instance).
+    let models: Vec<Instance> = sizes
         .iter()
-        .map(|&n| {
-            let round = |x: f64| (x.round().max(1.0)) as usize;
-            let p = round(spec.p.at(n));
-            let h = round(spec.h.at(n));
-            let nd = match &spec.n_data {
-                DataSize::Finite(s) => Some(round(s.at(n))),
-                DataSize::Infinite => None,
-            };
-            (n, p, h, nd, spec.sigma2.at(n))
-        })
-        .collect();
+        .map(|&n| spec.instance(n))
+        .collect::<Result<_, _>>()?;
 
     // Time window: T_max = 1 by default, shortened by the validity windows at the smallest n.
-    let (_, p0, h0, nd0, s0) = models[0];
-    let x0 = ratios_of(p0, h0, nd0, s0);
-    let mut t_max = opts.t_max.unwrap_or(1.0);
+    let x0 = models[0].ratios();
+    let mut t_max = opts.t_max.unwrap_or(regimes::DEFAULT_FACE_TIME);
     let mut window = format!("{} in [0, {t_max}]", regime.time_symbol());
     let windows = regime.validity(&x0);
     for w in &windows {
@@ -473,7 +445,7 @@ pub fn check(
     }
     let mut series_ref = None;
     if !regime.has_closed_form(consts.y) {
-        let sr = series_reference(regime, &consts, &cls, opts.series_order)?;
+        let sr = series_reference(regime, &consts, opts.series_order)?;
         // Stay inside half the apparent radius, and where the last term kept is below
         // SERIES_TOL: the truncation error does not shrink with n, so it must sit well under
         // the finite-size corrections being measured.
@@ -533,12 +505,13 @@ pub fn check(
 
     // Refuse oversize runs before running any.
     let mut plans = Vec::new();
-    for &(n, p, h, nd, sigma2) in &models {
-        let x = ratios_of(p, h, nd, sigma2);
+    for inst in &models {
+        let (n, p, h) = (inst.n, inst.p, inst.h);
+        let x = inst.ratios();
         let norm = regime.normalization(Loss::Train);
         let raw: Vec<f64> = times.iter().map(|&t| norm.raw_time(t, &x)).collect();
         let t_raw_max = *raw.last().unwrap_or(&0.0);
-        let mut params = SimParams::new(p, h, sigma2, t_raw_max).with_n(nd);
+        let mut params = inst.sim_params(t_raw_max);
         params.record = Record::Times(raw);
         params.seeds = opts.seeds;
         params.seed = opts.seed;
@@ -561,11 +534,7 @@ pub fn check(
         }
         plans.push((n, x, params));
     }
-    let rounded = models.iter().any(|&(n, p, h, nd, _)| {
-        (spec.p.at(n) - p as f64).abs() > 1e-9
-            || (spec.h.at(n) - h as f64).abs() > 1e-9
-            || nd.is_some_and(|nd| matches!(&spec.n_data, DataSize::Finite(s) if (s.at(n) - nd as f64).abs() > 1e-9))
-    });
+    let rounded = models.iter().any(Instance::was_rounded);
     if rounded {
         notes.push(
             "dimensions were rounded to integers at some n; normalizations use the rounded ratios"
@@ -576,7 +545,6 @@ pub fn check(
     // Simulate, normalize, assess; while the verdict is inconclusive, add runs (4x, up to
     // `max_seeds` and the cost limit). Run i always has seed base + i, so adding runs extends
     // the same ensemble deterministically.
-    let m = times.len();
     let mut per_run_curves: Vec<(Vec<Vec<f64>>, Vec<Vec<f64>>)> =
         vec![(Vec::new(), Vec::new()); plans.len()];
     let mut info: Vec<(f64, f64)> = vec![(0.0, 0.0); plans.len()]; // (dt, seconds)
@@ -600,7 +568,7 @@ pub fn check(
             let res = sim::simulate(&params).map_err(|source| CheckError::Sim { n: *n, source })?;
             info[k].0 = res.info.dt;
             info[k].1 += start.elapsed().as_secs_f64();
-            let c0 = exact_initial_loss(params.p, params.h, params.sigma2);
+            let c0 = stats::exact_initial_loss(params.p, params.h, params.sigma2);
             for loss in [Loss::Train, Loss::Pop] {
                 let norm = regime.normalization(loss);
                 let dest = if loss == Loss::Train {
@@ -614,15 +582,8 @@ pub fn check(
                     } else {
                         &r.pop
                     };
-                    // Control variate: l(t) - l(0) + E l(0), with E l(0) = c_0 known exactly
-                    // (THEORY section 2, both losses). Unbiased, and free of the O(1/p)
-                    // run-to-run noise of the initial loss. Faces that subtract l(0) anyway
-                    // are unaffected.
-                    dest.push(
-                        (0..m)
-                            .map(|i| norm.quantity(l[i] - l[0] + c0, c0, x))
-                            .collect(),
-                    );
+                    // The exact-c0 control variate (stats::exact_c0, THEORY section 2).
+                    dest.push(norm.run_quantities(l, c0, x));
                 }
             }
         }
@@ -663,8 +624,8 @@ pub fn check(
         .zip(&per_run_curves)
         .zip(&info)
         .map(|(((n, x, params), (tr, po)), (dt, seconds))| {
-            let (train_mean, train_sem) = mean_sem(tr, m);
-            let (pop_mean, pop_sem) = mean_sem(po, m);
+            let (train_mean, train_sem) = stats::column_mean_sem(tr);
+            let (pop_mean, pop_sem) = stats::column_mean_sem(po);
             SizeRun {
                 n: *n,
                 p: params.p,
@@ -692,7 +653,7 @@ pub fn check(
     Ok(CheckReport {
         spec: cls.spec.clone(),
         face: regime.name().to_string(),
-        spec_face: cls.face.clone(),
+        spec_face: cls.face,
         time_variable: regime.time_variable(),
         constants,
         reference,
@@ -764,30 +725,8 @@ fn assess_all(
     (losses, verdict)
 }
 
-/// E l(0) exactly, for both losses: c_0 = 1/2 - sigma2 H + sigma2^2 H (H + p + 1) / 2
-/// (THEORY section 2).
-pub fn exact_initial_loss(p: usize, h: usize, sigma2: f64) -> f64 {
-    let (p, h) = (p as f64, h as f64);
-    0.5 - sigma2 * h + 0.5 * sigma2 * sigma2 * h * (h + p + 1.0)
-}
-
-/// Mean and standard error of the mean over runs, per grid point.
-fn mean_sem(per_run: &[Vec<f64>], m: usize) -> (Vec<f64>, Vec<f64>) {
-    let r = per_run.len() as f64;
-    let mut mean = vec![0.0; m];
-    let mut sem = vec![0.0; m];
-    for i in 0..m {
-        let mu = per_run.iter().map(|v| v[i]).sum::<f64>() / r;
-        let var = if r > 1.0 {
-            per_run.iter().map(|v| (v[i] - mu).powi(2)).sum::<f64>() / (r - 1.0)
-        } else {
-            0.0
-        };
-        mean[i] = mu;
-        sem[i] = (var / r).sqrt();
-    }
-    (mean, sem)
-}
+/// E l(0) exactly, for both losses ([`stats::exact_initial_loss`]).
+pub use crate::stats::exact_initial_loss;
 
 /// Sup-norm and L2 distances of the ensemble-mean curve to the reference over the grid points
 /// T > 0. The point T = 0 is left out: there the simulated mean is the exact c_0 (control
@@ -798,11 +737,9 @@ fn mean_sem(per_run: &[Vec<f64>], m: usize) -> (Vec<f64>, Vec<f64>) {
 /// bootstrap over runs (B = 200 resamples, fixed seed), which keeps the strong correlation
 /// between grid points of one run; treating the points as independent would understate them.
 fn distances(n: f64, per_run: &[Vec<f64>], limit: &[f64]) -> SizeError {
-    use rand::{RngExt, SeedableRng};
-    let m = limit.len();
     let metrics = |runs: &[&Vec<f64>]| -> (f64, f64) {
         let owned: Vec<Vec<f64>> = runs.iter().map(|v| v.to_vec()).collect();
-        let (mean, sem) = mean_sem(&owned, m);
+        let (mean, sem) = stats::column_mean_sem(&owned);
         let d: Vec<f64> = mean[1..]
             .iter()
             .zip(&limit[1..])
@@ -816,27 +753,22 @@ fn distances(n: f64, per_run: &[Vec<f64>], limit: &[f64]) -> SizeError {
     };
     let all: Vec<&Vec<f64>> = per_run.iter().collect();
     let (sup, l2) = metrics(&all);
-    let r = per_run.len();
-    let b = 200;
-    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(0x5eed ^ n.to_bits());
-    let mut sups = Vec::with_capacity(b);
-    let mut l2s = Vec::with_capacity(b);
-    for _ in 0..b {
-        let sample: Vec<&Vec<f64>> = (0..r).map(|_| &per_run[rng.random_range(0..r)]).collect();
-        let (s1, s2) = metrics(&sample);
-        sups.push(s1);
-        l2s.push(s2);
-    }
-    let sd = |v: &[f64]| {
-        let mu = v.iter().sum::<f64>() / v.len() as f64;
-        (v.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)).sqrt()
-    };
+    let [sup_se, l2_se] = stats::bootstrap_se(
+        per_run.len(),
+        BOOTSTRAP_RESAMPLES,
+        BOOTSTRAP_SEED ^ n.to_bits(),
+        |idx| {
+            let sample: Vec<&Vec<f64>> = idx.iter().map(|&i| &per_run[i]).collect();
+            let (s1, s2) = metrics(&sample);
+            [s1, s2]
+        },
+    );
     SizeError {
         n,
         sup,
-        sup_se: sd(&sups),
+        sup_se,
         l2,
-        l2_se: sd(&l2s),
+        l2_se,
     }
 }
 

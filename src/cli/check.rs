@@ -1,6 +1,6 @@
 //! `prism check`: theory against simulation at growing n, with a computed verdict.
 
-use super::input::SpecInput;
+use super::input::{ModeArg, SpecInput};
 use super::{CliError, CliResult};
 use prism::check::run::{check, plot, CheckOptions, CheckReport, Reference};
 use prism::sim::Mode;
@@ -10,27 +10,40 @@ use prism::sim::Mode;
 pub struct Args {
     #[command(flatten)]
     input: SpecInput,
-    /// Sizes n, comma-separated.
-    #[arg(long = "n", value_delimiter = ',', default_value = "256,512,1024,2048")]
+    /// The values of n at which the spec is evaluated (comma-separated; several, to measure
+    /// the rate).
+    #[arg(long = "n", value_delimiter = ',', default_values_t = CheckOptions::default().sizes)]
     sizes: Vec<f64>,
-    /// Runs per size.
-    #[arg(long, default_value_t = 16)]
+    /// Runs per size R.
+    #[arg(long, value_name = "R", default_value_t = CheckOptions::default().seeds)]
     seeds: usize,
-    /// Base seed.
-    #[arg(long, default_value_t = 0)]
+    /// Base seed B (run i uses B + i).
+    #[arg(long, value_name = "B", default_value_t = CheckOptions::default().seed)]
     seed: u64,
-    /// Largest face time (default 1, shortened to the validity window).
-    #[arg(long = "t-max")]
+    /// Final face time (default 1, shortened to the validity window). Old spelling: --t-max.
+    #[arg(long = "tau-max", alias = "t-max")]
     t_max: Option<f64>,
-    /// Intervals of the face-time grid.
-    #[arg(long, default_value_t = 20)]
+    /// Number of intervals K of the face-time grid (K + 1 points).
+    #[arg(long, value_name = "K", default_value_t = CheckOptions::default().points)]
     points: usize,
-    /// Simulate in the original basis instead of the rotation-reduced fast mode.
-    #[arg(long)]
+    /// Compare the simulations with this face's law instead of the spec's own face (a name such
+    /// as `large-data`, or a label F1, E4, ...): the verdict says whether that law describes
+    /// the spec, as `expect formula = FACE` does in a claims file.
+    #[arg(long, value_name = "FACE", value_parser = super::input::parse_face)]
+    formula: Option<prism::regimes::Regime>,
+    /// Engine family.
+    #[arg(long, value_enum, default_value_t = ModeArg::Fast)]
+    mode: ModeArg,
+    /// Old spelling of `--mode physical`.
+    #[arg(long, hide = true)]
     physical: bool,
     /// Print one JSON object.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     json: bool,
+    /// Print tidy CSV rows `source,face,n,run,seed,loss,quantity,t,tau,value,stderr` (the
+    /// schema of `simulate --csv` and `limit --csv`): the limit, then each size's means.
+    #[arg(long)]
+    csv: bool,
     /// Write an SVG overlay of the simulated curves on the limit.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<std::path::PathBuf>,
@@ -46,10 +59,11 @@ pub fn run(args: Args) -> CliResult {
         seed: args.seed,
         t_max: args.t_max,
         points: args.points,
+        formula: args.formula,
         mode: if args.physical {
             Mode::Physical
         } else {
-            Mode::Fast
+            args.mode.into()
         },
         ..CheckOptions::default()
     };
@@ -61,6 +75,12 @@ pub fn run(args: Args) -> CliResult {
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if args.csv {
+        print!(
+            "{}\n{}",
+            prism::report::tidy::HEADER,
+            prism::report::tidy::check_rows(&report)
+        );
     } else {
         print!("{}", text(&report));
     }

@@ -36,9 +36,7 @@ pub fn run(args: Args) -> CliResult {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(
-                &serde_json::json!({"claims": outcomes, "failed": failed})
-            )?
+            prism::report::to_json(&prism::report::ClaimsReport::new(outcomes.clone()))?
         );
     } else {
         for o in &outcomes {

@@ -43,12 +43,12 @@ pub fn run(_args: Args) -> CliResult {
         prism.polytope.facets.len(),
         {
             let mut names = prism.facet_names.clone();
-            names.sort_by_key(|n| {
-                prism::polytope::prism::REGIME_ORDER
-                    .iter()
-                    .position(|m| m == n)
-            });
-            names.join(", ")
+            names.sort_by_key(|n| n.sort_key());
+            names
+                .iter()
+                .map(|n| n.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     );
     println!(

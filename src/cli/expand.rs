@@ -3,7 +3,7 @@
 use super::{CliError, CliResult};
 use indicatif::{ProgressBar, ProgressStyle};
 use prism::expansion::{full_coefficients, leading_coefficients, FULL_VARS};
-use prism::poly::{rat_to_f64, Poly, PolyFormat};
+use prism::poly::{Poly, PolyFormat};
 use prism::polytope::Loss;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -77,23 +77,13 @@ pub fn run(args: Args) -> CliResult {
         results.push((loss, polys));
     }
     if args.json {
-        let mut out = Vec::new();
-        for (loss, polys) in &results {
-            for (s, p) in polys.iter().enumerate() {
-                let raw = if args.leading {
-                    leading_to_raw(p)
-                } else {
-                    p.clone()
-                };
-                out.push(serde_json::json!({
-                    "order": s,
-                    "loss": loss.name(),
-                    "part": if args.leading { "leading" } else { "full" },
-                    "terms": json_terms(&raw),
-                }));
-            }
-        }
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        let out: Vec<prism::report::ExpandEntry> = results
+            .iter()
+            .flat_map(|(loss, polys)| {
+                prism::report::ExpandEntry::from_polys(*loss, polys, args.leading)
+            })
+            .collect();
+        println!("{}", prism::report::to_json(&out)?);
         return Ok(());
     }
     for (loss, polys) in &results {
@@ -173,25 +163,4 @@ fn compute_full(order: usize, loss: Loss) -> Result<Vec<Poly>, CliError> {
         b.finish_and_clear();
     }
     Ok(r?)
-}
-
-/// A leading polynomial in (r, q, y) as raw monomials: `q^j r^k y^l = p^(j-k+l) H^k sigma2^j
-/// N^(-l)`.
-fn leading_to_raw(p: &Poly) -> Poly {
-    p.map_exps(4, |e| vec![e[1] - e[0] + e[2], e[0], e[1], -e[2]])
-}
-
-fn json_terms(p: &Poly) -> Vec<serde_json::Value> {
-    p.terms()
-        .map(|(e, c)| {
-            serde_json::json!({
-                "coeff": c.to_string(),
-                "value": rat_to_f64(c),
-                "p": e[0],
-                "H": e[1],
-                "sigma2": e[2],
-                "N": e[3],
-            })
-        })
-        .collect()
 }

@@ -1,7 +1,6 @@
 //! `prism faces`: every face of the fitted prism, with its scaling and limit.
 
 use super::CliResult;
-use prism::polytope::classify::limit_summary;
 
 /// Flags of `prism faces`.
 #[derive(clap::Args, Debug)]
@@ -14,26 +13,9 @@ pub struct Args {
 /// Run `prism faces`.
 pub fn run(args: Args) -> CliResult {
     let prism = prism::pipeline::default_prism()?;
-    let faces = prism.all_faces();
-    let mut rows = Vec::new();
-    for (name, dim, verts) in &faces {
-        let pts: Vec<String> = verts
-            .iter()
-            .map(|&i| {
-                let v = &prism.polytope.vertices[i];
-                format!("({},{},{})", v[0], v[1], v[2])
-            })
-            .collect();
-        rows.push((name.clone(), *dim, pts, scaling(name), limit_summary(name)));
-    }
+    let rows = prism::report::faces(&prism);
     if args.json {
-        let v: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|(n, d, p, s, l)| {
-                serde_json::json!({"face": n, "face_dim": d, "vertices": p, "scaling": s, "limit": l})
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!("{}", prism::report::to_json(&rows)?);
         return Ok(());
     }
     println!(
@@ -42,14 +24,22 @@ pub fn run(args: Args) -> CliResult {
     );
     println!(
         "{} faces: 6 vertices, 9 edges, 5 two-faces and the interior.\n",
-        faces.len()
+        rows.len()
     );
-    for (n, d, p, s, l) in rows {
-        println!("{n}  (dimension {d}; vertices {})", p.join(" "));
-        println!("  scaling: {s}");
+    for f in rows {
+        println!(
+            "{}  (dimension {}; vertices {})",
+            f.face,
+            f.face_dim,
+            f.vertices.join(" ")
+        );
+        println!("  scaling: {}", f.scaling);
         print!(
             "{}",
-            indent(&super::classify::wrap(&format!("limit: {l}"), 76), "  ")
+            indent(
+                &super::classify::wrap(&format!("limit: {}", f.limit), 76),
+                "  "
+            )
         );
         println!();
     }
@@ -58,45 +48,4 @@ pub fn run(args: Args) -> CliResult {
 
 fn indent(s: &str, pre: &str) -> String {
     s.lines().map(|l| format!("{pre}{l}\n")).collect()
-}
-
-/// The defining scaling of a face, from the scalings of the 2-faces that contain it.
-pub fn scaling(name: &str) -> String {
-    if name == "proportional" {
-        return "r, q and alpha all finite".into();
-    }
-    let parts: Vec<&str> = name.split('+').collect();
-    let mut out: Vec<&str> = Vec::new();
-    for p in &parts {
-        out.push(match *p {
-            "large-data" => "alpha -> infinity",
-            "small-data" => "alpha -> 0",
-            "narrow-latent" => "r -> 0",
-            "mean-field" => "r -> infinity, q -> 0 with q r fixed",
-            "free" => "q -> infinity",
-            _ => "?",
-        });
-    }
-    let has = |x: &str| parts.contains(&x);
-    let mut s = out.join("; ");
-    if has("narrow-latent") && has("mean-field") {
-        s = "q r -> 0 (small initialization)".into();
-        if has("large-data") || has("small-data") {
-            s = format!("{}; {}", out[0], s);
-        }
-    } else if has("narrow-latent") && has("free") {
-        s = "r -> 0 and q -> infinity".into();
-        if has("large-data") || has("small-data") {
-            s = format!("{}; {}", out[0], s);
-        }
-    } else if has("mean-field") && has("free") {
-        s = "r -> infinity and q r -> infinity".into();
-        if has("large-data") || has("small-data") {
-            s = format!("{}; {}", out[0], s);
-        }
-    }
-    if !(has("large-data") || has("small-data")) {
-        s.push_str("; alpha finite");
-    }
-    s
 }

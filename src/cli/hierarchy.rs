@@ -36,35 +36,8 @@ pub fn run(args: Args) -> CliResult {
     let fit = FittedPrism::from_hierarchy(&h);
     let checks_ok = report.all_passed();
     if args.json {
-        let orders: Vec<serde_json::Value> = h
-            .orders
-            .iter()
-            .map(|o| {
-                serde_json::json!({
-                    "order": o.s,
-                    "train": o.train.iter().collect::<Vec<_>>(),
-                    "pop": o.pop.iter().collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        let prism_json = match &fit {
-            Ok(fp) => serde_json::json!({
-                "confirmed": true,
-                "vertices": fp.polytope.vertices.iter().map(|v| fmt_v(v)).collect::<Vec<_>>(),
-                "edges": fp.polytope.edges.len(),
-                "facets": fp.polytope.facets.iter().zip(&fp.facet_names).map(|(f, n)| serde_json::json!({
-                    "regime": n, "normal": fmt_v(&f.normal), "vertices": f.vertices.len()})).collect::<Vec<_>>(),
-                "train_verified": fp.train.verified,
-                "pop_verified": fp.pop.verified,
-            }),
-            Err(e) => serde_json::json!({"confirmed": false, "error": e.to_string()}),
-        };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(
-                &serde_json::json!({"supports": orders, "prism": prism_json})
-            )?
-        );
+        let rep = prism::report::HierarchyReport::new(&h, &fit);
+        println!("{}", prism::report::to_json(&rep)?);
         return if fit.is_ok() {
             Ok(())
         } else {

@@ -55,3 +55,27 @@ impl SpecInput {
         prism::spec::Spec::parse(&text).map_err(|e| CliError::user(format!("invalid spec: {e}")))
     }
 }
+
+/// `--mode`: the simulation engine family (the same flag in `simulate` and `check`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModeArg {
+    /// The rotation-reduced engines (default).
+    Fast,
+    /// The original basis.
+    Physical,
+}
+
+impl From<ModeArg> for prism::sim::Mode {
+    fn from(m: ModeArg) -> Self {
+        match m {
+            ModeArg::Fast => prism::sim::Mode::Fast,
+            ModeArg::Physical => prism::sim::Mode::Physical,
+        }
+    }
+}
+
+/// The flag parser for a face (`--face`, `--explain`, `--formula`): a name such as
+/// `small-data+narrow-latent` (2-faces in any order), or a label F1..F5, E1..E9, V1..V6.
+pub fn parse_face(s: &str) -> Result<prism::regimes::Regime, String> {
+    prism::regimes::Regime::from_name(s).map_err(|e| e.to_string())
+}

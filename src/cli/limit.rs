@@ -8,15 +8,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde_json::{json, Value};
-
 use super::input::SpecInput;
 use super::{CliError, CliResult};
 use prism::poly::PolyFormat;
 use prism::regimes::{
-    self, confirm, curves::FreeNumericOptions, limit_curve_with, limit_series, text, ConfirmReport,
-    Constants, CurveOptions, LimitCurves, LimitSeries, Loss, Regime,
+    curves::FreeNumericOptions, text, ConfirmReport, Constants, CurveOptions, LimitCurves,
+    LimitSeries, Loss, Regime,
 };
+use prism::report::limit::series_strings;
+use prism::report::{compute_limit, tidy, LimitReport, LimitRequest};
 
 /// Output format of exact coefficients.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,24 +45,26 @@ pub struct Args {
     #[command(flatten)]
     input: SpecInput,
     /// Print the derivation sketch of a face (name such as `small-data`, or label F5, E4, V2).
-    #[arg(long, value_name = "FACE", conflicts_with_all = ["face"])]
-    explain: Option<String>,
+    #[arg(long, value_name = "FACE", conflicts_with_all = ["face"], value_parser = super::input::parse_face)]
+    explain: Option<Regime>,
     /// Use this face directly instead of classifying a spec.
-    #[arg(long, value_name = "FACE")]
-    face: Option<String>,
+    #[arg(long, value_name = "FACE", value_parser = super::input::parse_face)]
+    face: Option<Regime>,
     /// Set or override a finite constant: q, r, c (= q r), y (= 1/alpha) or alpha. Repeatable.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     set: Vec<String>,
-    /// Final face time T (the curves are on 0..T in the face's time variable).
-    #[arg(long = "t-max", default_value_t = 1.0)]
+    /// Final face time T (the curves are on 0..T in the face's time variable). Old spelling:
+    /// --t-max.
+    #[arg(long = "tau-max", alias = "t-max", default_value_t = prism::regimes::DEFAULT_FACE_TIME)]
     t_max: f64,
-    /// Number of intervals of the time grid (K + 1 points).
-    #[arg(long, value_name = "K", default_value_t = 20)]
+    /// Number of intervals K of the face-time grid (K + 1 points).
+    #[arg(long, value_name = "K", default_value_t = prism::regimes::DEFAULT_POINTS)]
     points: usize,
     /// Print one JSON object.
     #[arg(long, conflicts_with = "csv")]
     json: bool,
-    /// Print tidy CSV rows (source,face,loss,quantity,t,value,stderr).
+    /// Print tidy CSV rows (source,face,n,run,seed,loss,quantity,t,tau,value,stderr; the face
+    /// time is `tau`).
     #[arg(long)]
     csv: bool,
     /// Highest order s of the exact series.
@@ -79,16 +81,16 @@ pub struct Args {
     plot: Option<PathBuf>,
     /// Small-data chains: largest allowed difference between the K-site run and the 2K-site run
     /// with 100x tighter ODE tolerances (raise it in the ill-conditioned collapse corner).
-    #[arg(long = "chain-tol", default_value_t = 1e-10)]
+    #[arg(long = "chain-tol", default_value_t = CurveOptions::default().chain_tol)]
     chain_tol: f64,
     /// Free face at finite alpha: sizes p of the reduced-flow simulations (comma separated).
-    #[arg(long = "free-sizes", value_delimiter = ',', default_values_t = vec![64usize, 128, 256])]
+    #[arg(long = "free-sizes", value_delimiter = ',', default_values_t = FreeNumericOptions::default().sizes)]
     free_sizes: Vec<usize>,
     /// Free face at finite alpha: runs per size.
-    #[arg(long = "free-seeds", default_value_t = 16)]
+    #[arg(long = "free-seeds", default_value_t = FreeNumericOptions::default().seeds)]
     free_seeds: usize,
-    /// Free face at finite alpha: base seed.
-    #[arg(long, default_value_t = 0)]
+    /// Free face at finite alpha: base seed B (run i uses B + i).
+    #[arg(long, value_name = "B", default_value_t = FreeNumericOptions::default().seed)]
     seed: u64,
 }
 
@@ -107,16 +109,12 @@ fn target(args: &Args) -> Result<Target, CliError> {
                 "give either a SPEC or --face, not both",
             ))
         }
-        (Some(f), None) => (Regime::from_name(f)?, Constants::default(), None),
+        (Some(f), None) => (*f, Constants::default(), None),
         (None, Some(_)) => {
             let spec = args.input.parse()?;
             let prism = prism::pipeline::default_prism()?;
             let c = prism::polytope::classify(&spec, &prism)?;
-            let regime = Regime::from_name(&c.face)?;
-            let mut k = Constants::default();
-            for cst in &c.constants {
-                k.set(cst.name, cst.value_f64)?;
-            }
+            let (regime, k) = prism::report::limit::limit_target(&c)?;
             (regime, k, Some(c.spec))
         }
         (None, None) => {
@@ -159,28 +157,14 @@ fn fmt_constants(regime: Regime, k: &Constants) -> String {
         .join(", ")
 }
 
-fn series_strings(ls: &LimitSeries, loss: Loss, fmt: PolyFormat) -> Vec<String> {
-    (0..ls.coeffs(loss).len())
-        .map(|s| ls.format(loss, s, fmt))
-        .collect()
-}
-
-fn verify(ls: &LimitSeries) -> Result<ConfirmReport, CliError> {
-    let order = ls.train.len() - 1;
-    let tr = prism::expansion::leading_coefficients(order, Loss::Train)?;
-    let pop = prism::expansion::leading_coefficients(order, Loss::Pop)?;
-    Ok(confirm(ls, &tr, &pop))
-}
-
 /// Run `prism limit`.
 pub fn run(args: Args) -> CliResult {
-    if let Some(face) = &args.explain {
-        let r = Regime::from_name(face)?;
+    if let Some(r) = args.explain {
         print!("{}", text::explain(r));
         return Ok(());
     }
     if !(args.t_max.is_finite() && args.t_max >= 0.0) {
-        return Err(CliError::user("--t-max must be finite and >= 0"));
+        return Err(CliError::user("--tau-max must be finite and >= 0"));
     }
     if args.points == 0 {
         return Err(CliError::user("--points must be >= 1"));
@@ -212,23 +196,20 @@ pub fn run(args: Args) -> CliResult {
             args.free_sizes, args.free_seeds
         );
     }
-    let curves: Result<LimitCurves, regimes::RegimeError> =
-        limit_curve_with(regime, &tg.constants, &times, &opts);
-    let curves = match curves {
-        Ok(c) => Some(c),
-        Err(regimes::RegimeError::NoClosedForm { .. }) if regime == Regime::Proportional => None,
-        Err(e) => return Err(e.into()),
+    let req = LimitRequest {
+        times,
+        curve: opts,
+        series: args.series,
+        verify: args.verify,
     };
-    let ls = limit_series(regime, args.series)?;
-    let report = if args.verify {
-        Some(verify(&ls)?)
-    } else {
-        None
-    };
+    let outcome = compute_limit(regime, tg.constants, &req)?;
+    let curves = outcome.curves.as_ref();
+    let ls = &outcome.series;
+    let report = outcome.confirm.as_ref();
     let fmt: PolyFormat = args.format.into();
 
     if let Some(path) = &args.plot {
-        match &curves {
+        match curves {
             Some(c) => plot_curves(path, regime, c)?,
             None => {
                 return Err(CliError::user(
@@ -239,46 +220,18 @@ pub fn run(args: Args) -> CliResult {
     }
 
     if args.json {
-        let mut v = json_output(&tg, &ls, curves.as_ref(), &values, fmt);
-        if let Some(rep) = &report {
-            v["verify"] = json!({
-                "all_agree": rep.all_agree(),
-                "max_order": rep.max_order,
-                "checks": rep.checks,
-            });
-        }
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        let v = LimitReport::new(&outcome, tg.spec.clone(), fmt);
+        println!("{}", prism::report::to_json(&v)?);
     } else if args.csv {
-        let out = std::io::stdout();
-        let mut w = out.lock();
-        writeln!(w, "source,face,loss,quantity,t,value,stderr")?;
-        if let Some(c) = &curves {
-            for loss in [Loss::Train, Loss::Pop] {
-                let err = match loss {
-                    Loss::Train => c.train_err.as_ref(),
-                    Loss::Pop => c.pop_err.as_ref(),
-                };
-                for (i, t) in c.times.iter().enumerate() {
-                    writeln!(
-                        w,
-                        "limit,{},{},\"{}\",{},{},{}",
-                        regime.name(),
-                        loss.name(),
-                        regime.quantity(loss),
-                        t,
-                        c.values(loss)[i],
-                        err.map_or(String::new(), |e| e[i].to_string())
-                    )?;
-                }
-            }
+        let mut w = std::io::stdout().lock();
+        writeln!(w, "{}", tidy::HEADER)?;
+        if let Some(c) = curves {
+            w.write_all(tidy::limit_rows(regime, c).as_bytes())?;
         }
     } else {
-        print!(
-            "{}",
-            text_output(&tg, &ls, curves.as_ref(), report.as_ref(), fmt)
-        );
+        print!("{}", text_output(&tg, ls, curves, report, fmt));
     }
-    if let Some(rep) = &report {
+    if let Some(rep) = report {
         if !rep.all_agree() {
             return Err(CliError {
                 message: format!(
@@ -291,67 +244,6 @@ pub fn run(args: Args) -> CliResult {
         }
     }
     Ok(())
-}
-
-fn json_output(
-    tg: &Target,
-    ls: &LimitSeries,
-    curves: Option<&LimitCurves>,
-    values: &[f64],
-    fmt: PolyFormat,
-) -> Value {
-    let regime = tg.regime;
-    let consts: serde_json::Map<String, Value> = regime
-        .constant_names()
-        .iter()
-        .zip(values)
-        .map(|(n, v)| (n.to_string(), json!(v)))
-        .collect();
-    let loss_obj = |loss: Loss| {
-        let mut o = json!({ "quantity": regime.quantity(loss) });
-        if let Some(c) = curves {
-            o["t"] = json!(c.times);
-            o["value"] = json!(c.values(loss));
-            let err = match loss {
-                Loss::Train => c.train_err.as_ref(),
-                Loss::Pop => c.pop_err.as_ref(),
-            };
-            if let Some(e) = err {
-                o["stderr"] = json!(e);
-            }
-        }
-        o
-    };
-    let coeff_values =
-        |loss: Loss| -> Vec<f64> { ls.coeffs(loss).iter().map(|p| p.eval_f64(values)).collect() };
-    json!({
-        "face": regime.name(),
-        "label": regime.label(),
-        "face_dim": regime.dim(),
-        "spec": tg.spec,
-        "scaling": text::scaling(regime),
-        "constants": consts,
-        "time_variable": regime.time_variable(),
-        "normalization": {
-            "train": regime.normalization(Loss::Train),
-            "pop": regime.normalization(Loss::Pop),
-        },
-        "formula": { "words": text::formula_words(regime), "latex": text::formula_latex(regime) },
-        "closed_form": regime.has_closed_form(tg.constants.y),
-        "method": curves.map(|c| json!(c.method)),
-        "notes": curves.map_or_else(|| vec!["no closed form is known: the exact leading series is the hierarchy itself; compare with simulation (prism simulate, prism check)".to_string()], |c| c.notes.clone()),
-        "train": loss_obj(Loss::Train),
-        "pop": loss_obj(Loss::Pop),
-        "series": {
-            "convention": "Q(T) = sum_s c_s T^s / s!, T the face time; c_0 of a quantity that subtracts l(0) is the face part of l(0)",
-            "variables": ls.constants,
-            "train": series_strings(ls, Loss::Train, fmt),
-            "pop": series_strings(ls, Loss::Pop, fmt),
-            "train_values": coeff_values(Loss::Train),
-            "pop_values": coeff_values(Loss::Pop),
-        },
-        "corrections": regime.corrections(),
-    })
 }
 
 fn text_output(

@@ -13,8 +13,8 @@ pub struct Args {
     #[command(flatten)]
     input: SpecInput,
     /// Highlight this face instead of a spec's.
-    #[arg(long, value_name = "FACE")]
-    face: Option<String>,
+    #[arg(long, value_name = "FACE", value_parser = super::input::parse_face)]
+    face: Option<Regime>,
     /// Write the drawing as SVG.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<PathBuf>,
@@ -24,12 +24,12 @@ pub struct Args {
 pub fn run(args: Args) -> CliResult {
     let highlight = match (&args.face, args.input.text_opt()?) {
         (Some(_), Some(_)) => return Err(CliError::user("give either a SPEC or --face, not both")),
-        (Some(f), None) => Some(Regime::from_name(f)?),
+        (Some(f), None) => Some(*f),
         (None, Some(_)) => {
             let spec = args.input.parse()?;
             let prism = prism::pipeline::default_prism()?;
             let c = prism::polytope::classify(&spec, &prism)?;
-            Some(Regime::from_name(&c.face)?)
+            Some(c.face)
         }
         (None, None) => None,
     };

@@ -14,14 +14,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::{json, Value};
 
-use super::input::SpecInput;
+use super::input::{ModeArg, SpecInput};
 use super::{CliError, CliResult};
 use prism::regimes::{Loss, Normalization, Ratios, Regime};
+use prism::report::simulate::{normalization_words, tau_words};
+use prism::report::{tidy, Normalized, SimulateReport, SpecMeta};
 use prism::sim::{
-    compare_dt, simulate_with_progress, total_steps, DtCheck, Integrator, Mode, Record, SimParams,
-    SimResult, SpectrumMethod, RNG_NAME,
+    compare_dt, simulate_with_progress, total_steps, DtCheck, Integrator, Record, SimParams,
+    SimResult, SpectrumMethod,
 };
 
 /// Flags of `prism simulate`.
@@ -32,8 +33,8 @@ pub struct Args {
     /// SPEC form: the concrete value of n at which to evaluate the spec.
     #[arg(long = "n", value_name = "n")]
     n_scale: Option<f64>,
-    /// SPEC form: final natural time tau (t = n^time_exponent tau).
-    #[arg(long = "tau-max", default_value_t = 1.0)]
+    /// SPEC form: final face time tau (t = n^time_exponent tau).
+    #[arg(long = "tau-max", default_value_t = prism::regimes::DEFAULT_FACE_TIME)]
     tau_max: f64,
     /// Input dimension p.
     #[arg(long = "p")]
@@ -47,17 +48,18 @@ pub struct Args {
     /// Training-set size N (an integer, or `inf`; default inf).
     #[arg(long = "N")]
     n_data: Option<String>,
-    /// Final time T.
+    /// Explicit form: final physical time t (the SPEC form uses --tau-max, in face time).
     #[arg(long = "t-max")]
     t_max: Option<f64>,
     /// Euler step (default 0.01 / max(1, q, q r, 1/alpha)).
     #[arg(long)]
     dt: Option<f64>,
-    /// Record at the K + 1 times 0, T/K, ..., T.
-    #[arg(long, value_name = "K", default_value_t = 100)]
-    record: usize,
+    /// Number of intervals K of the time grid: record at the K + 1 times 0, T/K, ..., T.
+    /// Old spelling: --record.
+    #[arg(long, value_name = "K", alias = "record", default_value_t = SimParams::DEFAULT_RECORD)]
+    points: usize,
     /// Number of runs R.
-    #[arg(long, value_name = "R", default_value_t = 8)]
+    #[arg(long, value_name = "R", default_value_t = SimParams::DEFAULT_SEEDS)]
     seeds: usize,
     /// Base seed B (run i uses B + i).
     #[arg(long, value_name = "B", default_value_t = 0)]
@@ -65,7 +67,8 @@ pub struct Args {
     /// Print one JSON object.
     #[arg(long, conflicts_with = "csv")]
     json: bool,
-    /// Print tidy CSV rows `source,run,seed,t,quantity,value`.
+    /// Print tidy CSV rows `source,face,n,run,seed,loss,quantity,t,tau,value,stderr` (the
+    /// schema of `limit --csv` and `check --csv`).
     #[arg(long)]
     csv: bool,
     /// Write curves.csv, summary.json and meta.json into DIR.
@@ -93,12 +96,6 @@ pub struct Args {
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum ModeArg {
-    Fast,
-    Physical,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum IntegratorArg {
     Euler,
     Rk4,
@@ -113,10 +110,13 @@ enum SpectrumArg {
 
 /// What the SPEC form adds: the face's normalization (prism::regimes) at the concrete ratios.
 struct SpecContext {
-    meta: Value,
+    meta: SpecMeta,
+    regime: Regime,
     x: Ratios,
     train: Normalization,
     pop: Normalization,
+    /// E l(0) of the rounded model, exactly (the control variate's mean).
+    c0: f64,
 }
 
 fn parse_n_data(s: &str) -> Result<Option<usize>, CliError> {
@@ -127,19 +127,6 @@ fn parse_n_data(s: &str) -> Result<Option<usize>, CliError> {
     t.parse::<usize>()
         .map(Some)
         .map_err(|_| CliError::user(format!("--N: expected an integer or `inf`, got `{s}`")))
-}
-
-fn round_dim(name: &str, x: f64, notes: &mut Vec<String>) -> Result<usize, CliError> {
-    if !(0.5..=1e9).contains(&x) {
-        return Err(CliError::user(format!(
-            "{name} = {x} at this n is not a usable dimension (need 1 <= {name} <= 1e9)"
-        )));
-    }
-    let r = x.round();
-    if (r - x).abs() > 1e-9 * x.max(1.0) {
-        notes.push(format!("{name} = {x} rounded to {r}"));
-    }
-    Ok(r as usize)
 }
 
 fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext), CliError> {
@@ -163,27 +150,16 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
         prism::spec::Spec::parse(text).map_err(|e| CliError::user(format!("invalid spec: {e}")))?;
     let fitted = prism::pipeline::default_prism()?;
     let c = prism::polytope::classify(&spec, &fitted)?;
-    let mut notes = vec![];
-    let p = round_dim("p", spec.p.at(n), &mut notes)?;
-    let h = round_dim("H", spec.h.at(n), &mut notes)?;
-    let n_data = match &spec.n_data {
-        prism::spec::DataSize::Finite(s) => Some(round_dim("N", s.at(n), &mut notes)?),
-        prism::spec::DataSize::Infinite => None,
-    };
-    let sigma2 = spec.sigma2.at(n);
-    for note in &notes {
+    let inst = spec.instance(n)?;
+    for note in &inst.rounding {
         eprintln!("note: {note} (dimensions are rounded to integers)");
     }
-    let regime = Regime::from_name(&c.face)?;
+    let regime = c.face;
     let (nt, np) = (
         regime.normalization(Loss::Train),
         regime.normalization(Loss::Pop),
     );
-    let x = Ratios {
-        r: h as f64 / p as f64,
-        q: sigma2 * p as f64,
-        y: n_data.map_or(0.0, |nd| p as f64 / nd as f64),
-    };
+    let x = inst.ratios();
     // Face time T = t r^a q^b y^c: the raw horizon is T_max / (r^a q^b y^c).
     let t_max = nt.raw_time(args.tau_max, &x);
     let ok = |v: f64| v.is_finite() && v > 0.0;
@@ -193,54 +169,41 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
             c.face, x.r, x.q, x.y
         )));
     }
-    let mut params = SimParams::new(p, h, sigma2, t_max).with_n(n_data);
+    let mut params = inst.sim_params(t_max);
     apply_common(args, &mut params)?;
-    let desc = |nz: &Normalization| {
-        let [a, b, cc] = nz.loss;
-        format!(
-            "{} / (r^{a} q^{b} y^{cc})",
-            if nz.subtract_initial {
-                "(l(t) - l(0))"
-            } else {
-                "l(t)"
-            }
-        )
+    let meta = SpecMeta {
+        face: c.face,
+        n,
+        pop_norm: normalization_words(&np),
+        pop_loss_exponent: c.pop_loss_exponent.clone(),
+        ratios: x,
+        rounding: inst.rounding.clone(),
+        spec: c.spec.clone(),
+        tau: tau_words(&nt),
+        tau_max: args.tau_max,
+        time_exponent: c.time_exponent.clone(),
+        train_norm: normalization_words(&nt),
+        train_loss_exponent: c.train_loss_exponent.clone(),
     };
-    let [ta, tb, tc] = nt.time;
-    let meta = json!({
-        "spec": c.spec,
-        "n": n,
-        "face": c.face,
-        "time_exponent": c.time_exponent,
-        "train_loss_exponent": c.train_loss_exponent,
-        "pop_loss_exponent": c.pop_loss_exponent,
-        "tau_max": args.tau_max,
-        "tau": format!("tau = t r^{ta} q^{tb} y^{tc} (the face time of prism::regimes, y = p/N)"),
-        "train_norm": desc(&nt),
-        "pop_norm": desc(&np),
-        "ratios": {"r": x.r, "q": x.q, "y": x.y},
-        "rounding": notes,
-    });
     Ok((
         params,
         SpecContext {
             meta,
+            regime,
             x,
             train: nt,
             pop: np,
+            c0: inst.initial_loss(),
         },
     ))
 }
 
 fn apply_common(args: &Args, params: &mut SimParams) -> Result<(), CliError> {
     params.dt = args.dt;
-    params.record = Record::Uniform(args.record);
+    params.record = Record::Uniform(args.points);
     params.seeds = args.seeds;
     params.seed = args.seed;
-    params.mode = match args.mode {
-        ModeArg::Fast => Mode::Fast,
-        ModeArg::Physical => Mode::Physical,
-    };
+    params.mode = args.mode.into();
     params.integrator = match args.integrator {
         IntegratorArg::Euler => Integrator::Euler,
         IntegratorArg::Rk4 => Integrator::Rk4,
@@ -272,156 +235,34 @@ fn params_explicit(args: &Args) -> Result<SimParams, CliError> {
     Ok(params)
 }
 
-fn meta_json(params: &SimParams, res: &SimResult, extra: Option<&Value>) -> Value {
-    let mut m = json!({
-        "p": params.p,
-        "H": params.h,
-        "N": params.n.map_or(json!("inf"), |n| json!(n)),
-        "sigma2": params.sigma2,
-        "q": params.q(),
-        "r": params.r(),
-        "alpha": params.n.map_or(json!("inf"), |n| json!(n as f64 / params.p as f64)),
-        "t_max": params.t_max,
-        "dt": params.dt(),
-        "dt_default": params.default_dt(),
-        "dt_max_used": res.info.dt_used,
-        "steps": res.info.steps,
-        "record": params.record,
-        "seeds": params.seeds,
-        "seed": params.seed,
-        "mode": params.mode,
-        "integrator": params.integrator,
-        "spectrum": params.spectrum,
-        "engine": res.info.engine,
-        "flops_per_step": res.info.flops_per_eval,
-        "version": env!("CARGO_PKG_VERSION"),
-        "rng": RNG_NAME,
-        "losses": "per input dimension: l_tr = (1/2p) tr[(I-A)S(I-A)], l_pop = (1/2p) ||I-A||_F^2",
-    });
-    if let (Some(tol), Value::Object(map)) = (res.info.tol, &mut m) {
-        map.insert("tol".into(), json!(tol));
-        map.insert("dt_min_used".into(), json!(res.info.dt_min_used));
-        map.insert("rejected_steps".into(), json!(res.info.rejected_steps));
-        map.insert("steps_total".into(), json!(res.info.steps_total));
-    }
-    if let (Some(e), Value::Object(map)) = (extra, &mut m) {
-        map.insert("spec".into(), e.clone());
-    }
-    m
-}
-
-/// Mean and SEM over runs of the normalized quantity Q_i(t) = (l_i(t) - [l_i(0)]) / scale.
-fn normalized_quantity(res: &SimResult, pop: bool, nz: &Normalization, x: &Ratios) -> Curve {
-    let per_run: Vec<Vec<f64>> = res
-        .runs
-        .iter()
-        .map(|r| {
-            let c = if pop { &r.pop } else { &r.train };
-            c.iter().map(|l| nz.quantity(*l, c[0], x)).collect()
-        })
-        .collect();
-    let k = res.t.len();
-    let rn = per_run.len() as f64;
-    let mut mean = vec![0.0; k];
-    let mut sem = vec![0.0; k];
-    for i in 0..k {
-        let m = per_run.iter().map(|c| c[i]).sum::<f64>() / rn;
-        mean[i] = m;
-        if per_run.len() > 1 {
-            let v = per_run.iter().map(|c| (c[i] - m).powi(2)).sum::<f64>() / (rn - 1.0);
-            sem[i] = (v / rn).sqrt();
-        }
-    }
-    (mean, sem, per_run)
-}
-
-/// Mean, SEM and per-run values of a normalized curve.
-type Curve = (Vec<f64>, Vec<f64>, Vec<Vec<f64>>);
-
-struct Normalized {
-    tau: Vec<f64>,
-    train: Curve,
-    pop: Curve,
-}
-
 fn normalized(res: &SimResult, ctx: &SpecContext) -> Normalized {
-    Normalized {
-        tau: res
-            .t
-            .iter()
-            .map(|t| ctx.train.time_of(*t, &ctx.x))
-            .collect(),
-        train: normalized_quantity(res, false, &ctx.train, &ctx.x),
-        pop: normalized_quantity(res, true, &ctx.pop, &ctx.x),
-    }
+    Normalized::new(res, &ctx.x, &ctx.train, &ctx.pop, ctx.c0)
 }
 
-fn summary_json(
+fn summary(
     params: &SimParams,
     res: &SimResult,
     ctx: Option<&SpecContext>,
     dtc: Option<&DtCheck>,
-) -> Value {
-    let mut v = json!({
-        "t": res.t,
-        "train_mean": res.train_mean,
-        "train_sem": res.train_sem,
-        "pop_mean": res.pop_mean,
-        "pop_sem": res.pop_sem,
-        "meta": meta_json(params, res, ctx.map(|c| &c.meta)),
-    });
-    let Value::Object(map) = &mut v else {
-        unreachable!()
-    };
-    if let Some(ctx) = ctx {
-        let nz = normalized(res, ctx);
-        map.insert("tau".into(), json!(nz.tau));
-        map.insert("train_norm_mean".into(), json!(nz.train.0));
-        map.insert("train_norm_sem".into(), json!(nz.train.1));
-        map.insert("pop_norm_mean".into(), json!(nz.pop.0));
-        map.insert("pop_norm_sem".into(), json!(nz.pop.1));
-    }
-    if let Some(d) = dtc {
-        map.insert("check_dt".into(), json!(d));
-    }
-    v
+) -> SimulateReport {
+    let nz = ctx.map(|c| normalized(res, c));
+    SimulateReport::new(
+        params,
+        res,
+        ctx.map(|c| c.meta.clone()),
+        nz.as_ref(),
+        dtc.cloned(),
+    )
 }
 
 fn csv_text(res: &SimResult, ctx: Option<&SpecContext>) -> String {
-    let mut s = String::from("source,run,seed,t,quantity,value\n");
     let nz = ctx.map(|c| normalized(res, c));
-    for (i, r) in res.runs.iter().enumerate() {
-        for (k, t) in res.t.iter().enumerate() {
-            s.push_str(&format!(
-                "sim,{},{},{t},train,{}\n",
-                r.run, r.seed, r.train[k]
-            ));
-            s.push_str(&format!("sim,{},{},{t},pop,{}\n", r.run, r.seed, r.pop[k]));
-            if let Some(nz) = &nz {
-                s.push_str(&format!(
-                    "sim,{},{},{t},train_norm,{}\n",
-                    r.run, r.seed, nz.train.2[i][k]
-                ));
-                s.push_str(&format!(
-                    "sim,{},{},{t},pop_norm,{}\n",
-                    r.run, r.seed, nz.pop.2[i][k]
-                ));
-            }
-        }
-    }
-    for (k, t) in res.t.iter().enumerate() {
-        s.push_str(&format!("sim,mean,,{t},train,{}\n", res.train_mean[k]));
-        s.push_str(&format!("sim,sem,,{t},train,{}\n", res.train_sem[k]));
-        s.push_str(&format!("sim,mean,,{t},pop,{}\n", res.pop_mean[k]));
-        s.push_str(&format!("sim,sem,,{t},pop,{}\n", res.pop_sem[k]));
-        if let Some(nz) = &nz {
-            s.push_str(&format!("sim,mean,,{t},train_norm,{}\n", nz.train.0[k]));
-            s.push_str(&format!("sim,sem,,{t},train_norm,{}\n", nz.train.1[k]));
-            s.push_str(&format!("sim,mean,,{t},pop_norm,{}\n", nz.pop.0[k]));
-            s.push_str(&format!("sim,sem,,{t},pop_norm,{}\n", nz.pop.1[k]));
-        }
-    }
-    s
+    let face = ctx.zip(nz.as_ref()).map(|(c, norm)| tidy::SimFace {
+        regime: c.regime,
+        n: c.meta.n,
+        norm,
+    });
+    format!("{}\n{}", tidy::HEADER, tidy::sim_rows(res, face))
 }
 
 fn table_text(
@@ -457,11 +298,7 @@ fn table_text(
     if let Some(c) = ctx {
         s.push_str(&format!(
             "spec: {}  face: {}\n{}; train_norm = {}, pop_norm = {}\n",
-            c.meta["spec"].as_str().unwrap_or(""),
-            c.meta["face"].as_str().unwrap_or(""),
-            c.meta["tau"].as_str().unwrap_or(""),
-            c.meta["train_norm"].as_str().unwrap_or(""),
-            c.meta["pop_norm"].as_str().unwrap_or(""),
+            c.meta.spec, c.meta.face, c.meta.tau, c.meta.train_norm, c.meta.pop_norm,
         ));
     }
     s.push_str(&format!(
@@ -483,7 +320,7 @@ fn table_text(
         if let Some(nz) = &nz {
             s.push_str(&format!(
                 " {:>10.4} {:>12.6} {:>12.6}",
-                nz.tau[k], nz.train.0[k], nz.pop.0[k]
+                nz.tau[k], nz.train.mean[k], nz.pop.mean[k]
             ));
         }
         s.push('\n');
@@ -576,18 +413,18 @@ pub fn run(args: Args) -> CliResult {
     if let Some(d) = &dtc {
         eprint!("{}", dt_text(d));
     }
-    let summary = summary_json(&params, &res, ctx.as_ref(), dtc.as_ref());
+    let summary = summary(&params, &res, ctx.as_ref(), dtc.as_ref());
     if let Some(dir) = &args.out {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError::user(format!("cannot create {}: {e}", dir.display())))?;
         write_file(&dir.join("curves.csv"), &csv_text(&res, ctx.as_ref()))?;
         write_file(
             &dir.join("summary.json"),
-            &serde_json::to_string_pretty(&summary)?,
+            &prism::report::to_json(&summary)?,
         )?;
         write_file(
             &dir.join("meta.json"),
-            &serde_json::to_string_pretty(&summary["meta"])?,
+            &prism::report::to_json(&summary.meta)?,
         )?;
         eprintln!(
             "wrote {}/{{curves.csv, summary.json, meta.json}}",
@@ -605,7 +442,7 @@ pub fn run(args: Args) -> CliResult {
         plot_svg(path, &res, &title)?;
     }
     let text = if args.json {
-        serde_json::to_string_pretty(&summary)? + "\n"
+        prism::report::to_json(&summary)? + "\n"
     } else if args.csv {
         csv_text(&res, ctx.as_ref())
     } else if args.out.is_some() {

@@ -209,10 +209,9 @@ fn free_moments(words: &FastSet<Word>) -> FastMap<Word, Dense> {
     }
     let mut table: FastMap<Word, Dense> = FastMap::default();
     table.insert(Word::EMPTY, one());
-    for (n, lvl) in levels.iter().enumerate().skip(1) {
+    for lvl in levels.iter().skip(1) {
         let lvl: Vec<Word> = lvl.iter().copied().collect();
         let vals: Vec<Dense> = lvl.par_iter().map(|&w| eval_word(w, &table)).collect();
-        let _ = n;
         table.extend(lvl.into_iter().zip(vals));
     }
     table

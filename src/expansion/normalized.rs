@@ -23,6 +23,23 @@ pub fn normalize(full: &Poly) -> Poly {
     })
 }
 
+/// The inverse of [`normalize`]: a normalized polynomial (exponents `[k, j, l, g]` of
+/// [`NORM_VARS`]) as raw monomials `p^a H^B sigma2^C N^(-D)` ([`FULL_VARS`]) with
+/// `(B, C, D) = (k, j, l)` and `a = C + D - B - g`.
+pub fn denormalize(norm: &Poly) -> Poly {
+    debug_assert_eq!(norm.nvars(), NORM_VARS.len());
+    norm.map_exps(FULL_VARS.len(), |e| {
+        let (k, j, l, g) = (e[0], e[1], e[2], e[3]);
+        vec![j + l - k - g, k, j, -l]
+    })
+}
+
+/// A leading (g = 0) polynomial in (r, q, y), exponents `[k, j, l]`, as raw monomials:
+/// `r^k q^j y^l = p^(j - k + l) H^k sigma2^j N^(-l)` ([`denormalize`] at g = 0).
+pub fn leading_to_raw(leading: &Poly) -> Poly {
+    denormalize(&leading.map_exps(NORM_VARS.len(), |e| vec![e[0], e[1], e[2], 0]))
+}
+
 /// The g = 0 part of a full coefficient, as a polynomial in (r, q, y) (exponents `[k, j, l]`),
 /// the same shape as [`super::leading_coefficients`].
 pub fn leading_part(full: &Poly) -> Poly {
@@ -283,4 +300,29 @@ pub fn hierarchy_from_full(train: &[Poly], pop: &[Poly], method: &str) -> Hierar
     let lt: Vec<Poly> = train.iter().map(leading_part).collect();
     let lp: Vec<Poly> = pop.iter().map(leading_part).collect();
     hierarchy_from_leading(&lt, &lp, method)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::poly::frac;
+
+    #[test]
+    fn denormalize_inverts_normalize() {
+        let mut full = Poly::zero(4);
+        full.add_term(vec![-1, 1, 2, -1], frac(3, 2));
+        full.add_term(vec![0, 0, 0, 0], frac(1, 2));
+        full.add_term(vec![2, 1, 1, 0], frac(-4, 1));
+        full.add_term(vec![1, 1, 2, 0], frac(7, 3));
+        full.add_term(vec![0, 1, 2, -1], frac(-1, 5));
+        assert_eq!(denormalize(&normalize(&full)), full);
+        // The g = 0 part goes back to the raw monomials it came from.
+        let lead = leading_part(&full);
+        assert_eq!(leading_part(&leading_to_raw(&lead)), lead);
+        // g = C + D - a - B = 0 with D = -(exponent of N).
+        assert_eq!(
+            leading_to_raw(&lead),
+            full.filter(|e| e[2] - e[3] - e[0] - e[1] == 0)
+        );
+    }
 }

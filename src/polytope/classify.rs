@@ -21,7 +21,8 @@
 //! then maximize the finite part.
 
 use super::geometry::{affine_dim, dot, rank, vector, Vector};
-use super::prism::{FittedPrism, REGIME_ORDER};
+use super::prism::FittedPrism;
+use crate::regimes::catalogue::Regime;
 use crate::spec::{DataSize, Spec};
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
@@ -29,6 +30,9 @@ use num_traits::{Signed, Zero};
 /// Errors of classification.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ClassifyError {
+    /// The dominant face is none of the 21 regimes (the fitted prism is inconsistent).
+    #[error("the dominant face of the fitted prism is none of the 21 regimes")]
+    NoFace,
     /// The hierarchy gave an infinite exponent (should not happen for a valid hierarchy).
     #[error("the dominant terms have an unbounded exponent along N = infinity; the hierarchy is inconsistent")]
     Unbounded,
@@ -84,8 +88,8 @@ pub struct Classification {
     pub n_defaulted: bool,
     /// The direction u as exact strings; u_l is "-inf" for N = infinity.
     pub u: [String; 3],
-    /// Face name, e.g. `mean-field` or `small-data+narrow-latent+free`.
-    pub face: String,
+    /// The face (serialized as its name, e.g. `mean-field` or `small-data+narrow-latent+free`).
+    pub face: Regime,
     /// Face dimension, 0 to 3.
     pub face_dim: usize,
     /// Vertices of the face in prism coordinates (k', j', l').
@@ -188,7 +192,7 @@ pub fn classify(spec: &Spec, prism: &FittedPrism) -> Result<Classification, Clas
         .iter()
         .map(|&i| prism.polytope.vertices[i].clone())
         .collect();
-    let face = prism.face_name(&face_pts);
+    let face = prism.face_of(&face_pts).ok_or(ClassifyError::NoFace)?;
     let face_dim = affine_dim(&face_pts).unwrap_or(0);
 
     // Finite constants: a basis of the face's direction space among r, q, c = q r, y.
@@ -299,9 +303,9 @@ pub fn classify(spec: &Spec, prism: &FittedPrism) -> Result<Classification, Clas
         };
         TimeReport { tau_exponent: s(&tau), verdict }
     });
-    let correction = correction_exponent(prism, &dirs, &finite_part, u_l.is_none(), a_p);
+    let correction = correction_exponent(prism, &finite_part, u_l.is_none(), a_p);
     let description = describe(
-        &face,
+        face,
         &ratios,
         &constants,
         &time_exponent,
@@ -356,12 +360,10 @@ pub fn classify(spec: &Spec, prism: &FittedPrism) -> Result<Classification, Clas
 /// l = 0 layer exists. Returns the minimum over all of these.
 fn correction_exponent(
     prism: &FittedPrism,
-    dirs: &[Vector],
     finite_part: &[BigRational],
     n_infinite: bool,
     a_p: &BigRational,
 ) -> BigRational {
-    let _ = dirs;
     // Scale u to integers: <u, x> = <U, x> / D with U integral. Lattice points are small, so
     // the dot products are exact in i128 whenever every U_i fits in i64 (|x_i| < 2^20).
     use num_integer::Integer;
@@ -424,7 +426,7 @@ fn correction_exponent(
 }
 
 fn describe(
-    face: &str,
+    face: Regime,
     ratios: &[Ratio],
     constants: &[Constant],
     time_exponent: &BigRational,
@@ -473,7 +475,7 @@ fn describe(
         capitalize(&consts),
         time,
         loss,
-        limit_summary(face)
+        face.summary()
     )
 }
 
@@ -483,46 +485,4 @@ fn capitalize(s: &str) -> String {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
     }
-}
-
-/// Which limit of THEORY section 5 applies on a face (one sentence per face).
-pub fn limit_summary(face: &str) -> &'static str {
-    match face {
-        "proportional" => "none in closed form: every leading diagram survives (r, q, alpha all finite); prism gives the exact leading series and checks it against simulation.",
-        "large-data" => "F1, logistic per eigenvalue of A0 averaged over q MP_r: l(t) = (1/2) E_{x ~ mu_A} (1 - m_{4t}(x))^2, for both losses.",
-        "small-data" => "F5, one data direction on the semicircle Jacobi chain (a, g, A_perp); l_tr is O(1) in tau = t/alpha and l_pop changes at O(alpha).",
-        "narrow-latent" => "F3, each row of W evolves alone: the 2-dimensional ODE for a = |w|^2, b = w S w^T driven by the MGF of MP_{1/alpha}; loss changes are O(r).",
-        "mean-field" => "F2, A0 -> c I, logistic in each eigenvalue of S: a = m_{4 lam t}(c), averaged over MP_{1/alpha}.",
-        "free" => "F4, the reduced cubic flow dAt/dtau = -(S At^2 + 2 At S At + At^2 S) in tau = q t, losses O(q^2); closed form (eta-transform) only at alpha = infinity, otherwise no closed form is known.",
-        "large-data+narrow-latent" => "E1, a single logistic m_{4t}(q): Delta l / r -> -[m - m^2/2 - (q - q^2/2)].",
-        "large-data+mean-field" => "E2, l -> (1/2)(1 - m_{4t}(c))^2 with c = q r.",
-        "large-data+free" => "E3, l/q^2 -> (r/2) E_{MP_r}[lam^2/(1 + 4 tau lam)^2], closed form via the eta-transform.",
-        "small-data+narrow-latent" => "E4, exponential growth with rate kappa = 4 - 2q in tau = t/alpha: Delta l_tr/r -> -(q - q^2/2)(e^{kappa tau} - 1).",
-        "small-data+mean-field" => "E5, a = m_{4 tau}(c): l_tr -> (1/2)(1-a)^2, Delta l_pop/alpha -> (1/2)[(1-a)^2 - (1-c)^2].",
-        "small-data+free" => "E6, the hatted Jacobi-chain flow in sigma = q t/alpha, losses O(q^2); no closed form.",
-        "narrow-latent+mean-field" => "E7, the linear small-initialization regime W(t) = W0 e^{2St}: Delta l_tr/(q r) -> -(phi'(4t) - 1), Delta l_pop/(q r) -> -(phi(4t) - 1).",
-        "narrow-latent+free" => "E8, dx/dtau = -2 phi(x)^2: Delta l_tr/(r q^2) -> (phi^3 phi' - 1)/2, Delta l_pop/(r q^2) -> (phi^4 - 1)/2.",
-        "mean-field+free" => "E9, l_tr/c^2 -> -(1/2) eta'_{1/alpha}(4 tau), l_pop/c^2 -> (1/2)(u eta_{1/alpha}(u))' at u = 4 tau, tau = c t.",
-        "large-data+narrow-latent+mean-field" => "vertex, limit of E1 and E2 (and E7 at alpha = infinity): the linear regime with S = I, Delta l/(q r) -> -(e^{4t} - 1).",
-        "large-data+narrow-latent+free" => "vertex, limit of E1, E3 and E8 at alpha = infinity: Delta l/(r q^2) -> ((1 + 4 tau)^{-2} - 1)/2.",
-        "large-data+mean-field+free" => "vertex, limit of E2, E3 and E9 at alpha = infinity: l/c^2 -> (1/2)(1 + 4 tau)^{-2}, tau = c t.",
-        "small-data+narrow-latent+mean-field" => "vertex, limit of E4 (q -> 0) and E5 (c -> 0): the data span grows linearly, Delta l_tr/(q r) -> -(e^{4 tau} - 1) and Delta l_pop/(q r alpha) -> -(e^{4 tau} - 1), tau = t/alpha.",
-        "small-data+narrow-latent+free" => "vertex, limit of E6 as r -> 0 (and E4 as q -> infinity): Delta l_tr/(r q^2) -> (e^{-2 sigma} - 1)/2, sigma = q t/alpha.",
-        "small-data+mean-field+free" => "vertex, limit of E9 as alpha -> 0 (and E5 as c -> infinity): l_tr/c^2 -> (1/2)(1 + 4 sigma)^{-2}, sigma = c t/alpha.",
-        _ => "no limit is recorded for this face.",
-    }
-}
-
-/// Canonical sort key for face names (for tables).
-pub fn face_sort_key(name: &str) -> (usize, Vec<usize>) {
-    let parts: Vec<usize> = name
-        .split('+')
-        .map(|p| REGIME_ORDER.iter().position(|m| *m == p).unwrap_or(9))
-        .collect();
-    let dim = if name == "proportional" {
-        0
-    } else {
-        parts.len()
-    };
-    (dim, parts)
 }

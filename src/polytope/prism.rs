@@ -20,17 +20,9 @@
 
 use super::geometry::{dot, rank, select_face, sub, vector, GeometryError, Polytope, Vector};
 use super::hierarchy::{Hierarchy, Loss, Point3};
+use crate::regimes::catalogue::Regime;
 use num_rational::BigRational;
 use num_traits::Zero;
-
-/// The five regimes in canonical naming order (data part first).
-pub const REGIME_ORDER: [&str; 5] = [
-    "large-data",
-    "small-data",
-    "narrow-latent",
-    "mean-field",
-    "free",
-];
 
 /// Errors of the fit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -205,24 +197,26 @@ pub struct FittedPrism {
     pub pop: AffineFit,
     /// The asymptotic polytope P (shared by both losses; checked).
     pub polytope: Polytope,
-    /// Regime name of each facet of `polytope` (same order as `polytope.facets`).
-    pub facet_names: Vec<&'static str>,
+    /// The 2-face regime of each facet of `polytope` (same order as `polytope.facets`).
+    pub facet_names: Vec<Regime>,
     /// Where the hierarchy came from, and the orders it spans.
     pub source: String,
     /// Orders (first, last) present in the hierarchy.
     pub orders: (u32, u32),
     /// The hierarchy itself (lattice points are needed for correction orders).
     pub hierarchy: Hierarchy,
+    /// The face lattice: (regime, dimension, vertex indices), the interior last.
+    faces: Vec<(Regime, usize, Vec<usize>)>,
 }
 
 /// The regime a facet normal selects (see the module table), if any.
-pub fn regime_of_normal(n: &[BigRational]) -> Option<&'static str> {
-    let table: [([i64; 3], &str); 5] = [
-        ([0, 0, -1], "large-data"),
-        ([0, 0, 1], "small-data"),
-        ([-1, 0, 0], "narrow-latent"),
-        ([1, -1, 0], "mean-field"),
-        ([0, 1, 0], "free"),
+pub fn regime_of_normal(n: &[BigRational]) -> Option<Regime> {
+    let table: [([i64; 3], Regime); 5] = [
+        ([0, 0, -1], Regime::LargeData),
+        ([0, 0, 1], Regime::SmallData),
+        ([-1, 0, 0], Regime::NarrowLatent),
+        ([1, -1, 0], Regime::MeanField),
+        ([0, 1, 0], Regime::Free),
     ];
     table
         .iter()
@@ -280,6 +274,12 @@ impl FittedPrism {
                         .join(", ")
                 ))
             })?;
+            if facet_names.contains(&name) {
+                return Err(PrismError::NotPrism(format!(
+                    "two facets have the outward normal of {}",
+                    name.name()
+                )));
+            }
             facet_names.push(name);
         }
         let source = match &h.source {
@@ -287,7 +287,9 @@ impl FittedPrism {
             super::HierarchySource::Computed { method } => format!("computed supports ({method})"),
         };
         let orders = h.order_range().unwrap_or((0, 0));
+        let faces = FittedPrism::face_lattice(&polytope, &facet_names)?;
         Ok(FittedPrism {
+            faces,
             train,
             pop,
             polytope,
@@ -298,9 +300,10 @@ impl FittedPrism {
         })
     }
 
-    /// Names of the facets that contain all the given points (vertex coordinates of P).
-    pub fn facets_containing(&self, points: &[Vector]) -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = self
+    /// The 2-faces (facets) that contain all the given points (vertex coordinates of P), in the
+    /// catalogue's naming order.
+    pub fn facets_containing(&self, points: &[Vector]) -> Vec<Regime> {
+        let mut names: Vec<Regime> = self
             .polytope
             .facets
             .iter()
@@ -308,29 +311,38 @@ impl FittedPrism {
             .filter(|(f, _)| points.iter().all(|x| dot(&f.normal, x) == f.offset))
             .map(|(_, n)| *n)
             .collect();
-        names.sort_by_key(|n| REGIME_ORDER.iter().position(|m| m == n));
+        names.sort_by_key(|n| n.sort_key());
         names
     }
 
-    /// The name of a face of P given by its vertices: the containing facets joined by `+`,
-    /// or `proportional` for the whole prism.
-    pub fn face_name(&self, face_vertices: &[Vector]) -> String {
-        let names = self.facets_containing(face_vertices);
-        if names.is_empty() {
-            "proportional".to_string()
-        } else {
-            names.join("+")
-        }
+    /// The face of P given by its vertices: the regime cut out by the facets containing it
+    /// (the interior for the whole prism). `None` when those facets name no face of the
+    /// catalogue (impossible for a prism accepted by [`FittedPrism::from_hierarchy`]).
+    pub fn face_of(&self, face_vertices: &[Vector]) -> Option<Regime> {
+        Regime::from_two_faces(&self.facets_containing(face_vertices))
     }
 
-    /// Every nonempty face of P: (name, dimension, vertex indices), the interior last.
+    /// Every nonempty face of P: (regime, dimension, vertex indices), the interior last.
     /// Faces are intersections of facets; there are 6 + 9 + 5 + 1 = 21 of them.
-    pub fn all_faces(&self) -> Vec<(String, usize, Vec<usize>)> {
-        let nf = self.polytope.facets.len();
-        let mut out: Vec<(String, usize, Vec<usize>)> = Vec::new();
+    pub fn all_faces(&self) -> Vec<(Regime, usize, Vec<usize>)> {
+        self.faces.clone()
+    }
+
+    /// The face lattice of `polytope` named by `facet_names`, or the vertex set of a face that
+    /// names none of the 21 regimes.
+    fn face_lattice(
+        polytope: &Polytope,
+        facet_names: &[Regime],
+    ) -> Result<Vec<(Regime, usize, Vec<usize>)>, PrismError> {
+        let probe = FittedPrismFacets {
+            polytope,
+            facet_names,
+        };
+        let nf = polytope.facets.len();
+        let mut out: Vec<(Regime, usize, Vec<usize>)> = Vec::new();
         for mask in 0u32..(1 << nf) {
-            let mut verts: Vec<usize> = (0..self.polytope.vertices.len()).collect();
-            for (k, f) in self.polytope.facets.iter().enumerate() {
+            let mut verts: Vec<usize> = (0..polytope.vertices.len()).collect();
+            for (k, f) in polytope.facets.iter().enumerate() {
                 if mask & (1 << k) != 0 {
                     verts.retain(|v| f.vertices.contains(v));
                 }
@@ -340,25 +352,48 @@ impl FittedPrism {
             }
             let pts: Vec<Vector> = verts
                 .iter()
-                .map(|&i| self.polytope.vertices[i].clone())
+                .map(|&i| polytope.vertices[i].clone())
                 .collect();
             let base = pts[0].clone();
             let dim = rank(&pts.iter().map(|p| sub(p, &base)).collect::<Vec<_>>());
-            out.push((self.face_name(&pts), dim, verts));
+            let regime = Regime::from_two_faces(&probe.containing(&pts)).ok_or_else(|| {
+                PrismError::NotPrism(format!(
+                    "the facets {} meet in a face that is none of the 21 regimes",
+                    probe
+                        .containing(&pts)
+                        .iter()
+                        .map(|r| r.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            out.push((regime, dim, verts));
         }
         out.sort_by(|a, b| {
             b.1.cmp(&a.1)
-                .then_with(|| order_key(&a.0).cmp(&order_key(&b.0)))
+                .then_with(|| a.0.sort_key().cmp(&b.0.sort_key()))
         });
         out.rotate_left(1); // the interior (dimension 3) goes last
-        out
+        Ok(out)
     }
 }
 
-fn order_key(name: &str) -> Vec<usize> {
-    name.split('+')
-        .map(|p| REGIME_ORDER.iter().position(|m| *m == p).unwrap_or(9))
-        .collect()
+/// Facets with their regimes, before the [`FittedPrism`] exists.
+struct FittedPrismFacets<'a> {
+    polytope: &'a Polytope,
+    facet_names: &'a [Regime],
+}
+
+impl FittedPrismFacets<'_> {
+    fn containing(&self, points: &[Vector]) -> Vec<Regime> {
+        self.polytope
+            .facets
+            .iter()
+            .zip(self.facet_names)
+            .filter(|(f, _)| points.iter().all(|x| dot(&f.normal, x) == f.offset))
+            .map(|(_, n)| *n)
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -377,11 +412,11 @@ mod tests {
         assert_eq!(
             names,
             vec![
-                "free",
-                "large-data",
-                "mean-field",
-                "narrow-latent",
-                "small-data"
+                Regime::LargeData,
+                Regime::MeanField,
+                Regime::NarrowLatent,
+                Regime::Free,
+                Regime::SmallData,
             ]
         );
         let faces = fp.all_faces();
@@ -389,7 +424,10 @@ mod tests {
         assert_eq!(faces.iter().filter(|f| f.1 == 0).count(), 6);
         assert_eq!(faces.iter().filter(|f| f.1 == 1).count(), 9);
         assert_eq!(faces.iter().filter(|f| f.1 == 2).count(), 5);
-        assert_eq!(faces.last().unwrap().0, "proportional");
+        assert_eq!(faces.last().unwrap().0, Regime::Proportional);
+        let mut all: Vec<Regime> = faces.iter().map(|f| f.0).collect();
+        all.sort();
+        assert_eq!(all, Regime::ALL.to_vec());
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! `restrict(c_s) == limit series c_s` for every s both reach, both losses. For faces that
 //! subtract `l(0)` the s = 0 row compares the face part of `l(0)`.
 
-use super::{ConstName, DataPart, LatentPart, LimitSeries, Loss, Regime};
+use super::{ConstName, DataPart, LatentPart, LimitSeries, Loss, Regime, RegimeError};
 use crate::poly::{Poly, PolyFormat};
 use serde::Serialize;
 
@@ -180,6 +180,25 @@ pub fn confirm(series: &LimitSeries, train: &[Poly], pop: &[Poly]) -> ConfirmRep
         max_order,
         checks,
     }
+}
+
+/// Confirm a limit series against the hierarchy computed here: the leading coefficients
+/// [`crate::expansion::leading_coefficients`] up to the series' order, restricted to the face
+/// and compared exactly with [`confirm`] (what `prism limit --verify` reports). Cost: that of
+/// the expansion at the series' order.
+pub fn verify(series: &LimitSeries) -> Result<ConfirmReport, RegimeError> {
+    let order = series.train.len().saturating_sub(1);
+    let hierarchy = |loss: Loss| {
+        crate::expansion::leading_coefficients(order, loss).map_err(|e| RegimeError::Series {
+            face: series.regime.name(),
+            reason: e.to_string(),
+        })
+    };
+    Ok(confirm(
+        series,
+        &hierarchy(Loss::Train)?,
+        &hierarchy(Loss::Pop)?,
+    ))
 }
 
 #[cfg(test)]

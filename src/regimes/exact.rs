@@ -18,10 +18,9 @@
 //! * E3, E7, E9: Taylor coefficients of their spectral averages (Narayana moments);
 //! * E4 and the vertices: elementary closed forms.
 
-use super::free_words::free_face_derivatives;
 use super::series::{
-    self, add, constant, factorial, halve_exponent, logistic_in_x, mp_moment, mu_a_moment, mul,
-    mul_coeff, mul_poly, rescale_time, scale, sub, to_derivatives, zero, Series,
+    add, constant, halve_exponent, logistic_in_x, mp_moment, mu_a_moment, mul, mul_coeff,
+    rescale_time, scale, sub, to_derivatives, zero, Series,
 };
 use super::{Loss, Regime, RegimeError};
 use crate::poly::{frac, rat, Poly, PolyFormat};
@@ -78,15 +77,15 @@ impl LimitSeries {
     }
 }
 
-fn q(nv: usize, i: usize) -> Poly {
+pub(crate) fn q(nv: usize, i: usize) -> Poly {
     Poly::var(nv, i)
 }
 
-fn cst(nv: usize, c: BigRational) -> Poly {
+pub(crate) fn cst(nv: usize, c: BigRational) -> Poly {
     Poly::constant(nv, c)
 }
 
-fn one(nv: usize) -> Poly {
+pub(crate) fn one(nv: usize) -> Poly {
     cst(nv, rat(1))
 }
 
@@ -96,106 +95,7 @@ fn one(nv: usize) -> Poly {
 /// hierarchy itself, taken from [`crate::expansion::leading_coefficients`] and written in
 /// (q, r, y). (It is the only series here that comes from the expansion code.)
 pub fn limit_series(regime: Regime, max_order: usize) -> Result<LimitSeries, RegimeError> {
-    let len = max_order + 1;
-    use Regime::*;
-    let (train, pop) = match regime {
-        Proportional => interior_series(max_order)?,
-        LargeData => {
-            let h = logistic_loss(len);
-            let s = series::apply_moments(&h, 2, |j| mu_a_moment(j, 2, 0, 1));
-            let d = to_derivatives(&s);
-            (d.clone(), d)
-        }
-        MeanField => mean_field_series(len),
-        NarrowLatent => narrow_latent_series(len, false),
-        Free => free_face_derivatives(max_order),
-        SmallData => small_data_chain_series(len, ChainKind::F5),
-        LargeNarrow => {
-            // -(m - m^2/2) with m = m_{4t}(q).
-            let m = rescale_time(&logistic_in_x(len), &rat(4));
-            let m2 = mul(&m, &m, len);
-            let v = scale(&sub(&m, &scale(&m2, &frac(1, 2))), &rat(-1));
-            let d = to_derivatives(&v);
-            (d.clone(), d)
-        }
-        LargeMeanField => {
-            let d = to_derivatives(&logistic_loss(len));
-            (d.clone(), d)
-        }
-        LargeFree => {
-            // (r/2) sum_n (n+1) (-4)^n E_{MP_r} lam^{n+2} tau^n.
-            let d: Vec<Poly> = (0..len)
-                .map(|n| {
-                    mp_moment(n as u64 + 2, 1, 0)
-                        .mul(&q(1, 0))
-                        .scale(&(frac(1, 2) * rat(n as i64 + 1) * pow_i(-4, n) * factorial(n)))
-                })
-                .collect();
-            (d.clone(), d)
-        }
-        SmallNarrow => small_narrow_series(len, 2),
-        SmallMeanField => {
-            let d = to_derivatives(&logistic_loss(len));
-            let mut p = d.clone();
-            p[0] = Poly::zero(1);
-            (d, p)
-        }
-        SmallFree => small_data_chain_series(len, ChainKind::E6),
-        NarrowMeanField => {
-            let tr = (0..len)
-                .map(|n| mp_moment(n as u64 + 1, 1, 0).scale(&-pow_i(4, n)))
-                .collect();
-            let pop = (0..len)
-                .map(|n| mp_moment(n as u64, 1, 0).scale(&-pow_i(4, n)))
-                .collect();
-            (tr, pop)
-        }
-        NarrowFree => narrow_free_series(len),
-        MeanFieldFree => {
-            let f = |n: usize, m: u64| {
-                mp_moment(m, 1, 0)
-                    .scale(&(frac(1, 2) * rat(n as i64 + 1) * pow_i(-4, n) * factorial(n)))
-            };
-            let tr = (0..len).map(|n| f(n, n as u64 + 1)).collect();
-            let pop = (0..len).map(|n| f(n, n as u64)).collect();
-            (tr, pop)
-        }
-        LargeNarrowMeanField => {
-            // Delta l/(q r) = -(e^{4t} - 1); s = 0 row: -1.
-            let d: Vec<Poly> = (0..len).map(|n| cst(0, -pow_i(4, n))).collect();
-            (d.clone(), d)
-        }
-        LargeNarrowFree | LargeMeanFieldFree => {
-            // (1/2)(1 + 4 tau)^{-2}: c_n = (1/2)(n+1)! (-4)^n.
-            let d: Vec<Poly> = (0..len)
-                .map(|n| cst(0, frac(1, 2) * factorial(n + 1) * pow_i(-4, n)))
-                .collect();
-            (d.clone(), d)
-        }
-        SmallNarrowMeanField => {
-            let tr: Vec<Poly> = (0..len).map(|n| cst(0, -pow_i(4, n))).collect();
-            let mut pop = tr.clone();
-            pop[0] = Poly::zero(0);
-            (tr, pop)
-        }
-        SmallNarrowFree => {
-            // train (1/2) e^{-2 sigma}, pop 2 (e^{-2 sigma} - 1).
-            let tr: Vec<Poly> = (0..len)
-                .map(|n| cst(0, frac(1, 2) * pow_i(-2, n)))
-                .collect();
-            let mut pop: Vec<Poly> = (0..len).map(|n| cst(0, rat(2) * pow_i(-2, n))).collect();
-            pop[0] = Poly::zero(0);
-            (tr, pop)
-        }
-        SmallMeanFieldFree => {
-            let tr: Vec<Poly> = (0..len)
-                .map(|n| cst(0, frac(1, 2) * factorial(n + 1) * pow_i(-4, n)))
-                .collect();
-            let mut pop = tr.clone();
-            pop[0] = Poly::zero(0);
-            (tr, pop)
-        }
-    };
+    let (train, pop) = regime.face().series(max_order)?;
     Ok(LimitSeries {
         regime,
         constants: regime.constant_names(),
@@ -204,53 +104,20 @@ pub fn limit_series(regime: Regime, max_order: usize) -> Result<LimitSeries, Reg
     })
 }
 
-/// The interior: the hierarchy's leading coefficients, variables reordered to (q, r, y).
-fn interior_series(max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
-    let get = |loss: Loss| -> Result<Vec<Poly>, RegimeError> {
-        let c = crate::expansion::leading_coefficients(max_order, loss).map_err(|e| {
-            RegimeError::Series {
-                face: "proportional",
-                reason: e.to_string(),
-            }
-        })?;
-        Ok(c.iter()
-            .map(|p| p.map_exps(3, |e| vec![e[1], e[0], e[2]]))
-            .collect())
-    };
-    Ok((get(Loss::Train)?, get(Loss::Pop)?))
-}
-
-fn pow_i(b: i64, n: usize) -> BigRational {
+pub(crate) fn pow_i(b: i64, n: usize) -> BigRational {
     crate::poly::pow_rat(&rat(b), n as i32)
 }
 
 /// `(1/2)(1 - m_{4t}(x))^2` as a series in t with coefficients in Q[x].
-fn logistic_loss(len: usize) -> Series {
+pub(crate) fn logistic_loss(len: usize) -> Series {
     let m = rescale_time(&logistic_in_x(len), &rat(4));
     let om = sub(&constant(one(1), len), &m);
     scale(&mul(&om, &om, len), &frac(1, 2))
 }
 
-/// F2 over Q[c, y]: `c_n = n! 4^n P_n(c) E_{MP_y}[lam^{n+1}]` (train; `lam^n` for pop), where
-/// `P_n(c) = [s^n] (1/2)(1 - m_s(c))^2`.
-fn mean_field_series(len: usize) -> (Vec<Poly>, Vec<Poly>) {
-    let m = logistic_in_x(len);
-    let om = sub(&constant(one(1), len), &m);
-    let p = scale(&mul(&om, &om, len), &frac(1, 2));
-    let embed = |x: &Poly| x.map_exps(2, |e| vec![e[0], 0]);
-    let mut tr = Vec::new();
-    let mut pop = Vec::new();
-    for (n, pn) in p.iter().enumerate() {
-        let base = embed(pn).scale(&(pow_i(4, n) * factorial(n)));
-        tr.push(base.mul(&mp_moment(n as u64 + 1, 2, 1)));
-        pop.push(base.mul(&mp_moment(n as u64, 2, 1)));
-    }
-    (tr, pop)
-}
-
 /// `E_{lam ~ MP_y}` of a polynomial in (consts..., lam) with lam the last variable: each
 /// `lam^m` becomes the Narayana moment `mu_m(y)` (y at index `yi` of the first `nv` variables).
-fn expect_lambda(p: &Poly, nv: usize, yi: usize) -> Poly {
+pub(crate) fn expect_lambda(p: &Poly, nv: usize, yi: usize) -> Poly {
     let mut out = Poly::zero(nv);
     for (e, c) in p.terms() {
         let mono = Poly::monomial(e[..nv].to_vec(), c.clone());
@@ -262,18 +129,18 @@ fn expect_lambda(p: &Poly, nv: usize, yi: usize) -> Poly {
 /// Incremental series of `P(T) = e^{lam x(T)}` (x(0) = 0), `P' = lam x' P`, over
 /// Q[consts..., lam]; with `phi(x(T)) = E[P]`, `phi'(x(T)) = E[lam P]`. Each new order costs
 /// O(n) polynomial products, so a whole solution is O(n^2) instead of the O(n^4) of re-composing.
-struct MgfTrack {
+pub(crate) struct MgfTrack {
     nv: usize,
     yi: usize,
     p: Vec<Poly>,
     /// `phi(x(T))` coefficients known so far.
-    phi: Vec<Poly>,
+    pub(crate) phi: Vec<Poly>,
     /// `phi'(x(T))` coefficients known so far.
-    dphi: Vec<Poly>,
+    pub(crate) dphi: Vec<Poly>,
 }
 
 impl MgfTrack {
-    fn new(nv: usize, yi: usize) -> Self {
+    pub(crate) fn new(nv: usize, yi: usize) -> Self {
         let one3 = Poly::constant(nv + 1, rat(1));
         MgfTrack {
             nv,
@@ -285,7 +152,7 @@ impl MgfTrack {
     }
 
     /// Extend by one order, given x[1..=n+1] (x has n+2 known coefficients).
-    fn push(&mut self, x: &[Poly]) {
+    pub(crate) fn push(&mut self, x: &[Poly]) {
         let n = self.p.len() - 1;
         let lam = Poly::var(self.nv + 1, self.nv);
         let lift = |q: &Poly| {
@@ -311,88 +178,6 @@ impl MgfTrack {
             .push(expect_lambda(&pn.mul(&lam), self.nv, self.yi));
         self.p.push(pn);
     }
-}
-
-/// F3 over Q[q, y] (q index 0, y index 1): `x' = 4 - 2 q E phi(x)`, `E' = -2 q E^2 phi'(x)`,
-/// `a = q E phi(x)`, `b = q E phi'(x)`; train `-b (1 - a/2)`, pop `-(a - a^2/2)` (the r-linear
-/// part of l divided by r). With `wrong_phi` the phi' are replaced by phi (a wrong variant).
-pub(crate) fn narrow_latent_series(len: usize, wrong_phi: bool) -> (Vec<Poly>, Vec<Poly>) {
-    let nv = 2;
-    let qv = q(nv, 0);
-    let mut x = zero(nv, len);
-    let mut e = constant(one(nv), len);
-    let mut e2 = zero(nv, len);
-    let mut mg = MgfTrack::new(nv, 1);
-    for n in 0..len - 1 {
-        let dph: &Vec<Poly> = if wrong_phi { &mg.phi } else { &mg.dphi };
-        let eph = mul_coeff(&e, &mg.phi, n);
-        let mut xn = eph.mul(&qv).scale(&rat(-2));
-        if n == 0 {
-            xn.add_assign(&cst(nv, rat(4)));
-        }
-        x[n + 1] = xn.scale(&frac(1, n as i64 + 1));
-        e2[n] = mul_coeff(&e, &e, n);
-        let v = mul_coeff(&e2, dph, n);
-        e[n + 1] = v.mul(&qv).scale(&frac(-2, n as i64 + 1));
-        mg.push(&x[..n + 2]);
-    }
-    let ph = mg.phi.clone();
-    let dph = if wrong_phi {
-        mg.phi.clone()
-    } else {
-        mg.dphi.clone()
-    };
-    let a = mul_poly(&mul(&e, &ph, len), &qv);
-    let b = mul_poly(&mul(&e, &dph, len), &qv);
-    let ab = mul(&a, &b, len);
-    let aa = mul(&a, &a, len);
-    let tr = scale(&sub(&b, &scale(&ab, &frac(1, 2))), &rat(-1));
-    let pop = scale(&sub(&a, &scale(&aa, &frac(1, 2))), &rat(-1));
-    (to_derivatives(&tr), to_derivatives(&pop))
-}
-
-/// E8 over Q[y]: `x' = -2 phi(x)^2`; train `(1/2) phi^3 phi'`, pop `(1/2) phi^4` (the r q^2
-/// part of l divided by r q^2).
-fn narrow_free_series(len: usize) -> (Vec<Poly>, Vec<Poly>) {
-    let nv = 1;
-    let mut x = zero(nv, len);
-    let mut mg = MgfTrack::new(nv, 0);
-    for n in 0..len - 1 {
-        let v = mul_coeff(&mg.phi, &mg.phi, n);
-        x[n + 1] = v.scale(&frac(-2, n as i64 + 1));
-        mg.push(&x[..n + 2]);
-    }
-    let ph = mg.phi.clone();
-    let dph = mg.dphi.clone();
-    let p2 = mul(&ph, &ph, len);
-    let p4 = mul(&p2, &p2, len);
-    let p3 = mul(&p2, &ph, len);
-    let tr = scale(&mul(&p3, &dph, len), &frac(1, 2));
-    let pop = scale(&p4, &frac(1, 2));
-    (to_derivatives(&tr), to_derivatives(&pop))
-}
-
-/// E4 over Q[q]: train `-(q - q^2/2) e^{kappa tau}` (c_n = -(q - q^2/2) kappa^n), pop
-/// `-4 q (1-q)^2 (e^{kappa tau} - 1)/kappa` (c_n = -4 q (1-q)^2 kappa^{n-1}, n >= 1), with
-/// `kappa = 4 - k q` (k = 2 is THEORY; k = 1 is a wrong variant).
-pub(crate) fn small_narrow_series(len: usize, k: i64) -> (Vec<Poly>, Vec<Poly>) {
-    let nv = 1;
-    let qv = q(nv, 0);
-    let kappa = cst(nv, rat(4)).sub(&qv.scale(&rat(k)));
-    let base = qv.sub(&qv.mul(&qv).scale(&frac(1, 2))).scale(&rat(-1));
-    let omq = one(nv).sub(&qv);
-    let pbase = qv.mul(&omq).mul(&omq).scale(&rat(-4));
-    let mut tr = Vec::new();
-    let mut pop = Vec::new();
-    for n in 0..len {
-        tr.push(base.mul(&kappa.pow(n as u32)));
-        pop.push(if n == 0 {
-            Poly::zero(nv)
-        } else {
-            pbase.mul(&kappa.pow(n as u32 - 1))
-        });
-    }
-    (tr, pop)
 }
 
 /// Which chain.

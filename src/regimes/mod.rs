@@ -52,9 +52,11 @@
 //! row"): the r-linear part for narrow-latent, the `r q^2` part for E8, and so on; the population
 //! loss on the small-data side has s = 0 coefficient 0.
 
+pub mod catalogue;
 pub mod confirm;
 pub mod curves;
 pub mod exact;
+pub mod faces;
 pub mod free_words;
 pub mod ode;
 pub mod quad;
@@ -64,7 +66,7 @@ pub mod text;
 pub mod variants;
 
 pub use crate::polytope::Loss;
-pub use confirm::{confirm, lift, lift_series, restrict, ConfirmReport, OrderCheck};
+pub use confirm::{confirm, lift, lift_series, restrict, verify, ConfirmReport, OrderCheck};
 pub use curves::{limit_curve, limit_curve_with, CurveMethod, CurveOptions, LimitCurves};
 pub use exact::{limit_series, LimitSeries};
 pub use ode::OdeOptions;
@@ -76,8 +78,8 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum RegimeError {
     /// A face name that is not one of the 21 names.
-    #[error("unknown face `{0}` (expected one of: {names})", names = Regime::ALL.iter().map(|r| r.name()).collect::<Vec<_>>().join(", "))]
-    UnknownFace(String),
+    #[error(transparent)]
+    UnknownFace(#[from] UnknownFace),
     /// A finite constant the face needs was not given.
     #[error("face `{face}` needs the constant `{name}`")]
     MissingConstant {
@@ -152,120 +154,7 @@ pub enum RegimeError {
     Internal(String),
 }
 
-/// What happens to alpha = N/p on a face.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum DataPart {
-    /// alpha finite: the whole interval I (`l` free).
-    Finite,
-    /// alpha -> infinity: `I`'s end `{0}` (only `l = 0` survives).
-    Large,
-    /// alpha -> 0: `I`'s end `{1}` (`l = s` train, `l = s - 1` pop).
-    Small,
-}
-
-/// The part of the triangle `T = conv{(0,0), (0,1), (1,1)}` (coordinates k' for r, j' for q).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum LatentPart {
-    /// All of T: r and q finite.
-    Whole,
-    /// Edge `k' = 0` (narrow-latent): r -> 0.
-    NarrowLatent,
-    /// Edge `k' = j'` (mean-field): r -> inf, q -> 0, c = q r finite.
-    MeanField,
-    /// Edge `j' = 1` (free): q -> inf.
-    Free,
-    /// Vertex (0,0) (narrow-latent and mean-field): the linear small-initialization regime.
-    Linear,
-    /// Vertex (0,1) (narrow-latent and free).
-    NarrowFree,
-    /// Vertex (1,1) (mean-field and free).
-    MeanFieldFree,
-}
-
-/// The 21 faces of the prism (5 faces, 9 edges, 6 vertices, the interior).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(into = "String")]
-pub enum Regime {
-    /// Interior: r, q, alpha finite.
-    Proportional,
-    /// F1: alpha -> inf.
-    LargeData,
-    /// F2: r -> inf, q = c/r.
-    MeanField,
-    /// F3: r -> 0.
-    NarrowLatent,
-    /// F4: q -> inf.
-    Free,
-    /// F5: alpha -> 0.
-    SmallData,
-    /// E1.
-    LargeNarrow,
-    /// E2.
-    LargeMeanField,
-    /// E3.
-    LargeFree,
-    /// E4.
-    SmallNarrow,
-    /// E5.
-    SmallMeanField,
-    /// E6.
-    SmallFree,
-    /// E7 (linear small initialization).
-    NarrowMeanField,
-    /// E8.
-    NarrowFree,
-    /// E9.
-    MeanFieldFree,
-    /// Vertex V_lin x {0}.
-    LargeNarrowMeanField,
-    /// Vertex V_nf x {0}.
-    LargeNarrowFree,
-    /// Vertex V_mff x {0}.
-    LargeMeanFieldFree,
-    /// Vertex V_lin x {1}.
-    SmallNarrowMeanField,
-    /// Vertex V_nf x {1}.
-    SmallNarrowFree,
-    /// Vertex V_mff x {1}.
-    SmallMeanFieldFree,
-}
-
-impl From<Regime> for String {
-    fn from(r: Regime) -> String {
-        r.name().to_string()
-    }
-}
-
-impl std::fmt::Display for Regime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A finite constant of a face.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum ConstName {
-    /// q = sigma2 p.
-    Q,
-    /// r = H / p.
-    R,
-    /// c = q r = sigma2 H.
-    C,
-    /// y = 1/alpha = p / N.
-    Y,
-}
-
-impl ConstName {
-    /// `"q"`, `"r"`, `"c"` or `"y"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ConstName::Q => "q",
-            ConstName::R => "r",
-            ConstName::C => "c",
-            ConstName::Y => "y",
-        }
-    }
-}
+pub use catalogue::{ConstName, DataPart, LatentPart, Regime, UnknownFace};
 
 /// Values of the finite constants. Unused ones may be `None`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -341,6 +230,12 @@ pub struct Ratios {
     pub y: f64,
 }
 
+/// Default horizon, in face time, of `prism limit` and `prism check` (`--tau-max`).
+pub const DEFAULT_FACE_TIME: f64 = 1.0;
+
+/// Default number of intervals of the face-time grid (`--points`).
+pub const DEFAULT_POINTS: usize = 20;
+
 /// Exponents `[of r, of q, of y]` of a monomial scale.
 pub type ScaleExps = [i32; 3];
 
@@ -375,6 +270,18 @@ impl Normalization {
         let num = if self.subtract_initial { l - l0 } else { l };
         num / scale_value(&self.loss, x)
     }
+
+    /// One run's normalized curve with the exact-c0 control variate
+    /// ([`crate::stats::exact_c0`]): `Q(t) = quantity(l(t) - l(0) + c0, c0)`, with `c0 = E l(0)`
+    /// exact for the finite model. Unbiased for the normalized mean loss, and free of the
+    /// run-to-run noise of `l(0)`; on faces that subtract `l(0)` it is `(l(t) - l(0))/scale`.
+    /// The estimator of `prism simulate SPEC` and `prism check`.
+    pub fn run_quantities(&self, curve: &[f64], c0: f64, x: &Ratios) -> Vec<f64> {
+        crate::stats::exact_c0(curve, c0)
+            .into_iter()
+            .map(|v| self.quantity(v, c0, x))
+            .collect()
+    }
 }
 
 /// An expected finite-size correction (THEORY 7.3, 5.2).
@@ -401,227 +308,6 @@ pub struct ValidityWindow {
 }
 
 impl Regime {
-    /// All 21, in the order: interior, 2-faces F1..F5, edges E1..E9, vertices.
-    pub const ALL: [Regime; 21] = [
-        Regime::Proportional,
-        Regime::LargeData,
-        Regime::MeanField,
-        Regime::NarrowLatent,
-        Regime::Free,
-        Regime::SmallData,
-        Regime::LargeNarrow,
-        Regime::LargeMeanField,
-        Regime::LargeFree,
-        Regime::SmallNarrow,
-        Regime::SmallMeanField,
-        Regime::SmallFree,
-        Regime::NarrowMeanField,
-        Regime::NarrowFree,
-        Regime::MeanFieldFree,
-        Regime::LargeNarrowMeanField,
-        Regime::LargeNarrowFree,
-        Regime::LargeMeanFieldFree,
-        Regime::SmallNarrowMeanField,
-        Regime::SmallNarrowFree,
-        Regime::SmallMeanFieldFree,
-    ];
-
-    /// The name used by the classifier (COMMON.md), e.g. `large-data+mean-field`.
-    pub fn name(self) -> &'static str {
-        use Regime::*;
-        match self {
-            Proportional => "proportional",
-            LargeData => "large-data",
-            MeanField => "mean-field",
-            NarrowLatent => "narrow-latent",
-            Free => "free",
-            SmallData => "small-data",
-            LargeNarrow => "large-data+narrow-latent",
-            LargeMeanField => "large-data+mean-field",
-            LargeFree => "large-data+free",
-            SmallNarrow => "small-data+narrow-latent",
-            SmallMeanField => "small-data+mean-field",
-            SmallFree => "small-data+free",
-            NarrowMeanField => "narrow-latent+mean-field",
-            NarrowFree => "narrow-latent+free",
-            MeanFieldFree => "mean-field+free",
-            LargeNarrowMeanField => "large-data+narrow-latent+mean-field",
-            LargeNarrowFree => "large-data+narrow-latent+free",
-            LargeMeanFieldFree => "large-data+mean-field+free",
-            SmallNarrowMeanField => "small-data+narrow-latent+mean-field",
-            SmallNarrowFree => "small-data+narrow-latent+free",
-            SmallMeanFieldFree => "small-data+mean-field+free",
-        }
-    }
-
-    /// Parse a face name (the classifier's strings; also accepts the labels F1..F5, E1..E9,
-    /// V1..V6 and `interior`).
-    pub fn from_name(s: &str) -> Result<Regime, RegimeError> {
-        let t = s.trim();
-        Regime::ALL
-            .iter()
-            .copied()
-            .find(|r| r.name() == t || r.label().eq_ignore_ascii_case(t))
-            .ok_or_else(|| RegimeError::UnknownFace(t.to_string()))
-    }
-
-    /// Short label: F1..F5, E1..E9 (THEORY 5.1), V1..V6 (in the order of [`Regime::ALL`]),
-    /// `interior`.
-    pub fn label(self) -> &'static str {
-        use Regime::*;
-        match self {
-            Proportional => "interior",
-            LargeData => "F1",
-            MeanField => "F2",
-            NarrowLatent => "F3",
-            Free => "F4",
-            SmallData => "F5",
-            LargeNarrow => "E1",
-            LargeMeanField => "E2",
-            LargeFree => "E3",
-            SmallNarrow => "E4",
-            SmallMeanField => "E5",
-            SmallFree => "E6",
-            NarrowMeanField => "E7",
-            NarrowFree => "E8",
-            MeanFieldFree => "E9",
-            LargeNarrowMeanField => "V1",
-            LargeNarrowFree => "V2",
-            LargeMeanFieldFree => "V3",
-            SmallNarrowMeanField => "V4",
-            SmallNarrowFree => "V5",
-            SmallMeanFieldFree => "V6",
-        }
-    }
-
-    /// The (data, latent) decomposition `F_I x F_T`.
-    pub fn parts(self) -> (DataPart, LatentPart) {
-        use DataPart as D;
-        use LatentPart as L;
-        use Regime::*;
-        match self {
-            Proportional => (D::Finite, L::Whole),
-            LargeData => (D::Large, L::Whole),
-            MeanField => (D::Finite, L::MeanField),
-            NarrowLatent => (D::Finite, L::NarrowLatent),
-            Free => (D::Finite, L::Free),
-            SmallData => (D::Small, L::Whole),
-            LargeNarrow => (D::Large, L::NarrowLatent),
-            LargeMeanField => (D::Large, L::MeanField),
-            LargeFree => (D::Large, L::Free),
-            SmallNarrow => (D::Small, L::NarrowLatent),
-            SmallMeanField => (D::Small, L::MeanField),
-            SmallFree => (D::Small, L::Free),
-            NarrowMeanField => (D::Finite, L::Linear),
-            NarrowFree => (D::Finite, L::NarrowFree),
-            MeanFieldFree => (D::Finite, L::MeanFieldFree),
-            LargeNarrowMeanField => (D::Large, L::Linear),
-            LargeNarrowFree => (D::Large, L::NarrowFree),
-            LargeMeanFieldFree => (D::Large, L::MeanFieldFree),
-            SmallNarrowMeanField => (D::Small, L::Linear),
-            SmallNarrowFree => (D::Small, L::NarrowFree),
-            SmallMeanFieldFree => (D::Small, L::MeanFieldFree),
-        }
-    }
-
-    /// The regime with the given parts.
-    pub fn from_parts(d: DataPart, l: LatentPart) -> Regime {
-        *Regime::ALL
-            .iter()
-            .find(|r| r.parts() == (d, l))
-            .expect("every pair of parts is a regime")
-    }
-
-    /// Dimension of the face (0..3).
-    pub fn dim(self) -> u32 {
-        let (d, l) = self.parts();
-        let dd = if d == DataPart::Finite { 1 } else { 0 };
-        let ll = match l {
-            LatentPart::Whole => 2,
-            LatentPart::NarrowLatent | LatentPart::MeanField | LatentPart::Free => 1,
-            _ => 0,
-        };
-        dd + ll
-    }
-
-    /// The 2-faces containing this face (for a 2-face, itself; for the interior, none).
-    pub fn two_faces(self) -> Vec<Regime> {
-        if self.dim() == 3 {
-            return vec![];
-        }
-        if self.dim() == 2 {
-            return vec![self];
-        }
-        let (d, l) = self.parts();
-        let mut out = Vec::new();
-        match d {
-            DataPart::Large => out.push(Regime::LargeData),
-            DataPart::Small => out.push(Regime::SmallData),
-            DataPart::Finite => {}
-        }
-        use LatentPart as L;
-        match l {
-            L::NarrowLatent => out.push(Regime::NarrowLatent),
-            L::MeanField => out.push(Regime::MeanField),
-            L::Free => out.push(Regime::Free),
-            L::Linear => out.extend([Regime::NarrowLatent, Regime::MeanField]),
-            L::NarrowFree => out.extend([Regime::NarrowLatent, Regime::Free]),
-            L::MeanFieldFree => out.extend([Regime::MeanField, Regime::Free]),
-            L::Whole => {}
-        }
-        out
-    }
-
-    /// The faces of one dimension more that contain this one (a vertex's three edges, an edge's
-    /// two 2-faces, a 2-face's interior).
-    pub fn parents(self) -> Vec<Regime> {
-        Regime::ALL
-            .iter()
-            .copied()
-            .filter(|p| p.dim() == self.dim() + 1 && p.contains(self))
-            .collect()
-    }
-
-    /// Whether `other` is a face of `self` (each part of `other` lies in the part of `self`).
-    pub fn contains(self, other: Regime) -> bool {
-        let (d1, l1) = self.parts();
-        let (d2, l2) = other.parts();
-        let d_ok = d1 == DataPart::Finite || d1 == d2;
-        use LatentPart as L;
-        let l_ok = match l1 {
-            L::Whole => true,
-            L::NarrowLatent => matches!(l2, L::NarrowLatent | L::Linear | L::NarrowFree),
-            L::MeanField => matches!(l2, L::MeanField | L::Linear | L::MeanFieldFree),
-            L::Free => matches!(l2, L::Free | L::NarrowFree | L::MeanFieldFree),
-            other1 => other1 == l2,
-        };
-        d_ok && l_ok
-    }
-
-    /// The finite constants of the limit, in the order used by its polynomials (q, r, c, y).
-    pub fn constants(self) -> Vec<ConstName> {
-        let (d, l) = self.parts();
-        let mut v = Vec::new();
-        if matches!(l, LatentPart::Whole | LatentPart::NarrowLatent) {
-            v.push(ConstName::Q);
-        }
-        if matches!(l, LatentPart::Whole | LatentPart::Free) {
-            v.push(ConstName::R);
-        }
-        if l == LatentPart::MeanField {
-            v.push(ConstName::C);
-        }
-        if d == DataPart::Finite {
-            v.push(ConstName::Y);
-        }
-        v
-    }
-
-    /// Names of [`Regime::constants`].
-    pub fn constant_names(self) -> Vec<&'static str> {
-        self.constants().into_iter().map(|c| c.name()).collect()
-    }
-
     /// Check and collect the constant values, in the order of [`Regime::constants`].
     /// q, r, c must be positive and finite, y nonnegative and finite.
     pub fn resolve(self, k: &Constants) -> Result<Vec<f64>, RegimeError> {
@@ -790,7 +476,8 @@ impl Regime {
     }
 
     /// Validity windows (THEORY 5.3b) for the given finite-size ratios; `scale` is in the face
-    /// time variable.
+    /// time variable. Derived from the parts (the 2-faces containing the face, the linear
+    /// vertex of T), plus the face's own ([`faces::Face::windows`]).
     pub fn validity(self, x: &Ratios) -> Vec<ValidityWindow> {
         let mut out = Vec::new();
         let two = self.two_faces();
@@ -820,10 +507,7 @@ impl Regime {
                 scale: Some(tf.time_of(raw, x)),
             });
         }
-        if matches!(
-            self,
-            Regime::NarrowMeanField | Regime::LargeNarrowMeanField | Regime::SmallNarrowMeanField
-        ) {
+        if self.parts().1 == LatentPart::Linear {
             let lam_max = (1.0 + x.y.sqrt()).powi(2);
             let c = x.q * x.r;
             out.push(ValidityWindow {
@@ -836,20 +520,7 @@ impl Regime {
                 },
             });
         }
-        if self == Regime::SmallNarrow {
-            out.push(ValidityWindow {
-                loss: None,
-                condition: "r e^{kappa tau} << 1, kappa = 4 - 2q",
-                scale: {
-                    let kappa = 4.0 - 2.0 * x.q;
-                    if kappa > 0.0 {
-                        Some((1.0 / x.r).ln() / kappa)
-                    } else {
-                        None
-                    }
-                },
-            });
-        }
+        out.extend(self.face().windows(x));
         if two.contains(&Regime::SmallData) {
             out.push(ValidityWindow {
                 loss: None,

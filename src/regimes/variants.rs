@@ -1,7 +1,9 @@
 //! Deliberately wrong variants of the limit formulas (THEORY 5.5). The two-way confirmation must
 //! reject each of them; they exist to show that the comparison has teeth.
 
-use super::exact::{narrow_latent_series, small_data_chain_series, small_narrow_series, ChainKind};
+use super::exact::{small_data_chain_series, ChainKind};
+use super::faces::edges::small_narrow_series;
+use super::faces::narrow_latent::narrow_latent_series;
 use super::series::{
     add, compose, constant, mp_moment, mul, mul_poly, scale, sub, to_derivatives, Series,
 };

@@ -206,8 +206,13 @@ pub struct SimParams {
 }
 
 impl SimParams {
-    /// Defaults: N = infinity, record 100 intervals, 8 seeds from base seed 0, fast mode, Euler,
-    /// default dt.
+    /// Default number of record intervals ([`Record::Uniform`]).
+    pub const DEFAULT_RECORD: usize = 100;
+    /// Default number of runs.
+    pub const DEFAULT_SEEDS: usize = 8;
+
+    /// Defaults: N = infinity, record [`Self::DEFAULT_RECORD`] intervals,
+    /// [`Self::DEFAULT_SEEDS`] seeds from base seed 0, fast mode, Euler, default dt.
     pub fn new(p: usize, h: usize, sigma2: f64, t_max: f64) -> Self {
         SimParams {
             p,
@@ -216,8 +221,8 @@ impl SimParams {
             sigma2,
             t_max,
             dt: None,
-            record: Record::Uniform(100),
-            seeds: 8,
+            record: Record::Uniform(Self::DEFAULT_RECORD),
+            seeds: Self::DEFAULT_SEEDS,
             seed: 0,
             mode: Mode::Fast,
             integrator: Integrator::Euler,
@@ -814,21 +819,11 @@ fn run_adaptive(
     Ok((train, pop, stats))
 }
 
-/// Mean and standard error of the mean over runs, per record index (in run order).
+/// Mean and standard error of the mean over runs, per record index (in run order;
+/// [`crate::stats::column_mean_sem`]).
 fn mean_sem(runs: &[RunCurves], pick: impl Fn(&RunCurves) -> &Vec<f64>) -> (Vec<f64>, Vec<f64>) {
-    let r = runs.len();
-    let k = pick(&runs[0]).len();
-    let mut mean = vec![0.0; k];
-    let mut sem = vec![0.0; k];
-    for i in 0..k {
-        let m = runs.iter().map(|c| pick(c)[i]).sum::<f64>() / r as f64;
-        mean[i] = m;
-        if r > 1 {
-            let var = runs.iter().map(|c| (pick(c)[i] - m).powi(2)).sum::<f64>() / (r - 1) as f64;
-            sem[i] = (var / r as f64).sqrt();
-        }
-    }
-    (mean, sem)
+    let curves: Vec<&Vec<f64>> = runs.iter().map(pick).collect();
+    crate::stats::column_mean_sem(&curves)
 }
 
 pub(crate) fn run_job(job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<SimResult, SimError> {

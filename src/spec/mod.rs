@@ -5,9 +5,11 @@
 //! (no finite training set). An optional `t` is a time scale.
 
 mod error;
+mod instance;
 mod parse;
 
 pub use error::{SpecError, SpecErrorKind};
+pub use instance::{round_dimension, Instance, InstanceError, MAX_DIMENSION};
 pub use parse::{Claim, ExponentClaim, ParamName, RawValue, Statement};
 
 use num_rational::BigRational;

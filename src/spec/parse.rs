@@ -5,6 +5,7 @@
 //! The parser never panics: every failure becomes a [`SpecError`] with a position and a hint.
 
 use super::error::{SpecError, SpecErrorKind};
+use crate::regimes::catalogue::Regime;
 use nom::bytes::complete::{tag, take_till, take_while, take_while1};
 use nom::character::complete::{char, digit1, one_of};
 use nom::combinator::{opt, recognize};
@@ -74,7 +75,7 @@ pub enum ExponentClaim {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Claim {
     /// `expect face = NAME`
-    Face(String),
+    Face(Regime),
     /// `expect face_dim = D`
     FaceDim(u32),
     /// `expect time_exponent = -1` and friends.
@@ -91,7 +92,7 @@ pub enum Claim {
         text: String,
     },
     /// `expect formula = NAME`: the limit law of face NAME describes this spec.
-    Formula(String),
+    Formula(Regime),
 }
 
 /// One statement with its byte span.
@@ -362,15 +363,7 @@ fn param_name(i: &str) -> Res<'_, ParamName> {
     Ok((r, p))
 }
 
-const FACE_PARTS: [&str; 5] = [
-    "large-data",
-    "small-data",
-    "narrow-latent",
-    "mean-field",
-    "free",
-];
-
-fn face_name(i: &str) -> Res<'_, String> {
+fn face_name(i: &str) -> Res<'_, Regime> {
     let (r, name) = expect(
         recognize(take_while1(|c: char| {
             c.is_alphanumeric() || c == '-' || c == '+'
@@ -379,15 +372,14 @@ fn face_name(i: &str) -> Res<'_, String> {
         "expected a face name",
         "face names look like mean-field, large-data+free or proportional",
     )(i)?;
-    let ok = name == "proportional" || name.split('+').all(|part| FACE_PARTS.contains(&part));
-    if !ok {
-        return fail(
+    match Regime::from_name(name) {
+        Ok(face) => Ok((r, face)),
+        Err(_) => fail(
             i,
             &format!("unknown face name `{name}`"),
             "join large-data or small-data, narrow-latent, mean-field, free with `+`, or use proportional",
-        );
+        ),
     }
-    Ok((r, name.to_string()))
 }
 
 fn equals(i: &str) -> Res<'_, ()> {

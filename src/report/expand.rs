@@ -1,0 +1,83 @@
+//! `prism expand --json`: the exact coefficients c_s = E[L^(s)(0)]/p, one entry per order and
+//! loss, every coefficient as an exact rational string.
+
+use serde::Serialize;
+
+use crate::poly::{rat_to_f64, Poly};
+use crate::polytope::Loss;
+
+/// One coefficient c_s of one loss.
+///
+/// Schema: `{"loss": "train", "order": s, "part": "full"|"leading", "terms": [ExpandTerm...]}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExpandEntry {
+    /// `train` or `pop`.
+    pub loss: String,
+    /// The order s.
+    pub order: usize,
+    /// `full` (all genera, exact) or `leading` (the g = 0 part, free probability).
+    pub part: String,
+    /// The monomials of c_s in the raw variables (p, H, sigma2, N).
+    pub terms: Vec<ExpandTerm>,
+}
+
+/// One monomial `coeff * p^p H^H sigma2^sigma2 N^N` (exponents may be negative for p and N).
+///
+/// Schema: `{"H": k, "N": -l, "coeff": "3/2", "p": a, "sigma2": j, "value": 1.5}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExpandTerm {
+    /// Exponent of H.
+    #[serde(rename = "H")]
+    pub h: i32,
+    /// Exponent of N (<= 0).
+    #[serde(rename = "N")]
+    pub n: i32,
+    /// The exact rational coefficient, `a` or `a/b`.
+    pub coeff: String,
+    /// Exponent of p.
+    pub p: i32,
+    /// Exponent of sigma2.
+    pub sigma2: i32,
+    /// The coefficient as the nearest f64.
+    pub value: f64,
+}
+
+/// A leading polynomial in (r, q, y) as raw monomials: `q^j r^k y^l = p^(j-k+l) H^k sigma2^j
+/// N^(-l)` (the inverse of the normalization r = H/p, q = sigma2 p, y = p/N).
+pub fn leading_to_raw(p: &Poly) -> Poly {
+    p.map_exps(4, |e| vec![e[1] - e[0] + e[2], e[0], e[1], -e[2]])
+}
+
+impl ExpandEntry {
+    /// The entries of one loss, orders 0..polys.len(). `leading`: the polynomials are in
+    /// (r, q, y) (the leading path) and are converted to raw monomials.
+    pub fn from_polys(loss: Loss, polys: &[Poly], leading: bool) -> Vec<ExpandEntry> {
+        polys
+            .iter()
+            .enumerate()
+            .map(|(s, p)| {
+                let raw = if leading {
+                    leading_to_raw(p)
+                } else {
+                    p.clone()
+                };
+                ExpandEntry {
+                    loss: loss.name().to_string(),
+                    order: s,
+                    part: if leading { "leading" } else { "full" }.to_string(),
+                    terms: raw
+                        .terms()
+                        .map(|(e, c)| ExpandTerm {
+                            coeff: c.to_string(),
+                            value: rat_to_f64(c),
+                            p: e[0],
+                            h: e[1],
+                            sigma2: e[2],
+                            n: e[3],
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,100 @@
+//! Output types: the schema of every `--json` output, one documented serde type per command.
+//!
+//! The CLI and the Python package (`python/`) both build these types through the functions of
+//! this module and serialize them, so the two fronts emit the same schema (the way ripgrep's
+//! `printer/json.rs` documents its messages). Each type's doc comment states the schema; field
+//! docs state the meaning and units.
+//!
+//! | command | type |
+//! |---|---|
+//! | `prism classify --json` | [`Classification`] |
+//! | `prism faces --json` | `Vec<`[`FaceEntry`]`>` |
+//! | `prism hierarchy --json` | [`HierarchyReport`] |
+//! | `prism expand --json` | `Vec<`[`ExpandEntry`]`>` |
+//! | `prism limit --json` | [`LimitReport`] |
+//! | `prism simulate --json` | [`SimulateReport`] |
+//! | `prism check --json` | [`CheckReport`] |
+//! | `prism check-claims --json` | [`ClaimsReport`] |
+//!
+//! Serialization: [`to_json`] prints a report the way the CLI does. Objects of the reports built
+//! here ([`FaceEntry`] ... [`ClaimsReport`]) are printed with their keys in sorted order (they go
+//! through [`serde_json::Value`], whose maps are sorted); [`Classification`] and
+//! [`CheckReport`] keep their declaration order. Non-finite floats print as `null`.
+//!
+//! The tidy CSV shared by `simulate --csv`, `limit --csv` and `check --csv` is [`tidy`].
+
+pub mod expand;
+pub mod faces;
+pub mod hierarchy;
+pub mod limit;
+pub mod simulate;
+pub mod tidy;
+
+pub use crate::check::run::CheckReport;
+pub use crate::polytope::Classification;
+pub use expand::{leading_to_raw, ExpandEntry, ExpandTerm};
+pub use faces::{faces, FaceEntry};
+pub use hierarchy::{HierarchyReport, PrismFitReport, SupportOrder};
+pub use limit::{compute_limit, LimitOutcome, LimitReport, LimitRequest};
+pub use simulate::{Normalized, SimMeta, SimulateReport, SpecMeta};
+
+use serde::{Serialize, Serializer};
+
+use crate::check::claims_file::ClaimOutcome;
+
+/// Errors while building a report (the phases it calls into).
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A face, constant or curve could not be evaluated.
+    #[error(transparent)]
+    Regime(#[from] crate::regimes::RegimeError),
+    /// The exact expansion failed.
+    #[error(transparent)]
+    Expansion(#[from] crate::expansion::ExpansionError),
+}
+
+/// The CLI's `--json` text of a report: pretty-printed, keys of the report objects sorted.
+pub fn to_json<T: Serialize>(v: &T) -> serde_json::Result<String> {
+    serde_json::to_string_pretty(&serde_json::to_value(v)?)
+}
+
+/// A count or size that may be infinite: serializes as the number, or as the string `"inf"`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OrInf<T> {
+    /// A finite value.
+    Finite(T),
+    /// Infinity (N = inf, alpha = inf).
+    Inf,
+}
+
+impl<T> From<Option<T>> for OrInf<T> {
+    fn from(o: Option<T>) -> Self {
+        o.map_or(OrInf::Inf, OrInf::Finite)
+    }
+}
+
+impl<T: Serialize> Serialize for OrInf<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OrInf::Finite(v) => v.serialize(s),
+            OrInf::Inf => s.serialize_str("inf"),
+        }
+    }
+}
+
+/// `prism check-claims --json`: `{"claims": [ClaimOutcome...], "failed": k}`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClaimsReport {
+    /// One outcome per `expect` line, in file order (`line`, `col`, `text`, `holds`, `detail`).
+    pub claims: Vec<ClaimOutcome>,
+    /// How many claims are false.
+    pub failed: usize,
+}
+
+impl ClaimsReport {
+    /// Wrap the outcomes, counting the false claims.
+    pub fn new(claims: Vec<ClaimOutcome>) -> Self {
+        let failed = claims.iter().filter(|o| !o.holds).count();
+        ClaimsReport { claims, failed }
+    }
+}
