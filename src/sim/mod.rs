@@ -11,7 +11,10 @@
 //! ```
 //!
 //! with explicit Euler steps W <- W + dt V(W) (gradient descent on p l_tr with learning rate dt)
-//! or, on request, classical RK4 (the flow). It records, per input dimension,
+//! or, on request, the flow: classical RK4 with a fixed step, or the embedded Dormand-Prince
+//! 5(4) pair with error control ([`Integrator::Adaptive`], tolerance [`SimParams::tol`]), which
+//! takes the steps the dynamics need (few for large init and long horizons). It records, per
+//! input dimension,
 //!
 //! ```text
 //! l_tr  = (1/2p) tr[(I - A) S (I - A)] = (1/2p) [tr S - 2 tr(W S W^T) + tr(M W S W^T)],
@@ -44,9 +47,16 @@
 //!
 //! # Ensembles and determinism
 //!
-//! Run i uses `ChaCha8Rng::seed_from_u64(seed + i)`; runs execute in parallel with rayon, each
-//! single-threaded, and are reduced in index order, so results are bit-identical whatever the
-//! number of threads.
+//! Run i uses `ChaCha8Rng::seed_from_u64(seed + i)`; runs execute in parallel with rayon and
+//! are reduced in index order. Inside a run the dense products are split over rayon's threads
+//! too, in fixed blocks chosen from the shapes alone ([`linalg::gemm`]), and the adaptive
+//! controller reads only the run's own state, so results are bit-identical whatever the number
+//! of threads.
+//!
+//! # Plans
+//!
+//! [`plan()`] chooses the engine of a run (without random draws) and states its cost; the runs
+//! are built for that plan, so [`estimate`] and every resource guard see the engine that runs.
 
 pub(crate) mod adaptive;
 pub mod chunks;
