@@ -1,11 +1,14 @@
 //! Per-order timings of the exact expansion (full Wick path and free-probability leading path),
 //! both losses, with the peak resident memory (VmHWM) of each measurement.
 //!
-//! Usage: `cargo run --release --example bench_expansion -- [MAX_FULL] [MAX_LEADING]`
-//! (defaults 8 and 12). Each measurement runs in its own child process, so that its peak memory
+//! Usage: `cargo run --release --example bench_expansion -- [MAX_FULL] [MAX_LEADING] [MAX_ANISO]`
+//! (defaults 8, 12 and 7). `aniso` and `aniso-lead` are the expansion with spectral moments
+//! (THEORY 9.2; finite N), full and leading, all orders 0..=s together (cumulative). Each measurement runs in its own child process, so that its peak memory
 //! is its own. The full path computes the single order s; the leading path computes all orders
 //! 0..=s together (that is how it is used), so its time is cumulative.
 
+use prism::expansion::aniso::free::leading_coefficients_aniso;
+use prism::expansion::aniso::{full_coefficients_aniso, Samples};
 use prism::expansion::{full_coefficient, leading_coefficients};
 use prism::polytope::Loss;
 use std::process::Command;
@@ -27,16 +30,18 @@ fn one(path: &str, s: usize, loss: Loss) {
     let t = Instant::now();
     let res = match path {
         "full" => full_coefficient(s, loss, None).map(|c| c.len()),
+        "aniso" => full_coefficients_aniso(s, loss, Samples::Finite, None).map(|c| c[s].len()),
+        "aniso-lead" => leading_coefficients_aniso(s, loss).map(|c| c[s].len()),
         _ => leading_coefficients(s, loss).map(|c| c[s].len()),
     };
     match res {
         Ok(n) => println!(
-            "{path:<8} {s:>5}  {:<5} {:>9.3}  {n:>6}   {}",
+            "{path:<10} {s:>5}  {:<5} {:>9.3}  {n:>6}   {}",
             loss.name(),
             t.elapsed().as_secs_f64(),
             vm_hwm()
         ),
-        Err(e) => println!("{path:<8} {s:>5}  {:<5} error: {e}", loss.name()),
+        Err(e) => println!("{path:<10} {s:>5}  {:<5} error: {e}", loss.name()),
     }
 }
 
@@ -55,10 +60,16 @@ fn main() {
     let args: Vec<usize> = raw.iter().filter_map(|a| a.parse().ok()).collect();
     let max_full = args.first().copied().unwrap_or(8);
     let max_lead = args.get(1).copied().unwrap_or(12);
+    let max_aniso = args.get(2).copied().unwrap_or(7);
     let exe = std::env::current_exe().expect("current exe");
     println!("threads: {}", rayon::current_num_threads());
     println!("path     order  loss     seconds   terms   peak RSS");
-    for (path, max) in [("full", max_full), ("leading", max_lead)] {
+    for (path, max) in [
+        ("full", max_full),
+        ("leading", max_lead),
+        ("aniso", max_aniso),
+        ("aniso-lead", max_aniso),
+    ] {
         for s in 0..=max {
             for loss in ["train", "pop"] {
                 let out = Command::new(&exe)

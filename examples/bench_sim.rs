@@ -1,16 +1,25 @@
-//! Benchmark of one Euler step: prism's fast and physical modes against a naive reference that
-//! forms the p x p matrices A = W^T W, G = (I - A) S and W (G + G^T) at every step (as a
-//! paper-style numpy script would), plus the machine's large-GEMM rate measured in the same run.
+//! Benchmark of one Euler step: prism's fast and physical modes against the naive numpy step
+//! timed in the same run, plus the Rust naive step and the GEMM rate.
 //!
-//! Run: `cargo run --release --example bench_sim [-- --quick]`. Single-threaded throughout (the
-//! ensembles parallelize across runs instead). Timings are noisy on a shared machine.
+//! The naive numpy step is the physical gradient step in the original basis, with numpy's own
+//! (multithreaded) BLAS: S = X X^T / N formed once, then per step
+//! `A = W.T @ W; G = (I - A) @ S; W += dt * W @ (G + G.T)` (B = (I - A) S + S (I - A) = G + G^T).
+//! It is run with `python3 -c ...`; without numpy the ratios are skipped (say `pip install numpy`).
+//!
+//! Run: `cargo run --release --example bench_sim [-- --quick] [-- --threads K]`; with
+//! `-- --adaptive`, the adaptive-vs-RK4 step table instead. prism uses all
+//! threads of rayon's pool for one run (fixed blocks: bit-identical whatever the thread count);
+//! `--threads K` sets the pool size. Also timed: the same step on a 1-thread pool, and an
+//! ensemble (runs in parallel, each run parallel) against the sum of its runs, to show that
+//! nesting does not oversubscribe. Timings are noisy on a shared machine: minima are reported.
 
+use std::process::Command;
 use std::time::Instant;
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::Array2;
 use prism::sim::spectrum::gaussian;
-use prism::sim::{engine_for, Integrator, Mode, SimParams};
+use prism::sim::{engine_for, plan, simulate, Integrator, Mode, Record, SimParams};
 use rand::rngs::ChaCha8Rng;
 use rand::SeedableRng;
 
@@ -28,132 +37,252 @@ fn time_steps(mut f: impl FnMut(), min_reps: usize, budget_s: f64) -> f64 {
     ts.iter().copied().fold(f64::INFINITY, f64::min)
 }
 
-fn gemm_rate(n: usize) -> f64 {
+fn gemm_rate(n: usize, budget: f64) -> f64 {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let a = gaussian(n, n, 1.0, &mut rng);
     let b = gaussian(n, n, 1.0, &mut rng);
     let mut c = Array2::<f64>::zeros((n, n));
-    let t = time_steps(|| general_mat_mul(1.0, &a, &b, 0.0, &mut c), 3, 3.0);
+    let t = time_steps(|| general_mat_mul(1.0, &a, &b, 0.0, &mut c), 3, budget);
     2.0 * (n as f64).powi(3) / t / 1e9
 }
 
-/// The naive reference: S dense, every step A = W^T W, G = (I - A) S, V = W (G + G^T).
-struct Naive {
-    w: Array2<f64>,
-    s: Array2<f64>,
-    eye: Array2<f64>,
+/// prism's parallel GEMM (fixed blocks over rayon).
+fn par_gemm_rate(n: usize, budget: f64) -> f64 {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let a = gaussian(n, n, 1.0, &mut rng);
+    let b = gaussian(n, n, 1.0, &mut rng);
+    let mut c = Array2::<f64>::zeros((n, n));
+    let t = time_steps(
+        || prism::sim::linalg::gemm(1.0, a.view(), b.view(), 0.0, c.view_mut()),
+        3,
+        budget,
+    );
+    2.0 * (n as f64).powi(3) / t / 1e9
 }
 
-impl Naive {
-    fn step(&mut self, dt: f64) {
-        let a = self.w.t().dot(&self.w);
-        let g = (&self.eye - &a).dot(&self.s);
-        let b = &g + &g.t();
-        let v = self.w.dot(&b);
-        self.w.scaled_add(dt, &v);
+const NUMPY_STEP: &str = r#"
+import sys, time
+import numpy as np
+p, h, n, budget = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+rng = np.random.default_rng(0)
+if n == "inf":
+    S = np.eye(p)
+else:
+    X = rng.standard_normal((p, int(n)))
+    S = X @ X.T / int(n)
+W = rng.standard_normal((h, p)) / np.sqrt(p)
+I = np.eye(p)
+dt = 1e-3
+def step(W):
+    A = W.T @ W
+    G = (I - A) @ S
+    return W + dt * (W @ (G + G.T))
+W = step(W)
+ts = []
+t_start = time.perf_counter()
+while len(ts) < 2 or (time.perf_counter() - t_start < budget and len(ts) < 100):
+    t0 = time.perf_counter()
+    W = step(W)
+    ts.append(time.perf_counter() - t0)
+print(min(ts))
+"#;
+
+/// Seconds per naive numpy step, or why it could not be timed.
+fn numpy_step(p: usize, h: usize, n: Option<usize>, budget: f64) -> Result<f64, String> {
+    let n = n.map_or("inf".to_string(), |n| n.to_string());
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            NUMPY_STEP,
+            &p.to_string(),
+            &h.to_string(),
+            &n,
+            &budget.to_string(),
+        ])
+        .output()
+        .map_err(|e| format!("python3 not runnable: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(if err.contains("No module named 'numpy'") {
+            "numpy is missing (pip install numpy)".into()
+        } else {
+            format!("python3 failed: {}", err.lines().last().unwrap_or(""))
+        });
     }
-    fn flops(p: usize, h: usize) -> f64 {
-        let (p, h) = (p as f64, h as f64);
-        2.0 * p * p * h + 2.0 * p * p * p + 2.0 * h * p * p
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse::<f64>()
+        .map_err(|e| format!("unreadable numpy timing: {e}"))
+}
+
+/// Seconds per Euler step of `params`' engine (run 0).
+fn engine_step(params: &SimParams, budget: f64) -> f64 {
+    let mut eng = engine_for(params, 0).expect("engine");
+    let dt = params.default_dt();
+    time_steps(
+        || {
+            eng.step(Integrator::Euler, dt, false);
+        },
+        3,
+        budget,
+    )
+}
+
+fn pool(k: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(k)
+        .build()
+        .expect("thread pool")
+}
+
+/// `--adaptive`: steps and wall time of the adaptive pair (default tolerance) against the
+/// fixed-step RK4 that `check` used before it (dt = 2.5 x the old default 0.01 / max(1, q, qr,
+/// 1/alpha)), and the accuracy of both against RK4 at a 4x smaller step (same seeds).
+fn adaptive_table() {
+    println!("adaptive Dormand-Prince 5(4) vs fixed-step RK4 (p = 200, H = 100, t_max = 10, 20 records, 2 seeds)");
+    println!(
+        "{:>22} | {:>9} {:>9} {:>8} | {:>9} {:>9} | {:>9} {:>9} | engine",
+        "case", "adapt st", "rejected", "adapt s", "RK4 st", "RK4 s", "err adapt", "err RK4"
+    );
+    let (p, h) = (200usize, 100usize);
+    for &(q, n, mode) in &[
+        (0.5, None, Mode::Physical),
+        (4.0, None, Mode::Physical),
+        (16.0, None, Mode::Physical),
+        (0.5, Some(100usize), Mode::Fast),
+        (4.0, Some(100), Mode::Fast),
+        (16.0, Some(100), Mode::Fast),
+        (4.0, Some(400), Mode::Fast),
+        (16.0, Some(400), Mode::Fast),
+    ] {
+        let mut params = SimParams::new(p, h, q / p as f64, 10.0).with_n(n);
+        params.mode = mode;
+        params.record = Record::Uniform(20);
+        params.seeds = 2;
+        params.integrator = Integrator::Adaptive;
+        let t0 = Instant::now();
+        let a = simulate(&params).expect("adaptive");
+        let ta = t0.elapsed().as_secs_f64();
+        let old_default = 0.01 / 1f64.max(q).max(q * params.r()).max(params.inv_alpha());
+        params.integrator = Integrator::Rk4;
+        params.dt = Some(2.5 * old_default);
+        let t0 = Instant::now();
+        let b = simulate(&params).expect("rk4");
+        let tb = t0.elapsed().as_secs_f64();
+        params.dt = Some(2.5 * old_default / 4.0);
+        let fine = simulate(&params).expect("fine rk4");
+        let gap = |x: &[f64], y: &[f64]| {
+            x.iter()
+                .zip(y)
+                .map(|(u, v)| (u - v).abs() / v.abs().max(1e-12))
+                .fold(0.0, f64::max)
+        };
+        let ea = gap(&a.train_mean, &fine.train_mean).max(gap(&a.pop_mean, &fine.pop_mean));
+        let eb = gap(&b.train_mean, &fine.train_mean).max(gap(&b.pop_mean, &fine.pop_mean));
+        let label = format!(
+            "q={q} N={} {}",
+            n.map_or("inf".into(), |n| n.to_string()),
+            if mode == Mode::Fast { "fast" } else { "phys" }
+        );
+        println!(
+            "{label:>22} | {:>9} {:>9} {:>8.3} | {:>9} {:>9.3} | {:>9.1e} {:>9.1e} | {} (tol {:.1e})",
+            a.info.steps,
+            a.info.rejected_steps,
+            ta,
+            b.info.steps,
+            tb,
+            ea,
+            eb,
+            a.info.engine,
+            a.info.tol.unwrap_or(0.0)
+        );
     }
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let budget = if quick { 1.0 } else { 4.0 };
-    println!("prism bench_sim: time per Euler step (single thread, f64)");
-    println!("note: the machine has 2 cores shared with other jobs; numbers are noisy.");
-    let g1000 = gemm_rate(1000);
-    let g2000 = if quick { g1000 } else { gemm_rate(2000) };
-    let mut gemm = g1000.max(g2000);
-    println!("large-GEMM rate (matrixmultiply dgemm, best of repeated calls): n=1000 {g1000:.1} GFLOP/s, n=2000 {g2000:.1} GFLOP/s");
-    println!("(the rate is measured again at the end; %GEMM uses the larger value)\n");
-    type Row = (usize, usize, Option<usize>, f64, f64, f64, f64, String);
-    let mut rows: Vec<Row> = vec![];
-    let points: [(usize, usize, Option<usize>); 4] = [
-        (1000, 500, Some(2000)),
-        (2000, 100, Some(4000)),
-        (1000, 4000, Some(500)),
-        (1000, 500, None),
-    ];
-    for &(p, h, n) in &points {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--adaptive") {
+        adaptive_table();
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let threads = args
+        .iter()
+        .position(|a| a == "--threads")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let budget: f64 = if quick { 1.0 } else { 3.0 };
+    let all = pool(threads);
+    let one = pool(1);
+    println!("prism bench_sim: seconds per Euler step (f64); prism on {threads} thread(s), numpy with its default threads");
+    println!("note: the machine is shared with other jobs; numbers are noisy (minima of repeated steps).");
+    let g1 = gemm_rate(1000, budget.min(2.0));
+    let gp = all.install(|| par_gemm_rate(1000, budget.min(2.0)));
+    println!("GEMM n=1000: matrixmultiply 1 thread {g1:.1} GFLOP/s; prism parallel blocks {gp:.1} GFLOP/s\n");
+    let points: &[(usize, usize, Option<usize>)] = if quick {
+        &[(1000, 500, Some(2000)), (2000, 100, Some(4000))]
+    } else {
+        &[
+            (1000, 500, Some(2000)),
+            (2000, 100, Some(4000)),
+            (1000, 4000, Some(500)),
+            (1000, 200, Some(300)),
+            (1000, 500, None),
+        ]
+    };
+    println!(
+        "{:>18} | {:>10} | {:>10} {:>10} {:>10} | {:>8} {:>8} | {:>8} | engine",
+        "(p, H, N)", "numpy s", "fast s", "fast 1t s", "phys s", "fast x", "phys x", "fast GF"
+    );
+    for &(p, h, n) in points {
         let mut params = SimParams::new(p, h, 1.0 / p as f64, 1.0).with_n(n);
         params.integrator = Integrator::Euler;
-        let dt = params.default_dt();
-        // Fast mode.
-        let mut eng = engine_for(&params, 0).expect("engine");
-        let desc = eng.describe();
-        let flops = eng.flops();
-        let t_fast = time_steps(
-            || {
-                eng.step(Integrator::Euler, dt, false);
-            },
-            3,
-            budget,
-        );
-        // Physical mode.
+        let pl = plan(&params).expect("plan");
+        let t_fast = all.install(|| engine_step(&params, budget));
+        let t_fast1 = one.install(|| engine_step(&params, budget));
         params.mode = Mode::Physical;
-        let mut peng = engine_for(&params, 0).expect("engine");
-        let t_phys = time_steps(
-            || {
-                peng.step(Integrator::Euler, dt, false);
-            },
-            2,
-            budget,
-        );
-        // Naive reference (the data are drawn as in the physical mode).
-        let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let s = match n {
-            Some(n) => {
-                let x = gaussian(p, n, 1.0, &mut rng);
-                x.dot(&x.t()) / n as f64
-            }
-            None => Array2::eye(p),
-        };
-        let mut naive = Naive {
-            w: gaussian(h, p, (1.0 / p as f64).sqrt(), &mut rng),
-            s,
-            eye: Array2::eye(p),
-        };
-        let t_naive = time_steps(|| naive.step(dt), 2, budget);
-        rows.push((p, h, n, t_naive, t_fast, t_phys, flops, desc));
-    }
-    let g_end = gemm_rate(1000);
-    gemm = gemm.max(g_end);
-    println!(
-        "large-GEMM rate at the end: n=1000 {g_end:.1} GFLOP/s; reference rate {gemm:.1} GFLOP/s\n"
-    );
-    println!(
-        "{:>18} | {:>10} {:>10} {:>10} | {:>9} {:>9} | {:>8} {:>8} | engine",
-        "(p, H, N)", "naive s", "fast s", "phys s", "fast x", "phys x", "fast GF", "%GEMM"
-    );
-    for (p, h, n, t_naive, t_fast, t_phys, flops, desc) in rows {
-        let gf = flops / t_fast / 1e9;
-        let ngf = Naive::flops(p, h) / t_naive / 1e9;
+        let t_phys = all.install(|| engine_step(&params, budget));
         let label = format!(
             "({p}, {h}, {})",
             n.map_or("inf".to_string(), |n| n.to_string())
         );
+        let (np_s, fx, px) = match numpy_step(p, h, n, budget) {
+            Ok(t) => (
+                format!("{t:>10.3e}"),
+                format!("{:>8.1}", t / t_fast),
+                format!("{:>8.1}", t / t_phys),
+            ),
+            Err(why) => {
+                println!("  (numpy ratio skipped: {why})");
+                (format!("{:>10}", "-"), format!("{:>8}", "-"), format!("{:>8}", "-"))
+            }
+        };
         println!(
-            "{:>18} | {:>10.3e} {:>10.3e} {:>10.3e} | {:>9.1} {:>9.1} | {:>8.1} {:>7.0}% | {}",
-            label,
-            t_naive,
-            t_fast,
-            t_phys,
-            t_naive / t_fast,
-            t_naive / t_phys,
-            gf,
-            100.0 * gf / gemm,
-            desc
-        );
-        println!(
-            "{:>18} | naive {:.2} GFLOP/step at {:.1} GFLOP/s ({:.0}% of GEMM); fast {:.3} GFLOP/step (flop ratio {:.1}x)",
-            "",
-            Naive::flops(p, h) / 1e9,
-            ngf,
-            100.0 * ngf / gemm,
-            flops / 1e9,
-            Naive::flops(p, h) / flops.max(1.0)
+            "{label:>18} | {np_s} | {t_fast:>10.3e} {t_fast1:>10.3e} {t_phys:>10.3e} | {fx} {px} | {:>8.1} | {}",
+            pl.flops_per_eval / t_fast / 1e9,
+            pl.describe()
         );
     }
+    // Nested parallelism: an ensemble of R runs (runs in parallel, each run parallel) against R
+    // times one run, both on the full pool.
+    let mut params = SimParams::new(1000, 500, 1.0 / 1000.0, 0.02).with_n(Some(2000));
+    params.record = Record::Uniform(1);
+    params.dt = Some(0.01);
+    params.seeds = 1;
+    let t1 = all.install(|| {
+        let t0 = Instant::now();
+        simulate(&params).expect("run");
+        t0.elapsed().as_secs_f64()
+    });
+    params.seeds = 4;
+    let t4 = all.install(|| {
+        let t0 = Instant::now();
+        simulate(&params).expect("run");
+        t0.elapsed().as_secs_f64()
+    });
+    println!(
+        "\nnested parallelism at (1000, 500, 2000), 2 Euler steps per run: 1 run {t1:.3} s, 4 runs {t4:.3} s ({:.2} x one run; 4.0 = no loss from nesting)",
+        t4 / t1
+    );
 }

@@ -2,5 +2,7 @@
 
 pub mod claims;
 pub mod claims_file;
+pub mod ladder;
+pub mod reference;
 pub mod run;
 pub mod verdict;

@@ -209,13 +209,24 @@ pub fn assess(ns: &[f64], errs: &[f64], ses: &[f64], expected_rate: f64, scale: 
     }
     let consistent = fit.rate >= expected_rate - 2.0 * fit.se - RATE_SLACK;
     if consistent && fit.rate > 0.0 && last_ok {
+        // Faster than expected (beyond 2 se and the slack): the limit is approached, but the
+        // leading correction's coefficient vanishes here or the sizes are pre-asymptotic; say
+        // so rather than calling it consistent.
+        let faster = fit.rate > expected_rate + 2.0 * fit.se + RATE_SLACK;
         out(
             Verdict::Agrees,
             Some(fit),
-            format!(
-                "the error falls as n^({:.2}) (+- {:.2}), consistent with the expected n^(-{expected_rate:.2})",
-                -fit.rate, fit.se
-            ),
+            if faster {
+                format!(
+                    "the error falls as n^({:.2}) (+- {:.2}), FASTER than the expected n^(-{expected_rate:.2}) (the limit is approached; the expected leading correction is not seen at these sizes)",
+                    -fit.rate, fit.se
+                )
+            } else {
+                format!(
+                    "the error falls as n^({:.2}) (+- {:.2}), consistent with the expected n^(-{expected_rate:.2})",
+                    -fit.rate, fit.se
+                )
+            },
         )
     } else if !consistent {
         out(
@@ -288,6 +299,17 @@ mod tests {
             let a = assess(&NS, &e, &[0.05; 4], 1.0, 1.0);
             assert_eq!(a.verdict, Verdict::Inconclusive, "seed {seed}: {a:?}");
         }
+    }
+
+    #[test]
+    fn much_faster_decay_is_reported_as_faster() {
+        let e: Vec<f64> = NS.iter().map(|n| 1e3 / (n * n * n)).collect();
+        let a = assess(&NS, &e, &[1e-9; 4], 1.0, 1.0);
+        assert_eq!(a.verdict, Verdict::Agrees);
+        assert!(a.reason.contains("FASTER"), "{}", a.reason);
+        let e: Vec<f64> = NS.iter().map(|n| 3.0 / n).collect();
+        let a = assess(&NS, &e, &[1e-6; 4], 1.0, 1.0);
+        assert!(a.reason.contains("consistent"), "{}", a.reason);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! `prism check`: theory against simulation at growing n, with a computed verdict.
 
 use super::input::{ModeArg, SpecInput};
-use super::CliResult;
-use prism::check::run::{check, plot, CheckOptions, CheckReport, Reference};
+use super::{CliError, CliResult};
+use prism::check::run::{check, fmt_n, plot, CheckOptions, CheckReport, Reference};
+use prism::check::verdict::Verdict;
 use prism::sim::Mode;
 
 /// Flags of `prism check`.
@@ -10,11 +11,18 @@ use prism::sim::Mode;
 pub struct Args {
     #[command(flatten)]
     input: SpecInput,
-    /// The values of n at which the spec is evaluated (comma-separated; several, to measure
-    /// the rate).
-    #[arg(long = "n", value_delimiter = ',', default_values_t = CheckOptions::default().sizes, value_parser = super::size_n)]
+    /// Sizes n, comma-separated (default: chosen automatically within --budget).
+    #[arg(long = "n", value_delimiter = ',', value_parser = super::size_n)]
     sizes: Vec<f64>,
-    /// Runs per size R.
+    /// Wall-time budget in seconds: sets the automatic sizes, and how many runs are added
+    /// while the verdict is inconclusive.
+    #[arg(long, default_value_t = CheckOptions::default().budget, value_parser = super::positive)]
+    budget: f64,
+    /// Refuse sizes whose estimated cost exceeds this many floating-point operations (by
+    /// default explicit --n sizes are run whatever they cost).
+    #[arg(long = "max-flops", value_parser = super::positive)]
+    max_flops: Option<f64>,
+    /// Runs per size R to start with.
     #[arg(long, value_name = "R", default_value_t = CheckOptions::default().seeds, value_parser = super::count)]
     seeds: usize,
     /// Base seed B (run i uses B + i).
@@ -60,12 +68,14 @@ pub fn run(args: Args) -> CliResult {
     super::budget::guard(&super::budget::grid_estimate(
         "the recorded curves of this check",
         args.points,
-        (args.sizes.len() * args.seeds.max(256)) as f64 * 2.0,
+        (args.sizes.len().max(4) * args.seeds.max(256)) as f64 * 2.0,
         "--points, --seeds or sizes",
     ))?;
     let prism = prism::pipeline::default_prism()?;
     let opts = CheckOptions {
         sizes: args.sizes.clone(),
+        budget: args.budget,
+        max_flops: args.max_flops,
         seeds: args.seeds,
         seed: args.seed,
         t_max: args.t_max,
@@ -98,7 +108,15 @@ pub fn run(args: Args) -> CliResult {
     } else {
         out!("{}", text(&report));
     }
-    Ok(())
+    if report.verdict == Verdict::Agrees {
+        Ok(())
+    } else {
+        // Exit 1: the check ran but did not confirm the limit (the verdict is in the output).
+        Err(CliError {
+            message: format!("check: verdict {}", report.verdict.as_str()),
+            code: 1,
+        })
+    }
 }
 
 /// The readable report.
@@ -119,15 +137,58 @@ pub fn text(r: &CheckReport) -> String {
         Reference::Series { order, radius } => o.push_str(&format!(
             "reference the exact leading series, order {order} (apparent radius {radius:.3}); no closed form is known\n"
         )),
+        Reference::SeriesAndNumeric {
+            order,
+            radius,
+            series_until,
+            numeric,
+            overlap_z,
+        } => {
+            o.push_str(&format!(
+                "reference no closed form is known: the exact leading series (order {order}, apparent radius {radius:.3}) for {} <= {series_until:.3}; beyond, {numeric}\n",
+                r.time_variable.split(' ').next().unwrap_or("T")
+            ));
+            let emax = r
+                .limit_train_err
+                .iter()
+                .chain(&r.limit_pop_err)
+                .cloned()
+                .fold(0.0, f64::max);
+            o.push_str(&format!(
+                "          numerical error bars (1 s.e.) up to {emax:.1e}{}\n",
+                overlap_z.map_or(String::new(), |z| format!(
+                    "; against the series where both exist: largest |difference|/error {z:.1}"
+                ))
+            ));
+        }
     }
     o.push_str(&format!("window    {}\n", r.window));
+    let l = &r.ladder;
+    o.push_str(&format!(
+        "sizes     {} ({}; budget {} s, took {:.1} s)\n",
+        r.sizes
+            .iter()
+            .map(|s| fmt_n(s.n))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if l.automatic {
+            "chosen automatically"
+        } else {
+            "given"
+        },
+        l.budget_seconds,
+        l.wall_seconds
+    ));
+    for e in &l.explanation {
+        o.push_str(&format!("          - {e}\n"));
+    }
     o.push_str(&format!(
         "expected  corrections O(n^-{})\n\n",
         r.expected_rate
     ));
     o.push_str(&format!(
-        "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22}\n",
-        "n", "p", "H", "N", "train L2 (+- se)", "pop L2 (+- se)"
+        "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22} {:>5}\n",
+        "n", "p", "H", "N", "train L2 (+- se)", "pop L2 (+- se)", "runs"
     ));
     for (i, s) in r.sizes.iter().enumerate() {
         let e = |k: usize| {
@@ -135,13 +196,14 @@ pub fn text(r: &CheckReport) -> String {
             format!("{:.3e} +- {:.1e}", x.l2, x.l2_se)
         };
         o.push_str(&format!(
-            "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22}\n",
-            s.n,
+            "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22} {:>5}\n",
+            fmt_n(s.n),
             s.p,
             s.h,
             s.n_data.map_or("inf".to_string(), |v| v.to_string()),
             e(0),
-            e(1)
+            e(1),
+            s.seeds
         ));
     }
     o.push('\n');
@@ -162,6 +224,11 @@ pub fn text(r: &CheckReport) -> String {
     }
     for n in &r.notes {
         o.push_str(&format!("note: {n}\n"));
+    }
+    if let Some(b) = l.budget_that_would_suffice {
+        o.push_str(&format!(
+            "note: a budget of about {b:.0} s (--budget) would be needed to decide (estimated from the measured noise)\n"
+        ));
     }
     o.push_str(&format!("\nverdict: {}\n", r.verdict.as_str()));
     o

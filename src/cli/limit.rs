@@ -102,6 +102,9 @@ struct Target {
     constants: Constants,
     /// The spec as classified (None with --face).
     spec: Option<String>,
+    /// With a spec: the correction exponent rho of the classification (the rate `prism check`
+    /// tests, O(n^-rho)) and whether N = infinity.
+    correction: Option<(String, bool)>,
 }
 
 fn target(args: &Args) -> Result<Target, CliError> {
@@ -117,7 +120,8 @@ fn target(args: &Args) -> Result<Target, CliError> {
             let prism = prism::pipeline::default_prism()?;
             let c = prism::polytope::classify(&spec, &prism)?;
             let (regime, k) = prism::report::limit::limit_target(&c)?;
-            (regime, k, Some(c.spec))
+            let n_inf = matches!(spec.n_data, prism::spec::DataSize::Infinite);
+            (regime, k, Some((c.spec, c.correction_exponent.clone(), n_inf)))
         }
         (None, None) => {
             return Err(CliError::user(
@@ -157,11 +161,50 @@ fn target(args: &Args) -> Result<Target, CliError> {
             .set(k, v)
             .map_err(|e| CliError::user(format!("--set {kv_shown}: {e}")))?;
     }
+    let (spec, correction) = match spec {
+        Some((s, rho, n_inf)) => (Some(s), Some((rho, n_inf))),
+        None => (None, None),
+    };
     Ok(Target {
         regime,
         constants,
         spec,
+        correction,
     })
+}
+
+/// The expected finite-size correction in words: with a spec, the rate `prism check` tests
+/// (O(n^-rho) from the classification). At N = infinity a face with a large-data part has no
+/// 1/alpha correction: the corrections are O(1/p), and the simulations start above the limit
+/// by exactly q^2 r/(2p) (E l(0) minus the limit at t = 0, THEORY section 2).
+fn corrections_text(tg: &Target) -> String {
+    let regime = tg.regime;
+    let large = regime.two_faces().contains(&Regime::LargeData);
+    let n_inf = tg.correction.as_ref().is_some_and(|c| c.1);
+    let mut parts = Vec::new();
+    if let Some((rho, _)) = &tg.correction {
+        parts.push(format!(
+            "O(n^-{rho}) in the normalized quantities (the rate prism check tests)"
+        ));
+        if n_inf && large {
+            parts.push(
+                "N = inf: no 1/alpha correction; the corrections are O(1/p), with the simulations above the limit by q^2 r/(2p) at t = 0"
+                    .to_string(),
+            );
+        }
+    }
+    parts.extend(
+        regime
+            .corrections()
+            .iter()
+            .filter(|c| !(large && n_inf && c.parameter == "1/alpha"))
+            .map(|c| c.note.to_string()),
+    );
+    if parts.is_empty() {
+        "none listed (the interior is not a limit)".into()
+    } else {
+        parts.join("; ")
+    }
 }
 
 fn fmt_constants(regime: Regime, k: &Constants) -> String {
@@ -308,14 +351,7 @@ fn text_output(
                 .into(),
         );
     }
-    let corr: Vec<String> = regime
-        .corrections()
-        .iter()
-        .map(|c| c.note.to_string())
-        .collect();
-    if !corr.is_empty() {
-        push("corrections", corr.join("; "));
-    }
+    push("corrections", corrections_text(tg));
     if let Some(c) = curves {
         push("method", c.method.describe());
         for n in &c.notes {

@@ -150,6 +150,7 @@ fn params_from_spec(args: &Args, text: &str) -> Result<(SimParams, SpecContext),
     }
     let spec =
         prism::spec::Spec::parse(text).map_err(|e| CliError::user(format!("invalid spec: {e}")))?;
+    super::input::require_isotropic(&spec)?;
     let fitted = prism::pipeline::default_prism()?;
     let c = prism::polytope::classify(&spec, &fitted)?;
     let inst = spec.instance(n)?;

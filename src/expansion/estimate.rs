@@ -7,6 +7,8 @@ pub enum Path {
     Full,
     /// The free-probability leading part (g = 0).
     Leading,
+    /// The expansion with spectral moments (anisotropic data, THEORY 9.2), either path.
+    Aniso,
 }
 
 /// Why an order was refused, with the estimate that decided it.
@@ -31,6 +33,7 @@ impl std::fmt::Display for Refusal {
         let path = match self.path {
             Path::Full => "full (Wick)",
             Path::Leading => "leading (free probability)",
+            Path::Aniso => "anisotropic (with moments)",
         };
         write!(
             f,
@@ -126,6 +129,60 @@ pub fn check_full(order: usize) -> Result<(), super::ExpansionError> {
     }))
 }
 
+/// Highest order of the full expansion with moments (Wick path, THEORY 9.2): order 10 is
+/// estimated at about 20 minutes and 1.5 GiB (see [`aniso_estimate`]); the moment variables
+/// `m_1..m_12` of [`super::aniso::MAX_MOMENTS`] would allow 11.
+pub const MAX_ANISO_ORDER: usize = 10;
+
+/// Highest order of the leading expansion with moments (free path): order 9 would need about
+/// 15 minutes and 8 GiB (single-threaded memoized recursion with moment polynomials).
+pub const MAX_ANISO_LEADING_ORDER: usize = 8;
+
+/// Measured cost model of the expansion with moments for the population loss, all orders
+/// 0..=s together (the train loss is 3-5x cheaper), release build, 2 shared cores:
+/// (seconds, peak bytes). Full path anchored at order 8 (33 s, 0.12 GiB; order 7: 5.3 s,
+/// 33 MiB; order 6: 0.5 s), growing about 6x in time and 3.5x in memory per order. Leading
+/// path anchored at order 7 (26 s, 0.16 GiB; order 6: 2.5 s), growing about 10x in time and
+/// 7x in memory per order.
+pub fn aniso_estimate(order: usize, leading: bool) -> (f64, f64) {
+    if leading {
+        let d = order as f64 - 7.0;
+        (26.0 * 10.0f64.powf(d), 0.16 * GIB * 7.0f64.powf(d))
+    } else {
+        let d = order as f64 - 8.0;
+        (33.0 * 6.0f64.powf(d), 0.12 * GIB * 3.5f64.powf(d))
+    }
+}
+
+/// Refuse an order of the expansion with moments above [`MAX_ANISO_ORDER`] (full) or
+/// [`MAX_ANISO_LEADING_ORDER`] (leading).
+pub fn check_aniso(order: usize, leading: bool) -> Result<(), super::ExpansionError> {
+    let max = if leading {
+        MAX_ANISO_LEADING_ORDER
+    } else {
+        MAX_ANISO_ORDER
+    };
+    if order <= max {
+        return Ok(());
+    }
+    let (t, m) = aniso_estimate(order, leading);
+    Err(super::ExpansionError::TooLarge(Refusal {
+        order,
+        path: Path::Aniso,
+        max_order: max,
+        est_seconds: t,
+        est_bytes: m,
+        reason: if leading {
+            "the free moments carry polynomials in the spectral moments; the leading path with \
+             moments grows about 10x per order"
+        } else {
+            "the words carry a third letter (Sigma) and every coefficient a product of moments; \
+             the state count grows about 4x per order"
+        }
+        .to_string(),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +196,9 @@ mod tests {
         let r = leading_refusal(MAX_LEADING_ORDER + 1);
         assert!(r.est_bytes > 16.0 * GIB);
         assert!(human_time(7200.0).contains('h'));
+        assert!(check_aniso(MAX_ANISO_ORDER, false).is_ok());
+        let msg = check_aniso(MAX_ANISO_ORDER + 1, false).unwrap_err().to_string();
+        assert!(msg.contains("anisotropic") && msg.contains("limit is order 10"), "{msg}");
+        assert!(check_aniso(MAX_ANISO_LEADING_ORDER + 1, true).is_err());
     }
 }

@@ -13,6 +13,7 @@
 //!   built from computed supports.
 //! * [`estimate`]: cost estimates and refusals for orders beyond the machine.
 
+pub mod aniso;
 pub mod estimate;
 pub mod fasthash;
 pub mod free;

@@ -62,7 +62,7 @@
 //! [`ExpansionError::Overflow`], never wrapped.
 
 use super::fasthash::FastMap;
-use super::word::{Word, WordComb};
+use super::word::{TraceWord, Word, WordComb};
 use super::ExpansionError;
 use num_bigint::BigInt;
 use rayon::prelude::*;
@@ -105,13 +105,13 @@ impl Coef {
     }
 }
 
-fn a_count(state: &[Word]) -> usize {
+fn a_count<W: TraceWord>(state: &[W]) -> usize {
     state.iter().map(|w| w.count_a()).sum()
 }
 
 /// A child of a state: the state with traces `remove` taken out and `add` put in.
-fn make_state(state: &[Word], remove: (usize, usize), add: &[Word]) -> State {
-    let mut v: Vec<Word> = Vec::with_capacity(state.len() + 1);
+fn make_state<W: TraceWord>(state: &[W], remove: (usize, usize), add: &[W]) -> Box<[W]> {
+    let mut v: Vec<W> = Vec::with_capacity(state.len() + 1);
     for (i, &w) in state.iter().enumerate() {
         if i != remove.0 && i != remove.1 {
             v.push(w);
@@ -125,7 +125,7 @@ fn make_state(state: &[Word], remove: (usize, usize), add: &[Word]) -> State {
 }
 
 /// Which trace to integrate: the A-containing trace with the fewest letters A (ties: first).
-fn pick_trace(state: &[Word]) -> Option<usize> {
+fn pick_trace<W: TraceWord>(state: &[W]) -> Option<usize> {
     state
         .iter()
         .enumerate()
@@ -135,24 +135,24 @@ fn pick_trace(state: &[Word]) -> Option<usize> {
 }
 
 /// One integration-by-parts step on a state (module docs). Calls `emit(child, h)` where the
-/// child's weight is `sigma2 * H^h` (h in {0, 1}).
-pub fn expand_state(state: &[Word], mut emit: impl FnMut(State, u16)) {
+/// child's weight is `sigma2 * H^h` (h in {0, 1}). Generic over the word type: the letters
+/// other than A are passive (S, or S and Sigma in the anisotropic expansion).
+pub fn expand_state<W: TraceWord>(state: &[W], mut emit: impl FnMut(Box<[W]>, u16)) {
     let Some(t) = pick_trace(state) else {
         return;
     };
     let w = state[t];
     let n = w.len();
     // Rotate so that an A is at position 0: T = A C.
-    let first_a = (!w.bits()).trailing_zeros() as usize;
-    let tw = w.rotated(first_a);
+    let tw = w.rotated(w.first_a());
     let c = tw.slice(1, n);
     let none = usize::MAX;
     // H tr(C)
     emit(make_state(state, (t, none), &[c]), 1);
-    let a_letter = Word::from_bits(0, 1);
+    let a_letter = W::a_letter();
     // Same trace: C = X A Y.
     for k in 1..n {
-        if (tw.bits() >> k) & 1 == 0 {
+        if tw.is_a(k) {
             let x = tw.slice(1, k);
             let y = tw.slice(k + 1, n);
             let twisted = x.reversed().concat(a_letter).concat(y);
@@ -168,7 +168,7 @@ pub fn expand_state(state: &[Word], mut emit: impl FnMut(State, u16)) {
         }
         let m = uw.len();
         for i in 0..m {
-            if (uw.bits() >> i) & 1 == 0 {
+            if uw.is_a(i) {
                 let z = uw.rotated(i).slice(1, m);
                 let j1 = rc.concat(a_letter).concat(z);
                 let j2 = rc.concat(a_letter).concat(z.reversed());
@@ -203,12 +203,16 @@ pub fn integrate_w_states(
     integrate_states(init, None)
 }
 
-fn integrate_states(
-    init: Vec<(State, i128)>,
+/// Phase 1 for any word type ([`TraceWord`]): from initial states (sorted multisets of
+/// canonical words) with integer weights to the level-0 states (no letter A left), each with
+/// its coefficient, a polynomial in (sigma2, H) whose sigma2 power is the initial A count.
+pub fn integrate_states<W: TraceWord>(
+    init: Vec<(Box<[W]>, i128)>,
     progress: Option<Progress<'_>>,
-) -> Result<FastMap<State, Coef>, ExpansionError> {
+) -> Result<FastMap<Box<[W]>, Coef>, ExpansionError> {
     let max_a = init.iter().map(|(s, _)| a_count(s)).max().unwrap_or(0);
-    let mut levels: Vec<FastMap<State, Coef>> = (0..=max_a).map(|_| FastMap::default()).collect();
+    let mut levels: Vec<FastMap<Box<[W]>, Coef>> =
+        (0..=max_a).map(|_| FastMap::default()).collect();
     for (st, c) in init {
         let a = a_count(&st);
         let coef = Coef(vec![((a as u16) << 6, c)]);
@@ -219,11 +223,11 @@ fn integrate_states(
         if let Some(p) = progress {
             p(a, cur.len());
         }
-        let items: Vec<(State, Coef)> = cur.into_iter().collect();
+        let items: Vec<(Box<[W]>, Coef)> = cur.into_iter().collect();
         let err: Mutex<Option<ExpansionError>> = Mutex::new(None);
         let next = items
             .par_iter()
-            .fold(FastMap::<State, Coef>::default, |mut acc, (st, coef)| {
+            .fold(FastMap::<Box<[W]>, Coef>::default, |mut acc, (st, coef)| {
                 debug_assert_eq!(a_count(st), a);
                 expand_state(st, |child, h| match coef.shifted(h, 1) {
                     Ok(cc) => {

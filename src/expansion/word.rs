@@ -178,6 +178,80 @@ impl Word {
     }
 }
 
+/// What the integration-by-parts engine ([`super::wick`]) needs of a word: one active letter A
+/// (integrated out) among passive letters. Implemented by [`Word`] (letters A, S) and by the
+/// three-letter words of the anisotropic expansion (A, S, Sigma). All methods are the
+/// packed-word operations of the implementor, so the engine is monomorphized per word type.
+pub trait TraceWord: Copy + Ord + Eq + std::hash::Hash + Send + Sync + std::fmt::Debug {
+    /// The one-letter word `A`.
+    fn a_letter() -> Self;
+    /// Number of letters.
+    fn len(self) -> usize;
+    /// True for the empty word.
+    fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+    /// Number of letters A.
+    fn count_a(self) -> usize;
+    /// True when letter i is A.
+    fn is_a(self, i: usize) -> bool;
+    /// Position of the first letter A (the word has one).
+    fn first_a(self) -> usize;
+    /// Sub-word `w_i ... w_{j-1}`.
+    fn slice(self, i: usize, j: usize) -> Self;
+    /// Concatenation.
+    fn concat(self, other: Self) -> Self;
+    /// Reversal.
+    fn reversed(self) -> Self;
+    /// Rotation by i letters.
+    fn rotated(self, i: usize) -> Self;
+    /// Canonical form under rotation and reversal.
+    fn canonical(self) -> Self;
+}
+
+impl TraceWord for Word {
+    #[inline]
+    fn a_letter() -> Self {
+        Word::from_bits(0, 1)
+    }
+    #[inline]
+    fn len(self) -> usize {
+        Word::len(self)
+    }
+    #[inline]
+    fn count_a(self) -> usize {
+        Word::count_a(self)
+    }
+    #[inline]
+    fn is_a(self, i: usize) -> bool {
+        (self.bits() >> i) & 1 == 0
+    }
+    #[inline]
+    fn first_a(self) -> usize {
+        (!self.bits()).trailing_zeros() as usize
+    }
+    #[inline]
+    fn slice(self, i: usize, j: usize) -> Self {
+        Word::slice(self, i, j)
+    }
+    #[inline]
+    fn concat(self, other: Self) -> Self {
+        Word::concat(self, other)
+    }
+    #[inline]
+    fn reversed(self) -> Self {
+        Word::reversed(self)
+    }
+    #[inline]
+    fn rotated(self, i: usize) -> Self {
+        Word::rotated(self, i)
+    }
+    #[inline]
+    fn canonical(self) -> Self {
+        Word::canonical(self)
+    }
+}
+
 impl std::fmt::Display for Word {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.is_empty() {

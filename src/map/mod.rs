@@ -303,6 +303,9 @@ impl Slice {
             n_defaulted: self.n_defaulted,
             t: None,
             claims: Vec::new(),
+            // the phase map is over isotropic data (THEORY 9.3: the supports, hence the map,
+            // are the same for any spectral law with bounded support)
+            spectrum: crate::spec::SpectrumLaw::Identity,
         })
     }
 }

@@ -40,17 +40,29 @@ pub struct ExpandTerm {
     pub sigma2: i32,
     /// The coefficient as the nearest f64.
     pub value: f64,
+    /// Anisotropic expansions only (`prism expand --anisotropic`, THEORY 9.2): the exponents
+    /// of the spectral moments m_k = tr(Sigma^k)/p, e.g. `{"m1": 1, "m2": 1}` for m_1 m_2
+    /// (absent for isotropic expansions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moments: Option<std::collections::BTreeMap<String, i32>>,
 }
 
 /// A leading polynomial in (r, q, y) as raw monomials: `q^j r^k y^l = p^(j-k+l) H^k sigma2^j
-/// N^(-l)` (the inverse of the normalization r = H/p, q = sigma2 p, y = p/N).
+/// N^(-l)` (the inverse of the normalization r = H/p, q = sigma2 p, y = p/N). Further
+/// variables (the moments of an anisotropic expansion) are kept after N.
 pub fn leading_to_raw(p: &Poly) -> Poly {
-    p.map_exps(4, |e| vec![e[1] - e[0] + e[2], e[0], e[1], -e[2]])
+    p.map_exps(p.nvars() + 1, |e| {
+        let mut v = vec![e[1] - e[0] + e[2], e[0], e[1], -e[2]];
+        v.extend_from_slice(&e[3..]);
+        v
+    })
 }
 
 impl ExpandEntry {
     /// The entries of one loss, orders 0..polys.len(). `leading`: the polynomials are in
-    /// (r, q, y) (the leading path) and are converted to raw monomials.
+    /// (r, q, y) (the leading path) and are converted to raw monomials. Polynomials with
+    /// moment variables after the base ones (`prism::expansion::aniso`) give terms with
+    /// `moments`.
     pub fn from_polys(loss: Loss, polys: &[Poly], leading: bool) -> Vec<ExpandEntry> {
         polys
             .iter()
@@ -74,6 +86,15 @@ impl ExpandEntry {
                             h: e[1],
                             sigma2: e[2],
                             n: e[3],
+                            // raw variables p, H, sigma2, N, then m1, m2, ... if any
+                            moments: (e.len() > 4).then(|| {
+                                e[4..]
+                                    .iter()
+                                    .enumerate()
+                                    .filter(|(_, &x)| x != 0)
+                                    .map(|(k, &x)| (format!("m{}", k + 1), x))
+                                    .collect()
+                            }),
                         })
                         .collect(),
                 }

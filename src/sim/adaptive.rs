@@ -14,7 +14,9 @@
 //! The error is measured normwise and relatively, err = ||e||_2 / (rtol max(||y||_2,
 //! ||y_1||_2)): rotation invariant (so the fast and physical modes, which differ by rotations,
 //! are controlled alike) and scale free. A step is accepted when err <= 1; the next step is
-//! h min(5, max(0.2, 0.9 err^(-1/5))) (after a rejection, at most h). Steps are clamped so that
+//! h min(5, max(0.1, 0.9 err^(-0.17) err_prev^(0.04))) with err_prev the error of the last
+//! accepted step (the PI controller of Hairer's DOPRI5, which damps the accept/reject
+//! oscillation at the stability boundary); after a rejection the step is not increased. Steps are clamped so that
 //! every record time is hit exactly; a clamped step does not shrink the next proposal.
 //! The initial step follows Hairer, Norsett and Wanner (Solving ODEs I, II.4), one extra
 //! evaluation.
@@ -98,6 +100,8 @@ pub(crate) struct Dopri5 {
     pub h_min: f64,
     /// Largest accepted step.
     pub h_max: f64,
+    /// Error of the last accepted step (PI control).
+    err_prev: f64,
 }
 
 impl Dopri5 {
@@ -115,6 +119,7 @@ impl Dopri5 {
             evals: 0,
             h_min: f64::INFINITY,
             h_max: 0.0,
+            err_prev: 1e-4,
         }
     }
 
@@ -223,7 +228,7 @@ impl Dopri5 {
             let fac = if err == 0.0 {
                 5.0
             } else {
-                (0.9 * err.powf(-0.2)).clamp(0.2, 5.0)
+                (0.9 * err.powf(-0.17) * self.err_prev.powf(0.04)).clamp(0.1, 5.0)
             };
             if err <= 1.0 {
                 y.copy_from_slice(&self.y1);
@@ -243,11 +248,12 @@ impl Dopri5 {
                     proposal
                 };
                 rejects_in_row = 0;
+                self.err_prev = err.max(1e-4);
                 on_accept(last.as_ref().expect("stage 7 evaluated"), *t)?;
             } else {
                 self.rejected += 1;
                 rejects_in_row += 1;
-                self.h = h * fac.min(1.0);
+                self.h = h * fac.min(1.0).max(0.1);
                 last = None;
                 if rejects_in_row > MAX_REJECTS || self.h < H_MIN_REL * t.abs().max(1.0) {
                     return Err(fail(StepFailure { t: *t, h }));

@@ -5,10 +5,38 @@
 //! Nothing here allocates except where documented; the engines keep their buffers across steps.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Zip};
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
+use rayon::prelude::*;
+
+/// Products below this many flops run on the calling thread.
+const PAR_MIN_FLOPS: f64 = 2.0e6;
+/// Smallest block (rows or columns of C) handed to one task.
+const MIN_BLOCK: usize = 64;
+/// Smallest chunk of the inner dimension when a thin product is split along it.
+const MIN_K_BLOCK: usize = 256;
+/// Largest number of blocks a product is split into.
+const MAX_BLOCKS: usize = 8;
+
+/// Block size for splitting a dimension of length `d` into blocks of at least `min` (depends
+/// on the shape only, never on the thread count).
+fn block_size(d: usize, min: usize) -> usize {
+    let nb = (d / min).clamp(1, MAX_BLOCKS);
+    d.div_ceil(nb)
+}
 
 /// C <- alpha * A B + beta * C (plain GEMM, 2 m n k flops for A m x k, B k x n).
-#[inline]
+///
+/// # Parallelism and determinism
+///
+/// Large products are split into a fixed number of blocks of rows or columns of C (the longer
+/// side), chosen from the shape alone ([`block_size`]); each block is one sequential
+/// matrixmultiply GEMM over the full inner dimension, and blocks run as rayon tasks. Thin
+/// products (C smaller than 128 x 128, long inner dimension) are split along the inner
+/// dimension instead, into fixed chunks whose partial products are added in chunk order. Every
+/// element of C is therefore computed by the same sequence of operations whatever the number of
+/// threads (and whichever thread runs its block): results are bit-identical across thread
+/// counts. Inside an ensemble (runs already parallel) rayon's work stealing nests these tasks in
+/// the same pool instead of adding threads.
 pub fn gemm(
     alpha: f64,
     a: ArrayView2<f64>,
@@ -16,7 +44,64 @@ pub fn gemm(
     beta: f64,
     mut c: ArrayViewMut2<f64>,
 ) {
-    general_mat_mul(alpha, &a, &b, beta, &mut c);
+    let (m, k) = a.dim();
+    let n = b.ncols();
+    let flops = 2.0 * m as f64 * n as f64 * k as f64;
+    if flops < PAR_MIN_FLOPS {
+        general_mat_mul(alpha, &a, &b, beta, &mut c);
+        return;
+    }
+    if m.max(n) < 2 * MIN_BLOCK {
+        // A thin product (small C, long inner dimension): fixed chunks of the inner dimension
+        // in parallel, partial products summed in chunk order.
+        if k < 2 * MIN_K_BLOCK {
+            general_mat_mul(alpha, &a, &b, beta, &mut c);
+            return;
+        }
+        let bs = block_size(k, MIN_K_BLOCK);
+        let parts: Vec<Array2<f64>> = a
+            .axis_chunks_iter(Axis(1), bs)
+            .zip(b.axis_chunks_iter(Axis(0), bs))
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(ai, bi)| {
+                let mut t = Array2::zeros((m, n));
+                general_mat_mul(1.0, &ai, &bi, 0.0, &mut t);
+                t
+            })
+            .collect();
+        let mut sum = parts[0].clone();
+        for t in &parts[1..] {
+            sum += t;
+        }
+        if beta == 0.0 {
+            Zip::from(&mut c).and(&sum).for_each(|x, &y| *x = alpha * y);
+        } else {
+            Zip::from(&mut c)
+                .and(&sum)
+                .for_each(|x, &y| *x = beta * *x + alpha * y);
+        }
+        return;
+    }
+    if n >= m {
+        let bs = block_size(n, MIN_BLOCK);
+        let blocks: Vec<_> = c
+            .axis_chunks_iter_mut(Axis(1), bs)
+            .zip(b.axis_chunks_iter(Axis(1), bs))
+            .collect();
+        blocks.into_par_iter().for_each(|(mut cj, bj)| {
+            general_mat_mul(alpha, &a, &bj, beta, &mut cj);
+        });
+    } else {
+        let bs = block_size(m, MIN_BLOCK);
+        let blocks: Vec<_> = c
+            .axis_chunks_iter_mut(Axis(0), bs)
+            .zip(a.axis_chunks_iter(Axis(0), bs))
+            .collect();
+        blocks.into_par_iter().for_each(|(mut ci, ai)| {
+            general_mat_mul(alpha, &ai, &b, beta, &mut ci);
+        });
+    }
 }
 
 /// C <- alpha * A A^T (C symmetric n x n, A n x k): the symmetric rank-k update.
@@ -29,7 +114,8 @@ pub fn syrk(alpha: f64, a: ArrayView2<f64>, c: ArrayViewMut2<f64>) {
 }
 
 /// C <- alpha * A B^T for a product known to be symmetric (e.g. W (S W^T) with S symmetric):
-/// only the upper block triangle is computed (as in [`syrk`]) and mirrored.
+/// only the upper block triangle is computed (as in [`syrk`]) and mirrored. Block rows run in
+/// parallel, each through [`gemm`]; the partition depends on the shape only (deterministic).
 pub fn gemm_abt_sym(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: ArrayViewMut2<f64>) {
     let n = a.nrows();
     debug_assert_eq!(c.dim(), (n, n));
@@ -40,19 +126,18 @@ pub fn gemm_abt_sym(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: A
     // Blocks of at least ~96 rows keep matrixmultiply near its peak rate.
     let nb = (n / 96).clamp(1, 8);
     if nb == 1 {
-        general_mat_mul(alpha, &a, &b.t(), 0.0, &mut c);
+        gemm(alpha, a, b.t(), 0.0, c);
         return;
     }
     let bs = n.div_ceil(nb);
-    let mut i0 = 0;
-    while i0 < n {
+    let rows: Vec<_> = c.axis_chunks_iter_mut(Axis(0), bs).enumerate().collect();
+    rows.into_par_iter().for_each(|(blk, mut ci)| {
+        let i0 = blk * bs;
         let i1 = (i0 + bs).min(n);
         let ai = a.slice(s![i0..i1, ..]);
         let bj = b.slice(s![i0.., ..]);
-        let mut ci = c.slice_mut(s![i0..i1, i0..]);
-        general_mat_mul(alpha, &ai, &bj.t(), 0.0, &mut ci);
-        i0 = i1;
-    }
+        gemm(alpha, ai, bj.t(), 0.0, ci.slice_mut(s![.., i0..]));
+    });
     // Mirror the upper block triangle into the lower one (within diagonal blocks too).
     for i in 0..n {
         for j in 0..i {
@@ -138,6 +223,43 @@ mod tests {
             let err = (&c - &full).iter().fold(0.0f64, |m, x| m.max(x.abs()));
             assert!(err < 1e-9, "n={n} k={k} err={err}");
         }
+    }
+
+    fn in_pool<T: Send>(k: usize, f: impl FnOnce() -> T + Send) -> T {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(k)
+            .build()
+            .unwrap()
+            .install(f)
+    }
+
+    /// Every split path (column blocks, row blocks, inner-dimension chunks, block-row SYRK) is
+    /// bit-identical on 1 and 2 threads and agrees with one plain GEMM to rounding.
+    #[test]
+    fn parallel_kernels_deterministic_across_thread_counts() {
+        for &(m, k, n) in &[(300usize, 200usize, 500usize), (500, 200, 150), (40, 5000, 60), (7, 3, 9)] {
+            let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 13) % 11) as f64 / 3.0 - 1.5);
+            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 5 + j * 3) % 17) as f64 / 7.0 - 1.0);
+            let c0 = Array2::from_shape_fn((m, n), |(i, j)| (i + 2 * j) as f64 * 1e-3);
+            let run = |threads| {
+                let mut c = c0.clone();
+                in_pool(threads, || gemm(0.7, a.view(), b.view(), 0.3, c.view_mut()));
+                c
+            };
+            let (c1, c2) = (run(1), run(2));
+            assert_eq!(c1, c2, "{m} {k} {n}");
+            let mut reference = c0.clone();
+            general_mat_mul(0.7, &a, &b, 0.3, &mut reference);
+            let err = (&c1 - &reference).iter().fold(0.0f64, |x, y| x.max(y.abs()));
+            assert!(err < 1e-9, "{m} {k} {n}: {err}");
+        }
+        let a = Array2::from_shape_fn((400, 300), |(i, j)| ((i * 7 + j * 13) % 11) as f64 - 5.0);
+        let run = |threads| {
+            let mut c = Array2::zeros((400, 400));
+            in_pool(threads, || syrk(0.5, a.view(), c.view_mut()));
+            c
+        };
+        assert_eq!(run(1), run(2));
     }
 
     #[test]

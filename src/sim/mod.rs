@@ -11,7 +11,10 @@
 //! ```
 //!
 //! with explicit Euler steps W <- W + dt V(W) (gradient descent on p l_tr with learning rate dt)
-//! or, on request, classical RK4 (the flow). It records, per input dimension,
+//! or, on request, the flow: classical RK4 with a fixed step, or the embedded Dormand-Prince
+//! 5(4) pair with error control ([`Integrator::Adaptive`], tolerance [`SimParams::tol`]), which
+//! takes the steps the dynamics need (few for large init and long horizons). It records, per
+//! input dimension,
 //!
 //! ```text
 //! l_tr  = (1/2p) tr[(I - A) S (I - A)] = (1/2p) [tr S - 2 tr(W S W^T) + tr(M W S W^T)],
@@ -44,11 +47,19 @@
 //!
 //! # Ensembles and determinism
 //!
-//! Run i uses `ChaCha8Rng::seed_from_u64(seed + i)`; runs execute in parallel with rayon, each
-//! single-threaded, and are reduced in index order, so results are bit-identical whatever the
-//! number of threads.
+//! Run i uses `ChaCha8Rng::seed_from_u64(seed + i)`; runs execute in parallel with rayon and
+//! are reduced in index order. Inside a run the dense products are split over rayon's threads
+//! too, in fixed blocks chosen from the shapes alone ([`linalg::gemm`]), and the adaptive
+//! controller reads only the run's own state, so results are bit-identical whatever the number
+//! of threads.
+//!
+//! # Plans
+//!
+//! [`plan()`] chooses the engine of a run (without random draws) and states its cost; the runs
+//! are built for that plan, so [`estimate`] and every resource guard see the engine that runs.
 
 pub(crate) mod adaptive;
+pub mod chunks;
 pub mod engines;
 pub mod free_flow;
 pub mod linalg;
@@ -56,6 +67,7 @@ pub mod plan;
 pub mod setup;
 pub mod spectrum;
 
+pub use chunks::{reduce_chunks, simulate_chunk, RunChunk};
 pub use free_flow::{free_flow, free_flow_with_progress, FreeFlowParams, FreeFlowResult};
 pub use plan::{estimate, machine_flops_per_sec, plan, CostEstimate, EngineKind, EnginePlan};
 pub use setup::Stepper;
@@ -593,14 +605,19 @@ impl Job {
     }
 }
 
-/// Counters of one run.
-#[derive(Clone, Copy, Debug, Default)]
-struct RunStats {
-    accepted: u64,
-    rejected: u64,
-    evals: u64,
-    h_min: f64,
-    h_max: f64,
+/// Counters of one run (summarized over runs in [`SimInfo`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunStats {
+    /// Accepted steps.
+    pub accepted: u64,
+    /// Rejected steps (adaptive pair).
+    pub rejected: u64,
+    /// Field evaluations.
+    pub evals: u64,
+    /// Smallest step taken.
+    pub h_min: f64,
+    /// Largest step taken.
+    pub h_max: f64,
 }
 
 fn run_job_one(
@@ -851,6 +868,12 @@ pub(crate) fn run_job(job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<SimR
         runs.push(c);
         st.push(s);
     }
+    Ok(assemble(job, runs, &st))
+}
+
+/// The ensemble result of the runs `0..seeds` (in run order) and their counters: means and
+/// standard errors summed in run order (shared by [`simulate`] and [`chunks::reduce_chunks`]).
+pub(crate) fn assemble(job: &Job, runs: Vec<RunCurves>, st: &[RunStats]) -> SimResult {
     let (train_mean, train_sem) = mean_sem(&runs, |c| &c.train);
     let (pop_mean, pop_sem) = mean_sem(&runs, |c| &c.pop);
     let h_min = st.iter().map(|s| s.h_min).fold(f64::INFINITY, f64::min);
@@ -867,7 +890,7 @@ pub(crate) fn run_job(job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<SimR
         field_evals: st.iter().map(|s| s.evals).sum(),
         tol: (job.integrator == Integrator::Adaptive).then_some(job.tol),
     };
-    Ok(SimResult {
+    SimResult {
         t: job.times.clone(),
         train_mean,
         train_sem,
@@ -875,7 +898,7 @@ pub(crate) fn run_job(job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<SimR
         pop_sem,
         runs,
         info,
-    })
+    }
 }
 
 /// The law of one run of `params` (everything but the seed).

@@ -7,10 +7,12 @@
 mod error;
 mod instance;
 mod parse;
+pub mod spectrum;
 
 pub use error::{elide, SpecError, SpecErrorKind};
 pub use instance::{round_dimension, Instance, InstanceError, MAX_DIMENSION};
-pub use parse::{Claim, ExponentClaim, ParamName, RawValue, Statement};
+pub use parse::{Claim, ExponentClaim, ParamName, PosNum, RawSpectrum, RawValue, Statement};
+pub use spectrum::{Moment, SpectrumError, SpectrumLaw};
 
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
@@ -59,6 +61,10 @@ pub struct Spec {
     pub t: Option<Scaled>,
     /// Claims (`expect ...`) in source order, with their byte spans.
     pub claims: Vec<(Claim, (usize, usize))>,
+    /// The spectral law of the data covariance (`spectrum = LAW`; [`SpectrumLaw::Identity`]
+    /// when not given). A `file("...")` law is left unread ([`SpectrumLaw::File`]): the caller
+    /// reads it with [`SpectrumLaw::resolve`].
+    pub spectrum: SpectrumLaw,
 }
 
 impl Spec {
@@ -98,6 +104,7 @@ impl Spec {
             n_defaulted,
             t: part.t,
             claims: part.claims,
+            spectrum: part.spectrum.map_or(SpectrumLaw::Identity, |s| s.0),
         })
     }
 
@@ -122,6 +129,9 @@ impl Spec {
         ];
         if let Some(t) = &self.t {
             parts.push(format!("t = {}", render(t)));
+        }
+        if self.spectrum != SpectrumLaw::Identity {
+            parts.push(format!("spectrum = {}", self.spectrum));
         }
         parts.join("; ")
     }
@@ -202,6 +212,8 @@ pub struct PartialSpec {
     pub claims: Vec<(Claim, (usize, usize))>,
     /// Each given parameter, as written, with the byte offset of its name.
     pub given: Vec<(ParamName, usize)>,
+    /// The spectral law (`spectrum = LAW`), if given, with the byte offset of the keyword.
+    pub spectrum: Option<(SpectrumLaw, usize)>,
 }
 
 impl PartialSpec {
@@ -244,6 +256,11 @@ impl PartialSpec {
         if let Some(s) = &self.t {
             parts.push(format!("t = {}", render(s)));
         }
+        if let Some((law, _)) = &self.spectrum {
+            if *law != SpectrumLaw::Identity {
+                parts.push(format!("spectrum = {law}"));
+            }
+        }
         parts.join("; ")
     }
 
@@ -254,6 +271,21 @@ impl PartialSpec {
             let (param, param_at, value, value_at) = match st {
                 Statement::Expect { claim, span } => {
                     out.claims.push((claim.clone(), *span));
+                    continue;
+                }
+                Statement::Spectrum { law, at, law_at } => {
+                    if let Some((_, prev)) = &out.spectrum {
+                        let (line, _) = line_col(src, *prev);
+                        return Err(SpecError::at(
+                            src,
+                            *at,
+                            "spectrum".len(),
+                            SpecErrorKind::Duplicate,
+                            "`spectrum` is given twice",
+                            format!("`spectrum` was already set on line {line}; keep one"),
+                        ));
+                    }
+                    out.spectrum = Some((check_spectrum(src, law, *law_at)?, *at));
                     continue;
                 }
                 Statement::Assign {
@@ -360,6 +392,43 @@ pub fn render(s: &Scaled) -> String {
     }
 }
 
+/// Build the [`SpectrumLaw`] of a `spectrum = LAW` statement, with range errors at the
+/// offending number.
+fn check_spectrum(
+    src: &str,
+    law: &RawSpectrum,
+    law_at: (usize, usize),
+) -> Result<SpectrumLaw, SpecError> {
+    let v = |x: &PosNum| x.0.clone();
+    let res = match law {
+        RawSpectrum::Identity => Ok(SpectrumLaw::Identity),
+        RawSpectrum::Atoms(atoms) => {
+            SpectrumLaw::atoms(atoms.iter().map(|(a, w)| (v(a), v(w))).collect())
+        }
+        RawSpectrum::Uniform(a, b) => SpectrumLaw::uniform(v(a), v(b)),
+        RawSpectrum::PowerLaw(a) => SpectrumLaw::powerlaw(v(a)),
+        RawSpectrum::File(path) => Ok(SpectrumLaw::File { path: path.clone() }),
+    };
+    res.map_err(|e| {
+        let span = match (&e, law) {
+            (SpectrumError::AtomValue { index, .. }, RawSpectrum::Atoms(a)) => a[*index].0 .1,
+            (SpectrumError::AtomWeight { index, .. }, RawSpectrum::Atoms(a)) => a[*index].1 .1,
+            (SpectrumError::UniformLow { .. }, RawSpectrum::Uniform(a, _)) => a.1,
+            (SpectrumError::UniformOrder { .. }, RawSpectrum::Uniform(_, b)) => b.1,
+            (SpectrumError::PowerLawExponent { .. }, RawSpectrum::PowerLaw(a)) => a.1,
+            _ => law_at,
+        };
+        SpecError::at(
+            src,
+            span.0,
+            span.1 - span.0,
+            SpecErrorKind::Range,
+            e.to_string(),
+            e.hint(),
+        )
+    })
+}
+
 fn line_col(src: &str, at: usize) -> (usize, usize) {
     let e = SpecError::at(src, at, 0, SpecErrorKind::Syntax, "", "");
     (e.line, e.col)
@@ -403,6 +472,35 @@ mod tests {
         assert!(!ExponentRange::of(ParamName::P).admits(&frac(0, 1)));
         assert!(ExponentRange::of(ParamName::N).admits(&frac(0, 1)));
         assert!(!ExponentRange::of(ParamName::H).admits(&frac(-1, 3)));
+    }
+
+    #[test]
+    fn spectrum_statement() {
+        let base = "p = n; H = n; sigma2 = n^-1";
+        let s = Spec::parse(base).unwrap();
+        assert_eq!(s.spectrum, SpectrumLaw::Identity);
+        assert_eq!(s.canonical(), "p = n; H = n; sigma2 = n^-1; N = inf");
+        let s = Spec::parse(&format!("{base}\nspectrum = atoms(1/2: 1/2, 3/2: 1/2)")).unwrap();
+        assert_eq!(s.spectrum.moment(2).unwrap(), Moment::Finite(frac(5, 4)));
+        assert_eq!(
+            s.canonical(),
+            "p = n; H = n; sigma2 = n^-1; N = inf; spectrum = atoms(1/2: 1/2, 3/2: 1/2)"
+        );
+        let s = Spec::parse(&format!("spectrum = file(\"eigs.txt\"); {base}")).unwrap();
+        assert_eq!(s.spectrum, SpectrumLaw::File { path: "eigs.txt".into() });
+        // range errors point at the offending number
+        let e = Spec::parse(&format!("{base}\nspectrum = atoms(1: 1/2, 2: 1/4)")).unwrap_err();
+        assert_eq!((e.kind.clone(), e.line, e.col), (SpecErrorKind::Range, 2, 12));
+        assert!(e.message.contains("3/4") && e.hint.contains("1/4"), "{e}");
+        let e = Spec::parse(&format!("{base}\nspectrum = atoms(1: 1/2, 0: 1/2)")).unwrap_err();
+        assert_eq!((e.col, e.found.as_str()), (26, "0"));
+        let e = Spec::parse(&format!("{base}\nspectrum = uniform(2, 1)")).unwrap_err();
+        assert_eq!((e.col, e.found.as_str()), (23, "1"));
+        let e = Spec::parse(&format!("{base}\nspectrum = powerlaw(1.5)")).unwrap_err();
+        assert_eq!((e.kind.clone(), e.col), (SpecErrorKind::Range, 21));
+        let e = Spec::parse(&format!("spectrum = identity\n{base}\nspectrum = identity")).unwrap_err();
+        assert_eq!((e.kind.clone(), e.line), (SpecErrorKind::Duplicate, 3));
+        assert!(e.hint.contains("line 1"));
     }
 
     #[test]

@@ -116,6 +116,34 @@ pub enum Statement {
         /// Byte span of the whole statement.
         span: (usize, usize),
     },
+    /// `spectrum = LAW` (THEORY 9.1), checked in [`super::Spec::from_statements`].
+    Spectrum {
+        /// The law as written, with the positions of its numbers.
+        law: RawSpectrum,
+        /// Byte offset of the keyword `spectrum`.
+        at: usize,
+        /// Byte span of the law.
+        law_at: (usize, usize),
+    },
+}
+
+/// A number of a spectral law with its byte span in the source.
+pub type PosNum = (BigRational, (usize, usize));
+
+/// A spectral law as written (`grammar/spec.ebnf`, production `law`); ranges are checked by
+/// [`super::SpectrumLaw`]'s constructors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RawSpectrum {
+    /// `identity`
+    Identity,
+    /// `atoms(v1: w1, ...)`: (value, weight) pairs.
+    Atoms(Vec<(PosNum, PosNum)>),
+    /// `uniform(a, b)`
+    Uniform(PosNum, PosNum),
+    /// `powerlaw(a)`
+    PowerLaw(PosNum),
+    /// `file("path")`
+    File(String),
 }
 
 /// A nom error that remembers where it happened and what would fix it.
@@ -499,6 +527,129 @@ fn claim(i: &str) -> Res<'_, Claim> {
     }
 }
 
+const LAW_HINT: &str = "laws: identity, atoms(1/2: 1/2, 3/2: 1/2), uniform(0, 2), powerlaw(1/3), file(\"eigs.txt\")";
+
+/// `"=" law` after the keyword `spectrum` (see the grammar); returns the law and the byte
+/// offset where it starts.
+fn spectrum_law<'a>(src: &'a str, i: &'a str) -> Res<'a, (RawSpectrum, usize)> {
+    let off = |rest: &str| src.len() - rest.len();
+    let (r, _) = blanks(i)?;
+    let (r, _) = expect(char('='), "", "expected `=` after `spectrum`", LAW_HINT)(r)?;
+    let (r, _) = blanks(r)?;
+    let start = off(r);
+    let (r2, name) = expect(word, "", "expected a spectral law", LAW_HINT)(r)?;
+    let open = |x: &'a str| -> Res<'a, &'a str> {
+        let (x, _) = blanks(x)?;
+        let (x, _) = expect(char('('), "", &format!("expected `(` after `{name}`"), LAW_HINT)(x)?;
+        blanks(x)
+    };
+    let close = |x: &'a str| -> Res<'a, &'a str> {
+        let (x, _) = blanks(x)?;
+        let (x, _) = expect(char(')'), "", "expected `,` or `)`", LAW_HINT)(x)?;
+        Ok((x, x))
+    };
+    let num = |x: &'a str, what: &str| -> Res<'a, PosNum> {
+        if x.starts_with('-') {
+            return fail(
+                x,
+                &format!("{what} must not be negative"),
+                "covariance eigenvalues are >= 0",
+            );
+        }
+        let b = off(x);
+        let (x2, v) = expect(
+            number,
+            "",
+            &format!("expected {what} (an exact number like 2, 0.5 or 3/2)"),
+            LAW_HINT,
+        )(x)?;
+        Ok((x2, (v, (b, off(x2)))))
+    };
+    let comma = |x: &'a str| -> Res<'a, &'a str> {
+        let (x, _) = blanks(x)?;
+        let (x, _) = expect(char(','), "", "expected `,`", LAW_HINT)(x)?;
+        blanks(x)
+    };
+    let law = match name {
+        "identity" => return Ok((r2, (RawSpectrum::Identity, start))),
+        "atoms" => {
+            let (mut x, _) = open(r2)?;
+            let mut atoms = Vec::new();
+            loop {
+                let (y, v) = num(x, "an eigenvalue")?;
+                let (y, _) = blanks(y)?;
+                let (y, _) = expect(
+                    char(':'),
+                    "",
+                    "expected `:` between an eigenvalue and its weight",
+                    "atoms look like atoms(1/2: 1/2, 3/2: 1/2) (value: weight)",
+                )(y)?;
+                let (y, _) = blanks(y)?;
+                let (y, w) = num(y, "a weight")?;
+                atoms.push((v, w));
+                let (y, _) = blanks(y)?;
+                if let Some(z) = y.strip_prefix(',') {
+                    x = blanks(z)?.0;
+                } else {
+                    x = y;
+                    break;
+                }
+            }
+            let (x, _) = close(x)?;
+            (x, RawSpectrum::Atoms(atoms))
+        }
+        "uniform" => {
+            let (x, _) = open(r2)?;
+            let (x, a) = num(x, "the lower end")?;
+            let (x, _) = comma(x)?;
+            let (x, b) = num(x, "the upper end")?;
+            let (x, _) = close(x)?;
+            (x, RawSpectrum::Uniform(a, b))
+        }
+        "powerlaw" => {
+            let (x, _) = open(r2)?;
+            let (x, a) = num(x, "the tail exponent")?;
+            let (x, _) = close(x)?;
+            (x, RawSpectrum::PowerLaw(a))
+        }
+        "file" => {
+            let (x, _) = open(r2)?;
+            let (x, _) = expect(
+                char('"'),
+                "",
+                "expected a quoted path",
+                "write file(\"eigs.txt\"): one eigenvalue per line",
+            )(x)?;
+            let (x, path) = take_till(|c| c == '"' || c == '\n').parse(x)?;
+            let (x, _) = expect(
+                char('"'),
+                "",
+                "unterminated string",
+                "close the path with `\"` on the same line",
+            )(x)?;
+            if path.is_empty() {
+                return fail(r2, "the path is empty", "write file(\"eigs.txt\")");
+            }
+            let (x, _) = close(x)?;
+            (x, RawSpectrum::File(path.to_string()))
+        }
+        other => {
+            let hint = match other {
+                "iso" | "isotropic" | "I" | "eye" => "the isotropic law is `identity`".to_string(),
+                "power" | "power_law" | "powerLaw" | "pareto" => {
+                    "did you mean powerlaw(a), 0 < a < 1?".to_string()
+                }
+                "atom" | "discrete" | "twolevel" => {
+                    "did you mean atoms(v1: w1, v2: w2, ...)?".to_string()
+                }
+                _ => LAW_HINT.to_string(),
+            };
+            return fail(r, &format!("unknown spectral law `{other}`"), &hint);
+        }
+    };
+    Ok((law.0, (law.1, start)))
+}
+
 /// Parse a whole spec (or claims file) into positioned statements.
 pub fn statements(src: &str) -> Result<Vec<Statement>, SpecError> {
     let off = |rest: &str| src.len() - rest.len();
@@ -550,7 +701,15 @@ pub fn statements(src: &str) -> Result<Vec<Statement>, SpecError> {
         })?;
         let stmt;
         let rest;
-        if w == "expect" {
+        if w == "spectrum" {
+            let (r, law) = spectrum_law(src, r).map_err(to_err)?;
+            stmt = Statement::Spectrum {
+                at: start,
+                law_at: (law.1, off(r)),
+                law: law.0,
+            };
+            rest = r;
+        } else if w == "expect" {
             let (r, _) = blanks(r).map_err(to_err)?;
             let (r, c) = claim(r).map_err(to_err)?;
             stmt = Statement::Expect {
@@ -676,6 +835,47 @@ mod tests {
         assert!(e.message.contains("zero"));
         let e = statements("p = -n").unwrap_err();
         assert!(e.message.contains("negative"));
+    }
+
+    #[test]
+    fn spectrum_statements() {
+        let s = statements("spectrum = atoms(1/2: 1/2, 3/2 : 0.5)").unwrap();
+        match &s[0] {
+            Statement::Spectrum { law: RawSpectrum::Atoms(a), at, law_at } => {
+                assert_eq!(*at, 0);
+                assert_eq!(*law_at, (11, 37));
+                assert_eq!(a.len(), 2);
+                assert_eq!(a[1].1, (frac(1, 2), (33, 36)));
+            }
+            other => panic!("{other:?}"),
+        }
+        for (src, want) in [
+            ("spectrum = identity", RawSpectrum::Identity),
+            ("spectrum=file(\"a b.txt\")", RawSpectrum::File("a b.txt".into())),
+        ] {
+            match &statements(src).unwrap()[0] {
+                Statement::Spectrum { law, .. } => assert_eq!(*law, want),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(statements("spectrum = uniform( 0 , 2 ) # comment\np = n").is_ok());
+        assert!(statements("spectrum = powerlaw(1/3)").is_ok());
+        let e = statements("p = n\nspectrum = gauss(1)").unwrap_err();
+        assert_eq!((e.line, e.col), (2, 12));
+        assert!(e.message.contains("gauss"));
+        let e = statements("spectrum = atoms(1 0.5)").unwrap_err();
+        assert_eq!(e.col, 20);
+        assert!(e.message.contains(":"), "{e}");
+        let e = statements("spectrum = uniform(-1, 2)").unwrap_err();
+        assert_eq!(e.col, 20);
+        let e = statements("spectrum = powerlaw(1/3").unwrap_err();
+        assert!(e.message.contains(")"), "{e}");
+        let e = statements("spectrum = file(eigs.txt)").unwrap_err();
+        assert!(e.message.contains("quoted"), "{e}");
+        let e = statements("spectrum = isotropic").unwrap_err();
+        assert!(e.hint.contains("identity"));
+        let e = statements("spectrum = identity x").unwrap_err();
+        assert_eq!(e.col, 21);
     }
 
     #[test]

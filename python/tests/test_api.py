@@ -1,0 +1,192 @@
+"""Every function against the CLI's --json for the same arguments (exact for rationals,
+bit-identical for simulations), errors as Python exceptions, plots."""
+
+import json
+import math
+import pickle
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import prism
+
+SPECS = [
+    "p = n; H = 0.5 n; sigma2 = n^-1",
+    "p = n; H = n^2; sigma2 = 0.5 n^-2; N = n",
+    "p = n; H = 0.25 n; sigma2 = 2 n^-1; N = 0.5 n",
+    "p = n; H = n^0.5; sigma2 = n^-1; N = n^2",
+]
+
+
+def plain(x):
+    """numpy arrays and Fractions back to the JSON types (floats compared exactly)."""
+    if isinstance(x, dict):
+        return {k: plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return [None if math.isnan(v) else float(v) for v in x.tolist()]
+    if isinstance(x, Fraction):
+        return str(x)
+    return x
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_classify_matches_cli(spec, cli_json):
+    assert prism.classify(spec) == cli_json("classify", spec)
+
+
+def test_faces_and_hierarchy_match_cli(cli_json):
+    f = prism.faces()
+    assert len(f) == 21
+    assert f == cli_json("faces")
+    h = prism.hierarchy(5)
+    assert h == cli_json("hierarchy", "--order", "5")
+    assert h["prism"]["confirmed"] is True
+
+
+@pytest.mark.parametrize("leading", [False, True])
+def test_expand_matches_cli_exactly(leading, cli_json):
+    args = ["expand", "--order", "3"] + (["--leading"] if leading else [])
+    e = prism.expand(3, leading=leading)
+    assert plain(e) == cli_json(*args)
+    assert all(isinstance(t["coeff"], Fraction) for c in e for t in c["terms"])
+    assert prism.expand(2, loss="pop") == [c for c in prism.expand(2) if c["loss"] == "pop"]
+
+
+def test_expand_to_sympy_is_exact():
+    sympy = pytest.importorskip("sympy")
+    e = prism.expand(2, loss="train", sympy=True)
+    c2 = e[2]
+    p, H, s2, N = sympy.symbols("p H sigma2 N", positive=True)
+    point = {p: 7, H: 3, s2: sympy.Rational(1, 5), N: 11}
+    want = sum(
+        t["coeff"] * Fraction(7) ** t["p"] * Fraction(3) ** t["H"] * Fraction(1, 5) ** t["sigma2"] * Fraction(11) ** t["N"]
+        for t in c2["terms"]
+    )
+    got = c2["sympy"].subs(point)
+    assert got == sympy.Rational(want.numerator, want.denominator)
+    assert c2.to_sympy() == c2["sympy"]
+
+
+@pytest.mark.parametrize(
+    "kwargs,args",
+    [
+        ({"spec": SPECS[0], "points": 5}, [SPECS[0], "--points", "5"]),
+        ({"spec": SPECS[2], "tau_max": 2.0, "series": 3, "verify": True},
+         [SPECS[2], "--tau-max", "2", "--series", "3", "--verify"]),
+        ({"spec": SPECS[3], "t_max": 0.5, "points": 3}, [SPECS[3], "--t-max", "0.5", "--points", "3"]),
+        ({"face": "F5", "set": {"q": 2, "r": 0.25}, "points": 4, "format": "latex"},
+         ["--face", "F5", "--set", "q=2", "--set", "r=0.25", "--points", "4", "--format", "latex"]),
+        ({"face": "proportional", "set": {"q": 1, "r": 1, "y": 0.5}}, ["--face", "proportional", "--set", "q=1", "--set", "r=1", "--set", "y=0.5"]),
+    ],
+)
+def test_limit_matches_cli(kwargs, args, cli_json):
+    r = prism.limit(**kwargs)
+    want = cli_json("limit", *args)
+    assert plain(r) == want
+    if "value" in r["train"]:
+        assert isinstance(r["train"]["value"], np.ndarray)
+
+
+SIM = dict(p=30, H=12, sigma2=0.03, t_max=2.0, points=6, seeds=5, seed=3)
+SIM_ARGS = ["--p", "30", "--H", "12", "--sigma2", "0.03", "--t-max", "2", "--points", "6", "--seeds", "5", "--seed", "3"]
+
+
+@pytest.mark.parametrize(
+    "extra,extra_args",
+    [
+        ({}, []),
+        ({"N": 45}, ["--N", "45"]),
+        ({"N": 45, "mode": "physical", "integrator": "rk4"}, ["--N", "45", "--mode", "physical", "--integrator", "rk4"]),
+        ({"N": "inf", "dt": 0.005, "check_dt": True}, ["--N", "inf", "--dt", "0.005", "--check-dt"]),
+        ({"N": 60, "integrator": "adaptive", "tol": 1e-7}, ["--N", "60", "--integrator", "adaptive", "--tol", "1e-7"]),
+    ],
+)
+def test_simulate_is_bit_identical_to_cli(extra, extra_args, cli_json):
+    r = prism.simulate(**SIM, **extra)
+    want = cli_json("simulate", *SIM_ARGS, *extra_args)
+    for k in ("t", "train_mean", "train_sem", "pop_mean", "pop_sem"):
+        assert isinstance(r[k], np.ndarray) and r[k].dtype == np.float64
+        assert r[k].tolist() == want[k], k  # exact float equality
+    assert plain(r) == want
+
+
+def test_spec_errors_carry_positions(cli):
+    bad = "p = n; H = n^2;\nsigma2 = n^-x"
+    with pytest.raises(prism.SpecError) as ei:
+        prism.classify(bad)
+    e = ei.value
+    assert isinstance(e, ValueError)
+    assert (e.line, e.column) == (2, 13)
+    assert e.hint and "^" in e.caret and e.source_line == "sigma2 = n^-x"
+    r = cli("classify", bad, check_code=False)
+    assert r.returncode == 2 and "line 2, column 13" in r.stderr
+    with pytest.raises(prism.SpecError):
+        prism.limit("p = n; p = n")
+    with pytest.raises(prism.SpecError):
+        prism.check("H = n")
+
+
+def test_a_refused_request_carries_the_estimate():
+    with pytest.raises(prism.ResourceError) as ei:
+        prism.check("p = n; H = n; sigma2 = n^-1; N = 2 n", n=[4096, 8192])
+    e = ei.value
+    assert e.estimate > e.limit > 0 and e.seconds > 0 and e.p >= 4096
+    assert "floating-point operations" in str(e)
+
+
+def test_a_divergence_carries_the_suggested_step():
+    with pytest.raises(prism.DivergenceError) as ei:
+        prism.simulate(40, 20, 0.5, 60, t_max=5.0, dt=1.0, seeds=2, record=5)
+    e = ei.value
+    assert 0 < e.suggested_dt < 1.0 and e.step >= 0 and e.seed in (0, 1)
+    assert isinstance(e, ArithmeticError) and isinstance(e, prism.PrismError)
+    # Exceptions survive pickling with their fields (Dask ships them between processes).
+    e2 = pickle.loads(pickle.dumps(e))
+    assert type(e2) is prism.DivergenceError and e2.suggested_dt == e.suggested_dt
+
+
+def test_bad_arguments_are_parameter_errors():
+    with pytest.raises(prism.ParameterError):
+        prism.simulate(10, 5, 0.1, t_max=1.0, mode="slow")
+    with pytest.raises(prism.ParameterError):
+        prism.simulate(10, 5, 0.1, t_max=-1.0)
+    with pytest.raises(prism.ParameterError):
+        prism.limit(face="nonsense")
+    with pytest.raises(ValueError):
+        prism.hierarchy(2)
+    with pytest.raises(prism.ParameterError):
+        prism.simulate(10, 5, 0.1, t_max=1.0, points=4, record=4)
+
+
+def test_check_matches_cli(cli_json):
+    spec_file = "examples/check/mean-field.spec"
+    import pathlib
+
+    spec = (pathlib.Path(__file__).resolve().parents[2] / spec_file).read_text()
+    r = prism.check(spec, n=[64, 128], seeds=3, points=5, tau_max=0.8)
+    want = cli_json("check", "-f", spec_file, "--n", "64,128", "--seeds", "3", "--points", "5", "--tau-max", "0.8")
+    for s in r["sizes"] + want["sizes"]:
+        s.pop("seconds")  # wall time
+    assert r == want
+    assert r["verdict"] in ("agrees", "disagrees", "inconclusive")
+
+
+def test_plots_are_svg():
+    s = prism.prism_svg(spec=SPECS[1])
+    assert s.startswith("<svg") and s._repr_svg_() == str(s)
+    assert prism.prism_svg(face="F4").startswith("<svg")
+    lim = prism.limit(SPECS[0], points=5)
+    assert "polyline" in prism.plot_limit(lim)
+    sim = prism.simulate(**SIM)
+    assert "polyline" in prism.plot_simulation(sim)
+
+
+def test_map_matches_cli(cli_json):
+    m = prism.map(fix="p = n", x="H=0:2", y="sigma2=-2:0")
+    assert dict(m) == cli_json("map", "--fix", "p = n", "--x", "H=0:2", "--y", "sigma2=-2:0")
+    assert m._repr_svg_().startswith("<svg")
+    with pytest.raises(prism.SpecError):
+        prism.map(fix="p = n^", x="H=0:2", y="sigma2=-2:0")
