@@ -285,7 +285,9 @@ def simulate(
 # checks
 
 
-def _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max=None, physical=None, budget=None) -> str:
+def _check_options(
+    n, seeds, seed, tau_max, points, mode, formula, t_max=None, physical=None, budget=None, max_seeds=None
+) -> str:
     tau_max = _alias("tau_max", tau_max, "t_max", t_max)
     if physical is not None:
         mode = "physical" if physical else mode
@@ -294,6 +296,7 @@ def _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max=None, p
             "n": [float(x) for x in (n or ())],
             "budget": None if budget is None else float(budget),
             "seeds": None if seeds is None else int(seeds),
+            "max_seeds": None if max_seeds is None else int(max_seeds),
             "seed": int(seed),
             "t_max": None if tau_max is None else float(tau_max),
             "points": int(points),
@@ -309,6 +312,7 @@ def check(
     n: Optional[Sequence[float]] = None,
     budget: Optional[float] = None,
     seeds: Optional[int] = None,
+    max_seeds: Optional[int] = None,
     seed: int = 0,
     tau_max: Optional[float] = None,
     points: int = 20,
@@ -323,12 +327,14 @@ def check(
     ``--budget``), the L2 and sup errors, fitted rates and a ``verdict``
     (``agrees``, ``disagrees``, ``inconclusive``). ``tau_max``: the largest face time (default
     1, shortened to the validity window); ``mode``: ``fast`` or ``physical``; ``formula``: test
-    another face's law. ``t_max`` and ``physical=True`` are the old spellings.
+    another face's law. While the verdict is inconclusive the runs per size grow within
+    ``budget`` up to ``max_seeds`` (``--max-seeds``; ``max_seeds=seeds`` keeps a fixed,
+    reproducible ensemble). ``t_max`` and ``physical=True`` are the old spellings.
 
     With ``client`` the check runs on a Dask worker. Raises :class:`ResourceError` (with the
     ``estimate``) when a size would take too long.
     """
-    opts = _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max, physical, budget)
+    opts = _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max, physical, budget, max_seeds)
     if client is None:
         return json.loads(_native.check_json(str(spec), opts))
     from ._dask import check_distributed
@@ -351,6 +357,7 @@ def check_many(specs: Iterable[str], *, client: Any = None, **options: Any) -> l
         options.pop("t_max", None),
         options.pop("physical", None),
         options.pop("budget", None),
+        options.pop("max_seeds", None),
     )
     if options:
         raise ParameterError(f"unknown options: {sorted(options)}")

@@ -77,6 +77,7 @@ def check(
     n: Optional[Sequence[float]] = None,
     budget: Optional[float] = None,
     seeds: Optional[int] = None,
+    max_seeds: Optional[int] = None,
     seed: int = 0,
     tau_max: Optional[float] = None,
     points: int = 20,

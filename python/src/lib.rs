@@ -512,6 +512,8 @@ struct CheckArgs {
     n: Vec<f64>,
     budget: Option<f64>,
     seeds: Option<usize>,
+    #[serde(default)]
+    max_seeds: Option<usize>,
     seed: u64,
     t_max: Option<f64>,
     points: usize,
@@ -534,6 +536,10 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
             sizes: a.n,
             budget: a.budget.unwrap_or(CheckOptions::default().budget),
             seeds: a.seeds.unwrap_or(CheckOptions::default().seeds),
+            max_seeds: a
+                .max_seeds
+                .unwrap_or(CheckOptions::default().max_seeds)
+                .max(a.seeds.unwrap_or(CheckOptions::default().seeds)),
             seed: a.seed,
             t_max: a.t_max,
             points: a.points,
