@@ -286,7 +286,8 @@ def simulate(
 
 
 def _check_options(
-    n, seeds, seed, tau_max, points, mode, formula, t_max=None, physical=None, budget=None, max_seeds=None
+    n, seeds, seed, tau_max, points, mode, formula, t_max=None, physical=None, budget=None, max_seeds=None,
+    max_flops=None,
 ) -> str:
     tau_max = _alias("tau_max", tau_max, "t_max", t_max)
     if physical is not None:
@@ -297,6 +298,7 @@ def _check_options(
             "budget": None if budget is None else float(budget),
             "seeds": None if seeds is None else int(seeds),
             "max_seeds": None if max_seeds is None else int(max_seeds),
+            "max_flops": None if max_flops is None else float(max_flops),
             "seed": int(seed),
             "t_max": None if tau_max is None else float(tau_max),
             "points": int(points),
@@ -313,6 +315,7 @@ def check(
     budget: Optional[float] = None,
     seeds: Optional[int] = None,
     max_seeds: Optional[int] = None,
+    max_flops: Optional[float] = None,
     seed: int = 0,
     tau_max: Optional[float] = None,
     points: int = 20,
@@ -329,12 +332,13 @@ def check(
     1, shortened to the validity window); ``mode``: ``fast`` or ``physical``; ``formula``: test
     another face's law. While the verdict is inconclusive the runs per size grow within
     ``budget`` up to ``max_seeds`` (``--max-seeds``; ``max_seeds=seeds`` keeps a fixed,
-    reproducible ensemble). ``t_max`` and ``physical=True`` are the old spellings.
+    reproducible ensemble). ``max_flops`` (``--max-flops``) refuses explicit sizes ``n`` whose
+    estimated cost is above it. ``t_max`` and ``physical=True`` are the old spellings.
 
     With ``client`` the check runs on a Dask worker. Raises :class:`ResourceError` (with the
     ``estimate``) when a size would take too long.
     """
-    opts = _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max, physical, budget, max_seeds)
+    opts = _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max, physical, budget, max_seeds, max_flops)
     if client is None:
         return json.loads(_native.check_json(str(spec), opts))
     from ._dask import check_distributed
@@ -358,6 +362,7 @@ def check_many(specs: Iterable[str], *, client: Any = None, **options: Any) -> l
         options.pop("physical", None),
         options.pop("budget", None),
         options.pop("max_seeds", None),
+        options.pop("max_flops", None),
     )
     if options:
         raise ParameterError(f"unknown options: {sorted(options)}")

@@ -78,6 +78,7 @@ def check(
     budget: Optional[float] = None,
     seeds: Optional[int] = None,
     max_seeds: Optional[int] = None,
+    max_flops: Optional[float] = None,
     seed: int = 0,
     tau_max: Optional[float] = None,
     points: int = 20,

@@ -514,6 +514,8 @@ struct CheckArgs {
     seeds: Option<usize>,
     #[serde(default)]
     max_seeds: Option<usize>,
+    #[serde(default)]
+    max_flops: Option<f64>,
     seed: u64,
     t_max: Option<f64>,
     points: usize,
@@ -540,6 +542,7 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
                 .max_seeds
                 .unwrap_or(CheckOptions::default().max_seeds)
                 .max(a.seeds.unwrap_or(CheckOptions::default().seeds)),
+            max_flops: a.max_flops,
             seed: a.seed,
             t_max: a.t_max,
             points: a.points,

@@ -131,7 +131,7 @@ def test_spec_errors_carry_positions(cli):
 
 def test_a_refused_request_carries_the_estimate():
     with pytest.raises(prism.ResourceError) as ei:
-        prism.check("p = n; H = n; sigma2 = n^-1; N = 2 n", n=[4096, 8192])
+        prism.check("p = n; H = n; sigma2 = n^-1; N = 2 n", n=[4096, 8192], max_flops=1e12)
     e = ei.value
     assert e.estimate > e.limit > 0 and e.seconds > 0 and e.p >= 4096
     assert "floating-point operations" in str(e)
