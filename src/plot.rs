@@ -388,6 +388,8 @@ where
                 .configure_mesh()
                 .x_desc(c.x_label.as_str())
                 .y_desc(c.y_label.as_str())
+                .x_labels(12)
+                .y_labels(12)
                 .x_label_formatter(&f)
                 .y_label_formatter(&f)
                 .bold_line_style(bold)
@@ -452,7 +454,7 @@ pub fn figure_svg(
             .map(|(c, _)| legend_grid(c, width).1)
             .max()
             .unwrap_or(0) as u32;
-        let legend_height = if rows > 0 { rows * LEGEND_ROW + 10 } else { 0 };
+        let legend_height = if rows > 0 { rows * LEGEND_ROW + 16 } else { 0 };
         let title_height = if title.is_empty() { 0 } else { 34 };
         let root = SVGBackend::with_string(
             &mut out,
@@ -682,6 +684,51 @@ mod tests {
         };
         let svg = panels_svg(&[c.clone(), c], 300, 200).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("polyline"));
+    }
+
+    #[test]
+    fn tick_labels_never_read_negative_zero() {
+        assert_eq!(tick_label(-0.0, 0.1), "0");
+        assert_eq!(tick_label(-1e-17, 0.02), "0");
+        assert_eq!(tick_label(1e-17, 0.02), "0");
+        assert_eq!(tick_label(-0.2, 0.1), "-0.2");
+        assert_eq!(tick_label(0.12, 0.01), "0.12");
+        assert_eq!(tick_label(3.0, 1.0), "3");
+        assert_eq!(tick_label(-3e-9, 1e-6), "0");
+        assert_eq!(log_tick_label(1e-5), "1e-5");
+        assert_eq!(log_tick_label(0.002), "0.002");
+        assert_eq!(log_tick_label(200.0), "200");
+    }
+
+    #[test]
+    fn log_log_figure_has_a_title_and_no_negative_zero() {
+        let c = Chart {
+            title: "e".into(),
+            x_label: "n".into(),
+            y_label: "err".into(),
+            lines: vec![Line {
+                label: "err, band 2 s.e.".into(),
+                x: vec![16.0, 32.0, 64.0],
+                y: vec![1e-2, 5e-3, 2.5e-3],
+                band: Some(vec![0.05; 3]),
+                dashed: true,
+                color: 1,
+            }],
+        };
+        let lin = Chart {
+            lines: vec![Line {
+                x: vec![0.0, 1.0],
+                y: vec![-1e-3, 1e-3],
+                band: None,
+                dashed: false,
+                ..c.lines[0].clone()
+            }],
+            ..c.clone()
+        };
+        let svg = figure_svg("spec; c = 1", &[(lin, Axes::Linear), (c, Axes::LogLog)], 400, 300)
+            .unwrap();
+        assert!(svg.contains("spec; c = 1") && svg.contains("band 2 s.e."));
+        assert!(!svg.contains(">-0<") && !svg.contains(">-0.0<"));
     }
 
     #[test]
