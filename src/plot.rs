@@ -383,19 +383,70 @@ where
             let mut chart = builder
                 .build_cartesian_2d((p(x0)..p(x1)).log_scale(), (p(y0)..p(y1)).log_scale())
                 .map_err(|x| e(&x))?;
-            let f = |v: &f64| log_tick_label(*v);
+            // plotters' own log ticks are sparse within a decade: the mesh draws the axes and
+            // their descriptions; ticks at 1, 2, 5 x 10^k (every digit when that leaves fewer
+            // than four) are drawn here, with grid lines (bold at powers of ten).
             chart
                 .configure_mesh()
                 .x_desc(c.x_label.as_str())
                 .y_desc(c.y_label.as_str())
-                .x_labels(12)
-                .y_labels(12)
-                .x_label_formatter(&f)
-                .y_label_formatter(&f)
-                .bold_line_style(bold)
-                .light_line_style(light)
+                .disable_x_mesh()
+                .disable_y_mesh()
+                .x_labels(0)
+                .y_labels(0)
+                .x_label_formatter(&|_| String::new())
+                .y_label_formatter(&|_| String::new())
                 .draw()
                 .map_err(|x| e(&x))?;
+            let ticks = |lo: f64, hi: f64| {
+                let (a, b) = (lo.floor() as i32, hi.ceil() as i32);
+                let pick = |ms: &[f64]| {
+                    let mut t = Vec::new();
+                    for k in a..=b {
+                        for m in ms {
+                            let v = m * 10f64.powi(k);
+                            if v.log10() >= lo && v.log10() <= hi {
+                                t.push(v);
+                            }
+                        }
+                    }
+                    t
+                };
+                let t = pick(&[1.0, 2.0, 5.0]);
+                if t.len() >= 4 {
+                    t
+                } else {
+                    pick(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+                }
+            };
+            let is_decade = |v: f64| (v.log10() - v.log10().round()).abs() < 1e-9;
+            let base = plot_area.get_base_pixel();
+            let font = ("sans-serif", LEGEND_FONT).into_font();
+            let (xlo, xhi, ylo, yhi) = (p(x0), p(x1), p(y0), p(y1));
+            for v in ticks(x0, x1) {
+                let style = if is_decade(v) { bold } else { light.mix(2.0) };
+                chart
+                    .draw_series(LineSeries::new(vec![(v, ylo), (v, yhi)], style))
+                    .map_err(|x| e(&x))?;
+                let (px, py) = chart.backend_coord(&(v, ylo));
+                let label = log_tick_label(v);
+                let w = 6 * label.chars().count() as i32 / 2;
+                plot_area
+                    .draw(&Text::new(label, (px - base.0 - w, py - base.1 + 6), font.clone()))
+                    .map_err(|x| e(&x))?;
+            }
+            for v in ticks(y0, y1) {
+                let style = if is_decade(v) { bold } else { light.mix(2.0) };
+                chart
+                    .draw_series(LineSeries::new(vec![(xlo, v), (xhi, v)], style))
+                    .map_err(|x| e(&x))?;
+                let (px, py) = chart.backend_coord(&(xlo, v));
+                let label = log_tick_label(v);
+                let w = 7 * label.chars().count() as i32;
+                plot_area
+                    .draw(&Text::new(label, (px - base.0 - w - 6, py - base.1 - 6), font.clone()))
+                    .map_err(|x| e(&x))?;
+            }
             draw_lines(&mut chart, c, axes)?;
         }
     }
