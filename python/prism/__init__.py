@@ -285,14 +285,18 @@ def simulate(
 # checks
 
 
-def _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max=None, physical=None) -> str:
+def _check_options(
+    n, seeds, seed, tau_max, points, mode, formula, t_max=None, physical=None, budget=None, max_seeds=None
+) -> str:
     tau_max = _alias("tau_max", tau_max, "t_max", t_max)
     if physical is not None:
         mode = "physical" if physical else mode
     return json.dumps(
         {
-            "n": [float(x) for x in n],
-            "seeds": int(seeds),
+            "n": [float(x) for x in (n or ())],
+            "budget": None if budget is None else float(budget),
+            "seeds": None if seeds is None else int(seeds),
+            "max_seeds": None if max_seeds is None else int(max_seeds),
             "seed": int(seed),
             "t_max": None if tau_max is None else float(tau_max),
             "points": int(points),
@@ -305,8 +309,10 @@ def _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max=None, p
 def check(
     spec: str,
     *,
-    n: Sequence[float] = (256, 512, 1024, 2048),
-    seeds: int = 16,
+    n: Optional[Sequence[float]] = None,
+    budget: Optional[float] = None,
+    seeds: Optional[int] = None,
+    max_seeds: Optional[int] = None,
     seed: int = 0,
     tau_max: Optional[float] = None,
     points: int = 20,
@@ -317,15 +323,18 @@ def check(
     physical: Optional[bool] = None,
 ) -> dict:
     """Theory against simulation (``prism check SPEC --json``): the face's limit against
-    ensembles at the sizes ``n``, the L2 and sup errors, fitted rates and a ``verdict``
+    ensembles at the sizes ``n`` (default: chosen automatically within ``budget`` seconds, as
+    ``--budget``), the L2 and sup errors, fitted rates and a ``verdict``
     (``agrees``, ``disagrees``, ``inconclusive``). ``tau_max``: the largest face time (default
     1, shortened to the validity window); ``mode``: ``fast`` or ``physical``; ``formula``: test
-    another face's law. ``t_max`` and ``physical=True`` are the old spellings.
+    another face's law. While the verdict is inconclusive the runs per size grow within
+    ``budget`` up to ``max_seeds`` (``--max-seeds``; ``max_seeds=seeds`` keeps a fixed,
+    reproducible ensemble). ``t_max`` and ``physical=True`` are the old spellings.
 
     With ``client`` the check runs on a Dask worker. Raises :class:`ResourceError` (with the
     ``estimate``) when a size would take too long.
     """
-    opts = _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max, physical)
+    opts = _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max, physical, budget, max_seeds)
     if client is None:
         return json.loads(_native.check_json(str(spec), opts))
     from ._dask import check_distributed
@@ -338,8 +347,8 @@ def check_many(specs: Iterable[str], *, client: Any = None, **options: Any) -> l
     spec is checked on a Dask worker (in parallel); the results are those of the local run."""
     specs = [str(s) for s in specs]
     opts = _check_options(
-        options.pop("n", (256, 512, 1024, 2048)),
-        options.pop("seeds", 16),
+        options.pop("n", None),
+        options.pop("seeds", None),
         options.pop("seed", 0),
         options.pop("tau_max", None),
         options.pop("points", 20),
@@ -347,6 +356,8 @@ def check_many(specs: Iterable[str], *, client: Any = None, **options: Any) -> l
         options.pop("formula", None),
         options.pop("t_max", None),
         options.pop("physical", None),
+        options.pop("budget", None),
+        options.pop("max_seeds", None),
     )
     if options:
         raise ParameterError(f"unknown options: {sorted(options)}")

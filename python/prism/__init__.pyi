@@ -74,8 +74,10 @@ def simulate(
 def check(
     spec: str,
     *,
-    n: Sequence[float] = (256, 512, 1024, 2048),
-    seeds: int = 16,
+    n: Optional[Sequence[float]] = None,
+    budget: Optional[float] = None,
+    seeds: Optional[int] = None,
+    max_seeds: Optional[int] = None,
     seed: int = 0,
     tau_max: Optional[float] = None,
     points: int = 20,

@@ -510,7 +510,10 @@ fn simulate_reduce_json(py: Python<'_>, params: String, chunks: Vec<String>) -> 
 #[derive(Deserialize)]
 struct CheckArgs {
     n: Vec<f64>,
-    seeds: usize,
+    budget: Option<f64>,
+    seeds: Option<usize>,
+    #[serde(default)]
+    max_seeds: Option<usize>,
     seed: u64,
     t_max: Option<f64>,
     points: usize,
@@ -531,7 +534,12 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
         };
         let opts = CheckOptions {
             sizes: a.n,
-            seeds: a.seeds,
+            budget: a.budget.unwrap_or(CheckOptions::default().budget),
+            seeds: a.seeds.unwrap_or(CheckOptions::default().seeds),
+            max_seeds: a
+                .max_seeds
+                .unwrap_or(CheckOptions::default().max_seeds)
+                .max(a.seeds.unwrap_or(CheckOptions::default().seeds)),
             seed: a.seed,
             t_max: a.t_max,
             points: a.points,

@@ -31,7 +31,7 @@ cells = [
          "prism.plot_limit(lim)"),
     md("## Limit against simulation\n\n`check` simulates the finite model at growing n, "
        "normalizes the losses the way the face's limit predicts and compares."),
-    code("chk = prism.check(spec, n=[64, 128, 256], seeds=4, points=10)\n"
+    code("chk = prism.check(spec, n=[64, 128, 256], seeds=16, max_seeds=16, points=10)\n"
          "print('verdict:', chk['verdict'])\n"
          "for l in chk['losses']:\n"
          "    print(l['loss'], [f\"{e['l2']:.2e}\" for e in l['errors']])\n"

@@ -26,7 +26,7 @@ def test_check_many_on_dask_matches_local(client):
         "p = 0.125 n; H = 0.015625 n^2; sigma2 = 32 n^-2; N = 0.125 n",
         "p = n; H = 0.5 n; sigma2 = n^-1; N = 4 n",
     ]
-    opts = dict(n=[32, 64], seeds=2, points=4)
+    opts = dict(n=[32, 64], seeds=2, max_seeds=2, points=4, budget=20)
     local = prism.check_many(specs, **opts)
     dist = prism.check_many(specs, client=client, **opts)
     one = prism.check(specs[1], client=client, **opts)

@@ -950,8 +950,15 @@ pub fn check(
         .zip(&per_run_curves)
         .zip(&info)
         .map(|(((n, x, params), (tr, po)), (dt, seconds))| {
-            let (train_mean, train_sem) = stats::column_mean_sem(tr);
-            let (pop_mean, pop_sem) = stats::column_mean_sem(po);
+            // The reported means are the plain ensemble means on the face-time grid (each
+            // run's vector also carries the CONTROLS of the control-variate estimator).
+            let on_grid = |runs: &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
+                runs.iter()
+                    .map(|v| v[..v.len().min(times.len())].to_vec())
+                    .collect()
+            };
+            let (train_mean, train_sem) = stats::column_mean_sem(&on_grid(tr));
+            let (pop_mean, pop_sem) = stats::column_mean_sem(&on_grid(po));
             SizeRun {
                 n: *n,
                 p: params.p,

@@ -25,6 +25,10 @@ pub struct Args {
     /// Runs per size R to start with.
     #[arg(long, value_name = "R", default_value_t = CheckOptions::default().seeds, value_parser = super::count)]
     seeds: usize,
+    /// While the verdict is inconclusive, runs per size grow (x4 per round, within --budget) up
+    /// to this many; `--max-seeds` equal to `--seeds` keeps a fixed, reproducible ensemble.
+    #[arg(long = "max-seeds", value_name = "R", default_value_t = CheckOptions::default().max_seeds, value_parser = super::count)]
+    max_seeds: usize,
     /// Base seed B (run i uses B + i).
     #[arg(long, value_name = "B", default_value_t = CheckOptions::default().seed)]
     seed: u64,
@@ -68,7 +72,7 @@ pub fn run(args: Args) -> CliResult {
     super::budget::guard(&super::budget::grid_estimate(
         "the recorded curves of this check",
         args.points,
-        (args.sizes.len().max(4) * args.seeds.max(256)) as f64 * 2.0,
+        (args.sizes.len().max(4) * args.seeds.max(args.max_seeds)) as f64 * 2.0,
         "--points, --seeds or sizes",
     ))?;
     let prism = prism::pipeline::default_prism()?;
@@ -77,6 +81,7 @@ pub fn run(args: Args) -> CliResult {
         budget: args.budget,
         max_flops: args.max_flops,
         seeds: args.seeds,
+        max_seeds: args.max_seeds.max(args.seeds),
         seed: args.seed,
         t_max: args.t_max,
         points: args.points,

@@ -14,3 +14,12 @@ pub fn prism(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Serializes the tests whose outcome depends on a wall-time budget (`check` and `claims`
+/// choose sizes and runs from the measured machine speed): run alongside each other they would
+/// share the cores and get less done per second of budget than the check planned for.
+#[allow(dead_code)]
+pub fn budgeted() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
