@@ -1,8 +1,12 @@
 //! SVG line charts (plotters), returned as strings: the library never writes files.
 //!
 //! A [`Chart`] is a set of [`Line`]s, each optionally with an error band (drawn as two thin
-//! lines at +- the band half-width). [`panels_svg`] draws several charts side by side.
+//! lines at +- the band half-width). [`figure_svg`] draws several charts side by side under a
+//! title, on linear or log-log axes ([`Axes`]), with a light grid, tick labels that never read
+//! "-0", and each legend under its plot (never over the data); [`panels_svg`] is the untitled,
+//! linear case.
 
+use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::prelude::*;
 
 /// One curve.
@@ -154,11 +158,26 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(23, 190, 207),
 ];
 
-fn range(charts: &Chart) -> ((f64, f64), (f64, f64)) {
+/// Axes of a panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Axes {
+    /// Linear x and y; a band is a half-width in y units.
+    Linear,
+    /// Logarithmic x and y (ticks at real values); abscissae and ordinates must be positive, and
+    /// a band is a half-width in log10 units (the edges are y 10^-b and y 10^b).
+    LogLog,
+}
+
+/// Data range of a chart in plotting coordinates (log10 of the values on log axes), padded by
+/// 5% in y.
+fn range(c: &Chart, axes: Axes) -> ((f64, f64), (f64, f64)) {
+    let log = axes == Axes::LogLog;
+    let tr = |v: f64| if log { v.log10() } else { v };
     let mut xs = (f64::INFINITY, f64::NEG_INFINITY);
     let mut ys = (f64::INFINITY, f64::NEG_INFINITY);
-    for l in &charts.lines {
+    for l in &c.lines {
         for (i, (&x, &y)) in l.x.iter().zip(&l.y).enumerate() {
+            let (x, y) = (tr(x), tr(y));
             if !(x.is_finite() && y.is_finite()) {
                 continue;
             }
@@ -167,6 +186,7 @@ fn range(charts: &Chart) -> ((f64, f64), (f64, f64)) {
                 .as_ref()
                 .and_then(|b| b.get(i))
                 .copied()
+                .filter(|b| b.is_finite())
                 .unwrap_or(0.0);
             xs = (xs.0.min(x), xs.1.max(x));
             ys = (ys.0.min(y - b), ys.1.max(y + b));
@@ -177,98 +197,341 @@ fn range(charts: &Chart) -> ((f64, f64), (f64, f64)) {
         ys = (0.0, 1.0);
     }
     if xs.1 <= xs.0 {
-        xs.1 = xs.0 + 1.0;
+        xs = (xs.0 - 0.5, xs.0 + 0.5);
     }
-    let pad = 0.05 * (ys.1 - ys.0).max(1e-12);
-    (xs, (ys.0 - pad, ys.1 + pad))
+    let xpad = if log { 0.04 * (xs.1 - xs.0) } else { 0.0 };
+    let pad = 0.05 * (ys.1 - ys.0).max(1e-12 * (1.0 + ys.1.abs()));
+    ((xs.0 - xpad, xs.1 + xpad), (ys.0 - pad, ys.1 + pad))
 }
 
-fn draw<DB: DrawingBackend>(
-    area: &DrawingArea<DB, plotters::coord::Shift>,
+/// A tick label on a linear axis whose ticks are about `step` apart: as many decimals as the
+/// step needs, and never "-0" or "-0.0" (a value that rounds to zero prints as "0").
+pub fn tick_label(v: f64, step: f64) -> String {
+    let step = step.abs();
+    let mag = v.abs().max(step);
+    if mag > 0.0 && !(1e-4..1e6).contains(&mag) {
+        // Scientific, with the digits the step needs relative to the magnitude.
+        let digits = if step > 0.0 {
+            ((mag / step).log10().ceil().max(0.0) as usize).min(6)
+        } else {
+            2
+        };
+        let s = format!("{v:.digits$e}");
+        return if v.abs() < 0.5 * step { "0".into() } else { s };
+    }
+    let decimals = if step > 0.0 {
+        (-(step.log10().floor())).max(0.0) as usize + 1
+    } else {
+        2
+    };
+    let s = format!("{v:.decimals$}");
+    // Trim trailing zeros of the fraction.
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+/// A tick label on a log axis: the value with up to three significant digits, powers of ten
+/// outside [1e-3, 1e4) written as `1e-5`, `2.5e6`.
+pub fn log_tick_label(v: f64) -> String {
+    if v <= 0.0 || !v.is_finite() {
+        return String::new();
+    }
+    let e = v.log10().floor() as i32;
+    if (-3..4).contains(&e) {
+        let decimals = (2 - e).max(0) as usize;
+        let s = format!("{v:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    } else {
+        let m = v / 10f64.powi(e);
+        let ms = format!("{m:.2}");
+        let ms = ms.trim_end_matches('0').trim_end_matches('.');
+        format!("{ms}e{e}")
+    }
+}
+
+/// Height in pixels of one legend row, and the legend font size.
+const LEGEND_ROW: u32 = 17;
+const LEGEND_FONT: u32 = 12;
+
+/// Legend columns and rows of a chart in a panel `width` pixels wide (entries are laid out
+/// under the plot, never over the data).
+fn legend_grid(c: &Chart, width: u32) -> (usize, usize) {
+    let n = c.lines.iter().filter(|l| !l.label.is_empty()).count();
+    if n == 0 {
+        return (1, 0);
+    }
+    let longest = c
+        .lines
+        .iter()
+        .map(|l| l.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let col = 34.0 + 6.6 * longest as f64;
+    let cols = (((width as f64 - 80.0) / col).floor() as usize).clamp(1, 3).min(n);
+    (cols, n.div_ceil(cols))
+}
+
+/// Draw the curves of a chart on an already built coordinate system.
+fn draw_lines<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
     c: &Chart,
+    axes: Axes,
 ) -> Result<(), PlotError>
 where
+    DB: DrawingBackend,
     DB::ErrorType: 'static,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
     let e = |x: &dyn std::fmt::Display| PlotError(format!("cannot draw the chart: {x}"));
-    let ((x0, x1), (y0, y1)) = range(c);
-    let mut chart = ChartBuilder::on(area)
-        .caption(&c.title, ("sans-serif", 16))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(64)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(|x| e(&x))?;
-    chart
-        .configure_mesh()
-        .x_desc(c.x_label.as_str())
-        .y_desc(c.y_label.as_str())
-        .draw()
-        .map_err(|x| e(&x))?;
+    let ok = |x: f64, y: f64| {
+        x.is_finite() && y.is_finite() && (axes == Axes::Linear || (x > 0.0 && y > 0.0))
+    };
     for l in &c.lines {
         let color = PALETTE[l.color % PALETTE.len()];
         let pts: Vec<(f64, f64)> =
             l.x.iter()
                 .zip(&l.y)
-                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .filter(|(x, y)| ok(**x, **y))
                 .map(|(x, y)| (*x, *y))
                 .collect();
-        if l.dashed {
-            chart
-                .draw_series(pts.iter().map(|&p| Circle::new(p, 3, color.filled())))
-                .map_err(|x| e(&x))?
-                .label(l.label.as_str())
-                .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
-        } else {
-            chart
-                .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
-                .map_err(|x| e(&x))?
-                .label(l.label.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-                });
-        }
         if let Some(band) = &l.band {
             for sign in [-1.0, 1.0] {
                 let edge: Vec<(f64, f64)> =
                     l.x.iter()
                         .zip(&l.y)
                         .zip(band)
-                        .filter(|((x, y), b)| x.is_finite() && y.is_finite() && b.is_finite())
-                        .map(|((x, y), b)| (*x, y + sign * b))
+                        .filter(|((x, y), b)| ok(**x, **y) && b.is_finite())
+                        .map(|((x, y), b)| match axes {
+                            Axes::Linear => (*x, y + sign * b),
+                            Axes::LogLog => (*x, y * 10f64.powf(sign * b)),
+                        })
                         .collect();
                 chart
                     .draw_series(LineSeries::new(edge, color.mix(0.35)))
                     .map_err(|x| e(&x))?;
             }
         }
+        if l.dashed {
+            chart
+                .draw_series(pts.iter().map(|&p| Circle::new(p, 3, color.filled())))
+                .map_err(|x| e(&x))?;
+        } else {
+            chart
+                .draw_series(LineSeries::new(pts, color.stroke_width(2)))
+                .map_err(|x| e(&x))?;
+        }
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|x| e(&x))?;
     Ok(())
 }
 
-/// Charts side by side in one SVG (each panel `width` x `height` pixels).
-pub fn panels_svg(charts: &[Chart], width: u32, height: u32) -> Result<String, PlotError> {
+fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    c: &Chart,
+    axes: Axes,
+    legend_height: u32,
+) -> Result<(), PlotError>
+where
+    DB::ErrorType: 'static,
+{
+    let e = |x: &dyn std::fmt::Display| PlotError(format!("cannot draw the chart: {x}"));
+    let (w, h) = area.dim_in_pixel();
+    let (plot_area, legend_area) = area.split_vertically(h.saturating_sub(legend_height));
+    let ((x0, x1), (y0, y1)) = range(c, axes);
+    let bold = BLACK.mix(0.15);
+    let light = BLACK.mix(0.05);
+    let mut builder = ChartBuilder::on(&plot_area);
+    builder
+        .caption(&c.title, ("sans-serif", 15))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70);
+    match axes {
+        Axes::Linear => {
+            let mut chart = builder
+                .build_cartesian_2d(x0..x1, y0..y1)
+                .map_err(|x| e(&x))?;
+            let (xs, ys) = ((x1 - x0) / 10.0, (y1 - y0) / 10.0);
+            let xf = move |v: &f64| tick_label(*v, xs);
+            let yf = move |v: &f64| tick_label(*v, ys);
+            chart
+                .configure_mesh()
+                .x_desc(c.x_label.as_str())
+                .y_desc(c.y_label.as_str())
+                .x_label_formatter(&xf)
+                .y_label_formatter(&yf)
+                .bold_line_style(bold)
+                .light_line_style(light)
+                .draw()
+                .map_err(|x| e(&x))?;
+            draw_lines(&mut chart, c, axes)?;
+        }
+        Axes::LogLog => {
+            let p = |v: f64| 10f64.powf(v);
+            let mut chart = builder
+                .build_cartesian_2d((p(x0)..p(x1)).log_scale(), (p(y0)..p(y1)).log_scale())
+                .map_err(|x| e(&x))?;
+            // plotters' own log ticks are sparse within a decade: the mesh draws the axes and
+            // their descriptions; ticks at 1, 2, 5 x 10^k (every digit when that leaves fewer
+            // than four) are drawn here, with grid lines (bold at powers of ten).
+            chart
+                .configure_mesh()
+                .x_desc(c.x_label.as_str())
+                .y_desc(c.y_label.as_str())
+                .disable_x_mesh()
+                .disable_y_mesh()
+                .x_labels(0)
+                .y_labels(0)
+                .x_label_formatter(&|_| String::new())
+                .y_label_formatter(&|_| String::new())
+                .draw()
+                .map_err(|x| e(&x))?;
+            let ticks = |lo: f64, hi: f64| {
+                let (a, b) = (lo.floor() as i32, hi.ceil() as i32);
+                let pick = |ms: &[f64]| {
+                    let mut t = Vec::new();
+                    for k in a..=b {
+                        for m in ms {
+                            let v = m * 10f64.powi(k);
+                            if v.log10() >= lo && v.log10() <= hi {
+                                t.push(v);
+                            }
+                        }
+                    }
+                    t
+                };
+                let t = pick(&[1.0, 2.0, 5.0]);
+                if t.len() >= 4 {
+                    t
+                } else {
+                    pick(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+                }
+            };
+            let is_decade = |v: f64| (v.log10() - v.log10().round()).abs() < 1e-9;
+            let base = plot_area.get_base_pixel();
+            let font = ("sans-serif", LEGEND_FONT).into_font();
+            let (xlo, xhi, ylo, yhi) = (p(x0), p(x1), p(y0), p(y1));
+            for v in ticks(x0, x1) {
+                let style = if is_decade(v) { bold } else { light.mix(2.0) };
+                chart
+                    .draw_series(LineSeries::new(vec![(v, ylo), (v, yhi)], style))
+                    .map_err(|x| e(&x))?;
+                let (px, py) = chart.backend_coord(&(v, ylo));
+                let label = log_tick_label(v);
+                let w = 6 * label.chars().count() as i32 / 2;
+                plot_area
+                    .draw(&Text::new(label, (px - base.0 - w, py - base.1 + 6), font.clone()))
+                    .map_err(|x| e(&x))?;
+            }
+            for v in ticks(y0, y1) {
+                let style = if is_decade(v) { bold } else { light.mix(2.0) };
+                chart
+                    .draw_series(LineSeries::new(vec![(xlo, v), (xhi, v)], style))
+                    .map_err(|x| e(&x))?;
+                let (px, py) = chart.backend_coord(&(xlo, v));
+                let label = log_tick_label(v);
+                let w = 7 * label.chars().count() as i32;
+                plot_area
+                    .draw(&Text::new(label, (px - base.0 - w - 6, py - base.1 - 6), font.clone()))
+                    .map_err(|x| e(&x))?;
+            }
+            draw_lines(&mut chart, c, axes)?;
+        }
+    }
+    // The legend, under the plot.
+    let (cols, _) = legend_grid(c, w);
+    let col_w = (w.saturating_sub(80) / cols as u32) as i32;
+    let font = ("sans-serif", LEGEND_FONT).into_font();
+    for (k, l) in c.lines.iter().filter(|l| !l.label.is_empty()).enumerate() {
+        let color = PALETTE[l.color % PALETTE.len()];
+        let x = 70 + (k % cols) as i32 * col_w;
+        let y = 8 + (k / cols) as i32 * LEGEND_ROW as i32;
+        if l.dashed {
+            legend_area
+                .draw(&Circle::new((x + 10, y), 3, color.filled()))
+                .map_err(|x| e(&x))?;
+        } else {
+            legend_area
+                .draw(&PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)))
+                .map_err(|x| e(&x))?;
+        }
+        if l.band.is_some() {
+            for dy in [-4, 4] {
+                legend_area
+                    .draw(&PathElement::new(
+                        vec![(x, y + dy), (x + 20, y + dy)],
+                        color.mix(0.35),
+                    ))
+                    .map_err(|x| e(&x))?;
+            }
+        }
+        legend_area
+            .draw(&Text::new(
+                l.label.clone(),
+                (x + 28, y - LEGEND_FONT as i32 / 2),
+                font.clone(),
+            ))
+            .map_err(|x| e(&x))?;
+    }
+    Ok(())
+}
+
+/// A figure: an optional title over panels side by side, each `width` x `height` pixels of
+/// plot plus room for its legend, which is drawn under the plot (never over the data).
+pub fn figure_svg(
+    title: &str,
+    panels: &[(Chart, Axes)],
+    width: u32,
+    height: u32,
+) -> Result<String, PlotError> {
     let mut out = String::new();
     {
-        let n = charts.len().max(1);
-        let root =
-            SVGBackend::with_string(&mut out, (width * n as u32, height)).into_drawing_area();
-        root.fill(&WHITE)
-            .map_err(|x| PlotError(format!("cannot draw the chart: {x}")))?;
-        let areas = root.split_evenly((1, n));
-        for (a, c) in areas.iter().zip(charts) {
-            draw(a, c)?;
+        let e = |x: &dyn std::fmt::Display| PlotError(format!("cannot draw the chart: {x}"));
+        let n = panels.len().max(1);
+        let rows = panels
+            .iter()
+            .map(|(c, _)| legend_grid(c, width).1)
+            .max()
+            .unwrap_or(0) as u32;
+        let legend_height = if rows > 0 { rows * LEGEND_ROW + 16 } else { 0 };
+        let title_height = if title.is_empty() { 0 } else { 34 };
+        let root = SVGBackend::with_string(
+            &mut out,
+            (width * n as u32, height + legend_height + title_height),
+        )
+        .into_drawing_area();
+        root.fill(&WHITE).map_err(|x| e(&x))?;
+        let body = if title.is_empty() {
+            root.clone()
+        } else {
+            root.titled(title, ("sans-serif", 17)).map_err(|x| e(&x))?
+        };
+        let areas = body.split_evenly((1, n));
+        for (a, (c, axes)) in areas.iter().zip(panels) {
+            draw(a, c, *axes, legend_height)?;
         }
-        root.present()
-            .map_err(|x| PlotError(format!("cannot draw the chart: {x}")))?;
+        root.present().map_err(|x| e(&x))?;
     }
     Ok(out)
+}
+
+/// Charts (linear axes) side by side in one SVG (each panel `width` x `height` pixels plus
+/// its legend).
+pub fn panels_svg(charts: &[Chart], width: u32, height: u32) -> Result<String, PlotError> {
+    let panels: Vec<(Chart, Axes)> = charts.iter().map(|c| (c.clone(), Axes::Linear)).collect();
+    figure_svg("", &panels, width, height)
 }
 
 /// One chart as SVG.
@@ -472,6 +735,51 @@ mod tests {
         };
         let svg = panels_svg(&[c.clone(), c], 300, 200).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("polyline"));
+    }
+
+    #[test]
+    fn tick_labels_never_read_negative_zero() {
+        assert_eq!(tick_label(-0.0, 0.1), "0");
+        assert_eq!(tick_label(-1e-17, 0.02), "0");
+        assert_eq!(tick_label(1e-17, 0.02), "0");
+        assert_eq!(tick_label(-0.2, 0.1), "-0.2");
+        assert_eq!(tick_label(0.12, 0.01), "0.12");
+        assert_eq!(tick_label(3.0, 1.0), "3");
+        assert_eq!(tick_label(-3e-9, 1e-6), "0");
+        assert_eq!(log_tick_label(1e-5), "1e-5");
+        assert_eq!(log_tick_label(0.002), "0.002");
+        assert_eq!(log_tick_label(200.0), "200");
+    }
+
+    #[test]
+    fn log_log_figure_has_a_title_and_no_negative_zero() {
+        let c = Chart {
+            title: "e".into(),
+            x_label: "n".into(),
+            y_label: "err".into(),
+            lines: vec![Line {
+                label: "err, band 2 s.e.".into(),
+                x: vec![16.0, 32.0, 64.0],
+                y: vec![1e-2, 5e-3, 2.5e-3],
+                band: Some(vec![0.05; 3]),
+                dashed: true,
+                color: 1,
+            }],
+        };
+        let lin = Chart {
+            lines: vec![Line {
+                x: vec![0.0, 1.0],
+                y: vec![-1e-3, 1e-3],
+                band: None,
+                dashed: false,
+                ..c.lines[0].clone()
+            }],
+            ..c.clone()
+        };
+        let svg = figure_svg("spec; c = 1", &[(lin, Axes::Linear), (c, Axes::LogLog)], 400, 300)
+            .unwrap();
+        assert!(svg.contains("spec; c = 1") && svg.contains("band 2 s.e."));
+        assert!(!svg.contains(">-0<") && !svg.contains(">-0.0<"));
     }
 
     #[test]

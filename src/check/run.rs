@@ -255,6 +255,20 @@ pub struct LadderReport {
     pub budget_that_would_suffice: Option<f64>,
 }
 
+/// Number of face times of [`FineLimit`].
+pub const FINE_POINTS: usize = 256;
+
+/// The closed-form limit evaluated on a fine, uniform grid of face times (figure only).
+#[derive(Clone, Debug)]
+pub struct FineLimit {
+    /// Face times, uniform from the first to the last time of the check's grid.
+    pub times: Vec<f64>,
+    /// Limit, train.
+    pub train: Vec<f64>,
+    /// Limit, pop.
+    pub pop: Vec<f64>,
+}
+
 /// The full result of `prism check`.
 #[derive(Clone, Debug, Serialize)]
 pub struct CheckReport {
@@ -282,6 +296,11 @@ pub struct CheckReport {
     pub limit_train_err: Vec<f64>,
     /// Standard errors of the reference, pop.
     pub limit_pop_err: Vec<f64>,
+    /// The closed-form limit on a fine grid of [`FINE_POINTS`] face times over the same window,
+    /// for the figure (a smooth curve, no corners). `None` when the reference has no closed
+    /// form (series or numerical): the figure then shows it on its own grid, as markers.
+    #[serde(skip)]
+    pub limit_fine: Option<FineLimit>,
     /// How the sizes were chosen.
     pub ladder: LadderReport,
     /// Expected correction exponent rho (exact, as a string) and as a float.
@@ -972,6 +991,20 @@ pub fn check(
         ));
     }
     let (lo, hi) = (sizes[0], *sizes.last().unwrap_or(&sizes[0]));
+    // The closed-form limit on a fine grid, for the figure only (cheap: a closed form).
+    let limit_fine = match (&refc.reference, times.first(), times.last()) {
+        (Reference::Limit { .. }, Some(&t0), Some(&t1)) if t1 > t0 => {
+            let fine: Vec<f64> = (0..FINE_POINTS)
+                .map(|i| t0 + (t1 - t0) * i as f64 / (FINE_POINTS - 1) as f64)
+                .collect();
+            regimes::limit_curve(regime, &consts, &fine).ok().map(|lc| FineLimit {
+                times: fine,
+                train: lc.train,
+                pop: lc.pop,
+            })
+        }
+        _ => None,
+    };
     Ok(CheckReport {
         spec: cls.spec.clone(),
         face: regime.name().to_string(),
@@ -985,6 +1018,7 @@ pub fn check(
         limit_pop,
         limit_train_err: refc.train_err,
         limit_pop_err: refc.pop_err,
+        limit_fine,
         ladder: LadderReport {
             automatic,
             budget_seconds: opts.budget,
@@ -1426,19 +1460,32 @@ fn distances(n: f64, per_run: &[Vec<f64>], limit: &[f64], ref_err: &[f64]) -> Si
     }
 }
 
-/// The evidence figure: per loss, the reference and the simulated curves (one per n, bands of
-/// 2 standard errors), then a log-log panel of the L2 error against n with the fitted slope and
-/// the expected one (bands: 2 standard errors of the points and of the fitted slope). Titles
-/// carry the spec and the constants.
+/// The evidence figure, titled with the spec, the face and its constants: per loss, the
+/// reference and the simulated curves (one per n, bands of 2 standard errors), then a log-log
+/// panel of the L2 error against n with the fitted slope and the expected one (bands: 2
+/// standard errors of the points and of the fitted slope). A closed-form limit is drawn as a
+/// line on a fine grid ([`CheckReport::limit_fine`]); a series or numerical reference as
+/// markers on the check's own grid.
 pub fn plot(report: &CheckReport) -> Result<String, crate::plot::PlotError> {
-    use crate::plot::{panels_svg, Chart, Line};
+    use crate::plot::{figure_svg, Axes, Chart, Line};
     let consts = report
         .constants
         .iter()
-        .map(|(n, v)| format!("{n} = {v}"))
+        .map(|(n, v)| format!("{n} = {}", crate::plot::log_tick_label(*v)))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut charts = Vec::new();
+    let title = format!(
+        "prism check: {}  |  face {}{}  |  verdict {}",
+        report.spec,
+        report.face,
+        if consts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({consts})")
+        },
+        report.verdict.as_str()
+    );
+    let mut panels = Vec::new();
     for (li, lc) in report.losses.iter().enumerate() {
         let (limit, lerr) = if li == 0 {
             (&report.limit_train, &report.limit_train_err)
@@ -1446,20 +1493,34 @@ pub fn plot(report: &CheckReport) -> Result<String, crate::plot::PlotError> {
             (&report.limit_pop, &report.limit_pop_err)
         };
         let numeric = lerr.iter().any(|e| *e > 0.0);
-        let mut lines = vec![Line {
-            label: match report.reference {
-                Reference::Limit { .. } => "limit".into(),
-                Reference::Series { order, .. } => format!("leading series (order {order})"),
-                Reference::SeriesAndNumeric { order, .. } => {
-                    format!("series (order {order}), then numerical limit +- 2 s.e.")
-                }
+        let reference = match (&report.reference, &report.limit_fine) {
+            (Reference::Limit { .. }, Some(f)) => Line {
+                label: format!("limit ({} points)", f.times.len()),
+                x: f.times.clone(),
+                y: if li == 0 { f.train.clone() } else { f.pop.clone() },
+                band: None,
+                dashed: false,
+                color: 0,
             },
-            x: report.times.clone(),
-            y: limit.clone(),
-            band: numeric.then(|| lerr.iter().map(|v| 2.0 * v).collect()),
-            dashed: false,
-            color: 0,
-        }];
+            (r, _) => Line {
+                label: match r {
+                    Reference::Limit { .. } => "limit".into(),
+                    Reference::Series { order, .. } => {
+                        format!("leading series (order {order}), on the check's grid")
+                    }
+                    Reference::SeriesAndNumeric { order, .. } => format!(
+                        "series (order {order}), then numerical limit{}, on the check's grid",
+                        if numeric { " +- 2 s.e." } else { "" }
+                    ),
+                },
+                x: report.times.clone(),
+                y: limit.clone(),
+                band: numeric.then(|| lerr.iter().map(|v| 2.0 * v).collect()),
+                dashed: true,
+                color: 0,
+            },
+        };
+        let mut lines = vec![reference];
         for (i, s) in report.sizes.iter().enumerate() {
             let (m, e) = if li == 0 {
                 (&s.train_mean, &s.train_sem)
@@ -1467,7 +1528,7 @@ pub fn plot(report: &CheckReport) -> Result<String, crate::plot::PlotError> {
                 (&s.pop_mean, &s.pop_sem)
             };
             lines.push(Line {
-                label: format!("n = {} (p = {}, H = {}), +- 2 s.e.", fmt_n(s.n), s.p, s.h),
+                label: format!("n = {} (p = {}, H = {}), band 2 s.e.", fmt_n(s.n), s.p, s.h),
                 x: report.times.clone(),
                 y: m.clone(),
                 band: Some(e.iter().map(|v| 2.0 * v).collect()),
@@ -1475,25 +1536,28 @@ pub fn plot(report: &CheckReport) -> Result<String, crate::plot::PlotError> {
                 color: i + 1,
             });
         }
-        charts.push(Chart {
-            title: format!("{}; {}: {}", report.spec, consts, lc.quantity),
-            x_label: report.time_variable.clone(),
-            y_label: lc.quantity.clone(),
-            lines,
-        });
+        panels.push((
+            Chart {
+                title: format!("{}: simulations vs reference", lc.quantity),
+                x_label: report.time_variable.clone(),
+                y_label: lc.quantity.clone(),
+                lines,
+            },
+            Axes::Linear,
+        ));
     }
-    // The log-log panel: log10 of the L2 error against log10 n.
+    // The log-log panel: the L2 error against n on log axes; bands are half-widths in log10.
     let mut lines = Vec::new();
     for (li, lc) in report.losses.iter().enumerate() {
         let pts: Vec<(f64, f64, f64)> = lc
             .errors
             .iter()
             .filter(|e| e.l2 > 0.0)
-            .map(|e| (e.n.log10(), e.l2.log10(), 2.0 * e.l2_se / (e.l2 * std::f64::consts::LN_10)))
+            .map(|e| (e.n, e.l2, 2.0 * e.l2_se / (e.l2 * std::f64::consts::LN_10)))
             .collect();
         let color = 2 * li + 1;
         lines.push(Line {
-            label: format!("{} L2 error, +- 2 s.e.", lc.loss.name()),
+            label: format!("{} L2 error, band 2 s.e.", lc.loss.name()),
             x: pts.iter().map(|p| p.0).collect(),
             y: pts.iter().map(|p| p.1).collect(),
             band: Some(pts.iter().map(|p| p.2).collect()),
@@ -1502,29 +1566,34 @@ pub fn plot(report: &CheckReport) -> Result<String, crate::plot::PlotError> {
         });
         if let Some(f) = lc.l2.fit {
             let xs: Vec<f64> = report.sizes.iter().map(|s| s.n.log10()).collect();
-            let fit: Vec<f64> = xs.iter().map(|x| f.prefactor.log10() - f.rate * x).collect();
+            let ns: Vec<f64> = report.sizes.iter().map(|s| s.n).collect();
+            let fit: Vec<f64> = xs.iter().map(|x| f.prefactor * 10f64.powf(-f.rate * x)).collect();
             // The slope's uncertainty as a band about the centre of the ladder.
             let xc = xs.iter().sum::<f64>() / xs.len() as f64;
             lines.push(Line {
                 label: format!(
-                    "{} fit: slope {:.2} +- {:.2} (band 2 s.e.)",
+                    "{} fit: slope {:.2} +- {:.2} (band 2 s.e. of the slope)",
                     lc.loss.name(),
                     -f.rate,
                     2.0 * f.se
                 ),
-                x: xs.clone(),
-                y: fit.clone(),
+                x: ns.clone(),
+                y: fit,
                 band: Some(xs.iter().map(|x| 2.0 * f.se * (x - xc).abs()).collect()),
                 dashed: false,
                 color,
             });
             let yc = f.prefactor.log10() - f.rate * xc;
             lines.push(Line {
-                label: format!("{} expected slope -{}", lc.loss.name(), report.expected_rate),
-                x: xs.clone(),
+                label: format!(
+                    "{} expected slope -{} (through the fit's centre)",
+                    lc.loss.name(),
+                    report.expected_rate
+                ),
+                x: ns,
                 y: xs
                     .iter()
-                    .map(|x| yc - lc.l2.expected_rate * (x - xc))
+                    .map(|x| 10f64.powf(yc - lc.l2.expected_rate * (x - xc)))
                     .collect(),
                 band: None,
                 dashed: false,
@@ -1532,11 +1601,14 @@ pub fn plot(report: &CheckReport) -> Result<String, crate::plot::PlotError> {
             });
         }
     }
-    charts.push(Chart {
-        title: format!("error vs n (log-log); verdict {}", report.verdict.as_str()),
-        x_label: "log10 n".into(),
-        y_label: "log10 L2 error".into(),
-        lines,
-    });
-    panels_svg(&charts, 620, 440)
+    panels.push((
+        Chart {
+            title: "L2 error vs n (log-log)".into(),
+            x_label: "n".into(),
+            y_label: "L2 error".into(),
+            lines,
+        },
+        Axes::LogLog,
+    ));
+    figure_svg(&title, &panels, 620, 440)
 }
