@@ -1,6 +1,7 @@
 """Shared fixtures: the CLI binary (to compare against) and a Dask LocalCluster."""
 
 import json
+import re
 import os
 import pathlib
 import subprocess
@@ -54,3 +55,14 @@ def client():
     yield c
     c.close()
     cluster.close()
+
+
+def strip_timing(report: dict) -> dict:
+    """A check report without its wall-clock measurements (the only fields that differ between
+    two runs of the same fixed-ensemble check)."""
+    for s in report["sizes"]:
+        s.pop("seconds", None)
+    for k in ("wall_seconds", "measured_flops_per_sec", "budget_that_would_suffice"):
+        report.get("ladder", {}).pop(k, None)
+    report["notes"] = [re.sub(r"roughly [0-9.e+-]+ s", "roughly (time) s", n) for n in report.get("notes", [])]
+    return report
