@@ -255,7 +255,11 @@ fn main() {
             ),
             Err(why) => {
                 println!("  (numpy ratio skipped: {why})");
-                (format!("{:>10}", "-"), format!("{:>8}", "-"), format!("{:>8}", "-"))
+                (
+                    format!("{:>10}", "-"),
+                    format!("{:>8}", "-"),
+                    format!("{:>8}", "-"),
+                )
             }
         };
         println!(

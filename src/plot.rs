@@ -231,7 +231,10 @@ pub fn tick_label(v: f64, step: f64) -> String {
     } else {
         s
     };
-    if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+    if s.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
         "0".into()
     } else {
         s
@@ -279,7 +282,9 @@ fn legend_grid(c: &Chart, width: u32) -> (usize, usize) {
         .max()
         .unwrap_or(0);
     let col = 34.0 + 6.6 * longest as f64;
-    let cols = (((width as f64 - 80.0) / col).floor() as usize).clamp(1, 3).min(n);
+    let cols = (((width as f64 - 80.0) / col).floor() as usize)
+        .clamp(1, 3)
+        .min(n);
     (cols, n.div_ceil(cols))
 }
 
@@ -432,7 +437,11 @@ where
                 let label = log_tick_label(v);
                 let w = 6 * label.chars().count() as i32 / 2;
                 plot_area
-                    .draw(&Text::new(label, (px - base.0 - w, py - base.1 + 6), font.clone()))
+                    .draw(&Text::new(
+                        label,
+                        (px - base.0 - w, py - base.1 + 6),
+                        font.clone(),
+                    ))
                     .map_err(|x| e(&x))?;
             }
             for v in ticks(y0, y1) {
@@ -444,7 +453,11 @@ where
                 let label = log_tick_label(v);
                 let w = 7 * label.chars().count() as i32;
                 plot_area
-                    .draw(&Text::new(label, (px - base.0 - w - 6, py - base.1 - 6), font.clone()))
+                    .draw(&Text::new(
+                        label,
+                        (px - base.0 - w - 6, py - base.1 - 6),
+                        font.clone(),
+                    ))
                     .map_err(|x| e(&x))?;
             }
             draw_lines(&mut chart, c, axes)?;
@@ -464,7 +477,10 @@ where
                 .map_err(|x| e(&x))?;
         } else {
             legend_area
-                .draw(&PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)))
+                .draw(&PathElement::new(
+                    vec![(x, y), (x + 20, y)],
+                    color.stroke_width(2),
+                ))
                 .map_err(|x| e(&x))?;
         }
         if l.band.is_some() {
@@ -776,8 +792,13 @@ mod tests {
             }],
             ..c.clone()
         };
-        let svg = figure_svg("spec; c = 1", &[(lin, Axes::Linear), (c, Axes::LogLog)], 400, 300)
-            .unwrap();
+        let svg = figure_svg(
+            "spec; c = 1",
+            &[(lin, Axes::Linear), (c, Axes::LogLog)],
+            400,
+            300,
+        )
+        .unwrap();
         assert!(svg.contains("spec; c = 1") && svg.contains("band 2 s.e."));
         assert!(!svg.contains(">-0<") && !svg.contains(">-0.0<"));
     }

@@ -78,7 +78,10 @@ fn check_json_contract_and_verdict() {
         .iter()
         .map(|s| s["n"].as_f64().unwrap())
         .collect();
-    assert!(ns.len() >= 4 && ns.windows(2).all(|w| w[1] > w[0] * 1.2), "{ns:?}");
+    assert!(
+        ns.len() >= 4 && ns.windows(2).all(|w| w[1] > w[0] * 1.2),
+        "{ns:?}"
+    );
 }
 
 #[test]
@@ -211,7 +214,10 @@ fn check_example(name: &str, budget: f64) -> (String, f64, f64) {
     if v["verdict"] == "inconclusive" {
         // Inconclusive is the honest answer when the budget buys too few runs (a loaded
         // machine): one retry at twice the budget. A disagreement is never retried.
-        eprintln!("{name}: inconclusive at {budget} s, retrying at {} s", 2.0 * budget);
+        eprintln!(
+            "{name}: inconclusive at {budget} s, retrying at {} s",
+            2.0 * budget
+        );
         budget *= 2.0;
         (code, v, wall) = run(budget);
     }
@@ -227,7 +233,12 @@ fn check_example(name: &str, budget: f64) -> (String, f64, f64) {
         wall,
         v["verdict"]
     );
-    assert_eq!(v["verdict"], "agrees", "{line}\n{}", serde_json::to_string_pretty(&v["losses"]).unwrap());
+    assert_eq!(
+        v["verdict"],
+        "agrees",
+        "{line}\n{}",
+        serde_json::to_string_pretty(&v["losses"]).unwrap()
+    );
     assert_eq!(code, 0, "{line}");
     assert!(ns.len() >= 4, "{line}");
     (line, wall, budget)
@@ -240,7 +251,10 @@ fn every_example_spec_agrees_within_a_small_budget() {
     for (name, budget) in EXAMPLE_BUDGETS {
         let (line, wall, budget) = check_example(name, budget);
         // Within the budget (plus start-up and a margin for a loaded machine).
-        assert!(wall <= 1.5 * budget + 3.0, "{line}: over the budget of {budget} s");
+        assert!(
+            wall <= 1.5 * budget + 3.0,
+            "{line}: over the budget of {budget} s"
+        );
         lines.push(line);
     }
     eprintln!("{}", lines.join("\n"));

@@ -7,8 +7,8 @@ use prism::expansion::aniso::checks::{
 };
 use prism::expansion::aniso::free::leading_coefficients_aniso;
 use prism::expansion::aniso::{
-    aniso_full_vars, aniso_leading_vars, at_identity, full_coefficients_aniso,
-    leading_part_aniso, substitute_moments, Samples, FULL_BASE, LEADING_BASE, MAX_MOMENTS,
+    aniso_full_vars, aniso_leading_vars, at_identity, full_coefficients_aniso, leading_part_aniso,
+    substitute_moments, Samples, FULL_BASE, LEADING_BASE, MAX_MOMENTS,
 };
 use prism::expansion::{full_coefficients, leading_coefficients, Method};
 use prism::poly::{frac, rat, Poly, PolyFormat};
@@ -37,9 +37,17 @@ fn identity_spectrum_reproduces_the_isotropic_expansion() {
         let fin = full_coefficients_aniso(ORDER, loss, Samples::Finite, None).unwrap();
         let inf = full_coefficients_aniso(ORDER, loss, Samples::Infinite, None).unwrap();
         for s in 0..=ORDER {
-            assert_eq!(at_identity(&fin[s], FULL_BASE), iso[s], "{loss:?} s={s} finite N");
+            assert_eq!(
+                at_identity(&fin[s], FULL_BASE),
+                iso[s],
+                "{loss:?} s={s} finite N"
+            );
             let iso_inf = iso[s].filter(|e| e[3] == 0);
-            assert_eq!(at_identity(&inf[s], FULL_BASE), iso_inf, "{loss:?} s={s} N=inf");
+            assert_eq!(
+                at_identity(&inf[s], FULL_BASE),
+                iso_inf,
+                "{loss:?} s={s} N=inf"
+            );
             // N = inf is the N^0 part of the finite-N polynomial (THEORY 9.2).
             assert_eq!(fin[s].filter(|e| e[3] == 0), inf[s], "{loss:?} s={s}");
             // Every c_s is homogeneous of degree s + 1 in Sigma.
@@ -55,7 +63,11 @@ fn identity_spectrum_reproduces_the_isotropic_expansion() {
         let lead = leading_coefficients_aniso(6, loss).unwrap();
         let iso_lead = leading_coefficients(6, loss).unwrap();
         for s in 0..=6 {
-            assert_eq!(at_identity(&lead[s], LEADING_BASE), iso_lead[s], "{loss:?} s={s}");
+            assert_eq!(
+                at_identity(&lead[s], LEADING_BASE),
+                iso_lead[s],
+                "{loss:?} s={s}"
+            );
         }
     }
 }
@@ -106,7 +118,10 @@ fn population_c1_of_theory_9_2() {
     }
     for samples in [Samples::Finite, Samples::Infinite] {
         let c = full_coefficients_aniso(1, Loss::Pop, samples, None).unwrap();
-        assert_eq!(c[1], want, "{samples:?}: the population c_1 does not depend on N");
+        assert_eq!(
+            c[1], want,
+            "{samples:?}: the population c_1 does not depend on N"
+        );
     }
 }
 
@@ -226,14 +241,20 @@ fn snapshots_of_a_small_anisotropic_expansion() {
     let lead = aniso_leading_vars();
     for loss in [Loss::Train, Loss::Pop] {
         let c = full_coefficients_aniso(2, loss, Samples::Finite, None).unwrap();
-        insta::assert_snapshot!(format!("aniso_full_{}", loss.name()), render(&c, &names(&full)));
+        insta::assert_snapshot!(
+            format!("aniso_full_{}", loss.name()),
+            render(&c, &names(&full))
+        );
         let c = full_coefficients_aniso(2, loss, Samples::Infinite, None).unwrap();
         insta::assert_snapshot!(
             format!("aniso_full_ninf_{}", loss.name()),
             render(&c, &names(&full))
         );
         let c = leading_coefficients_aniso(3, loss).unwrap();
-        insta::assert_snapshot!(format!("aniso_leading_{}", loss.name()), render(&c, &names(&lead)));
+        insta::assert_snapshot!(
+            format!("aniso_leading_{}", loss.name()),
+            render(&c, &names(&lead))
+        );
     }
 }
 
@@ -266,7 +287,11 @@ fn from_json(terms: &[serde_json::Value]) -> Poly {
 #[test]
 fn cli_expand_anisotropic() {
     let out = prism(&["expand", "--order", "2", "--anisotropic", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let arr = v.as_array().unwrap();
     assert_eq!(arr.len(), 6);
@@ -286,12 +311,22 @@ fn cli_expand_anisotropic() {
     // text: moment factors
     let out = prism(&["expand", "--order", "1", "--loss", "pop", "--anisotropic"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("H*sigma2*m2") && text.contains("m1^2"), "{text}");
+    assert!(
+        text.contains("H*sigma2*m2") && text.contains("m1^2"),
+        "{text}"
+    );
     // leading path with moments
     let out = prism(&["expand", "--order", "2", "--anisotropic", "--leading"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains("y*m1^2"), "{text}");
-    let out = prism(&["expand", "--order", "2", "--anisotropic", "--leading", "--json"]);
+    let out = prism(&[
+        "expand",
+        "--order",
+        "2",
+        "--anisotropic",
+        "--leading",
+        "--json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let lib = leading_coefficients_aniso(2, Loss::Train).unwrap();
     let got = from_json(v[2]["terms"].as_array().unwrap());
@@ -300,7 +335,10 @@ fn cli_expand_anisotropic() {
     let out = prism(&["expand", "--order", "11", "--anisotropic"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("refused") && err.contains("anisotropic"), "{err}");
+    assert!(
+        err.contains("refused") && err.contains("anisotropic"),
+        "{err}"
+    );
 }
 
 /// Commands that take a spec do not use a covariance spectrum yet: they refuse it rather than
@@ -311,10 +349,23 @@ fn spec_commands_refuse_a_spectrum_they_cannot_use() {
     let out = prism(&["classify", spec]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("anisotropic") && err.contains("expand --anisotropic"), "{err}");
-    let out = prism(&["classify", "p = n; H = n; sigma2 = n^-1; spectrum = identity"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = prism(&["classify", "p = n; H = n; sigma2 = n^-1; spectrum = uniform(2, 1)"]);
+    assert!(
+        err.contains("anisotropic") && err.contains("expand --anisotropic"),
+        "{err}"
+    );
+    let out = prism(&[
+        "classify",
+        "p = n; H = n; sigma2 = n^-1; spectrum = identity",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = prism(&[
+        "classify",
+        "p = n; H = n; sigma2 = n^-1; spectrum = uniform(2, 1)",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("a < b"), "{err}");
 }
@@ -345,7 +396,10 @@ fn evaluation_at_spectral_laws() {
     assert!(substitute_law(&c[1], FULL_BASE, &pl).is_ok());
     assert_eq!(
         substitute_law(&c[2], FULL_BASE, &pl).unwrap_err(),
-        LawError::InfiniteMoment { k: 3, law: "powerlaw(1/3)".into() }
+        LawError::InfiniteMoment {
+            k: 3,
+            law: "powerlaw(1/3)".into()
+        }
     );
     assert_eq!(first_divergent_order(&two), None);
 }

@@ -116,7 +116,11 @@ fn run(case: &Case) -> (f64, f64) {
         rat(case.n.unwrap_or(1) as i64),
     ];
     let eval = |c: &Poly, mm: &[BigRational]| -> f64 {
-        rat_to_f64(&substitute_moments(c, FULL_BASE, mm).unwrap().eval_exact(&at))
+        rat_to_f64(
+            &substitute_moments(c, FULL_BASE, mm)
+                .unwrap()
+                .eval_exact(&at),
+        )
     };
     let exact: Vec<Vec<Poly>> = [Loss::Train, Loss::Pop]
         .iter()
@@ -124,7 +128,9 @@ fn run(case: &Case) -> (f64, f64) {
         .collect();
     let u = rotation(p, case.seed + 1000);
     let d = |f: &dyn Fn(f64) -> f64| {
-        Array2::from_diag(&ndarray::Array1::from_iter(lam.iter().map(|x| f(rat_to_f64(x)))))
+        Array2::from_diag(&ndarray::Array1::from_iter(
+            lam.iter().map(|x| f(rat_to_f64(x))),
+        ))
     };
     let sigma = u.dot(&d(&|x| x)).dot(&u.t());
     let root = u.dot(&d(&|x| x.sqrt())).dot(&u.t());

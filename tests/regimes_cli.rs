@@ -81,7 +81,10 @@ fn limit_interior_and_explain() {
     let spec = "p = n; H = 0.5 n; sigma2 = n^-1; N = 2 n";
     let (code, out, err) = prism(&["limit", spec, "--series", "2"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("exact curve") && out.contains("NONE:"), "{out}");
+    assert!(
+        out.contains("exact curve") && out.contains("NONE:"),
+        "{out}"
+    );
     assert!(out.contains("no limit curve"), "{out}");
     assert!(out.contains("c_2 = "), "{out}");
     let (code, out, _) = prism(&["limit", "--explain", "small-data"]);

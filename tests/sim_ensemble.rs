@@ -144,9 +144,9 @@ fn deterministic_across_thread_counts() {
 #[test]
 fn parallel_runs_deterministic_across_thread_counts() {
     let cases: &[(usize, usize, Option<usize>, Mode)] = &[
-        (300, 150, Some(400), Mode::Fast),    // reduced
-        (300, 60, Some(100), Mode::Fast),     // data span
-        (200, 300, Some(300), Mode::Fast),    // Bartlett
+        (300, 150, Some(400), Mode::Fast), // reduced
+        (300, 60, Some(100), Mode::Fast),  // data span
+        (200, 300, Some(300), Mode::Fast), // Bartlett
         (300, 100, Some(500), Mode::Physical),
         (300, 40, Some(60), Mode::Physical),
     ];

@@ -29,7 +29,9 @@ use prism::check::run::{check, CheckError, CheckOptions};
 use prism::poly::PolyFormat;
 use prism::polytope::Loss;
 use prism::regimes::{curves::FreeNumericOptions, Constants, CurveOptions, Regime};
-use prism::report::{self, ExpandEntry, HierarchyReport, LimitReport, LimitRequest, SimulateReport};
+use prism::report::{
+    self, ExpandEntry, HierarchyReport, LimitReport, LimitRequest, SimulateReport,
+};
 use prism::sim::{
     compare_dt, reduce_chunks, simulate_chunk, simulate_with_progress, Integrator, Mode, Record,
     RunChunk, SimError, SimParams, SpectrumMethod,
@@ -110,12 +112,13 @@ impl From<CheckError> for Failure {
                 ],
             },
             CheckError::Sim {
-                source: SimError::Diverged {
-                    seed,
-                    step,
-                    t,
-                    suggested_dt,
-                },
+                source:
+                    SimError::Diverged {
+                        seed,
+                        step,
+                        t,
+                        suggested_dt,
+                    },
                 ..
             } => Failure::Diverged {
                 msg,
@@ -194,8 +197,13 @@ fn to_pyerr(py: Python<'_>, f: Failure) -> PyErr {
             }
             Failure::Param(msg) => ("ParameterError", msg),
             Failure::Other(msg) => ("PrismError", msg),
-            Failure::Panic(msg) => ("PrismError", format!("internal error (a bug in prism): {msg}")),
-            Failure::Cancelled => return Ok(PyKeyboardInterrupt::new_err("prism computation cancelled")),
+            Failure::Panic(msg) => (
+                "PrismError",
+                format!("internal error (a bug in prism): {msg}"),
+            ),
+            Failure::Cancelled => {
+                return Ok(PyKeyboardInterrupt::new_err("prism computation cancelled"))
+            }
         };
         let cls = m.getattr(class)?;
         let obj = cls.call((msg,), Some(&kw))?;
@@ -215,12 +223,18 @@ fn run_blocking<T: Send + 'static>(
     let (tx, rx) = mpsc::channel();
     // Receiver is Send but not Sync; `detach` needs the closure's captures to be Send.
     let rx = std::sync::Mutex::new(rx);
-    let recv = |d: Duration| rx.lock().map_or(Err(mpsc::RecvTimeoutError::Disconnected), |r| r.recv_timeout(d));
+    let recv = |d: Duration| {
+        rx.lock()
+            .map_or(Err(mpsc::RecvTimeoutError::Disconnected), |r| {
+                r.recv_timeout(d)
+            })
+    };
     let c2 = cancel.clone();
     std::thread::Builder::new()
         .name("prism-worker".into())
         .spawn(move || {
-            let r = catch_unwind(AssertUnwindSafe(|| f(&c2))).unwrap_or_else(|p| Err(failure_of_panic(p)));
+            let r = catch_unwind(AssertUnwindSafe(|| f(&c2)))
+                .unwrap_or_else(|p| Err(failure_of_panic(p)));
             let _ = tx.send(r);
         })
         .map_err(|e| to_pyerr(py, other(format!("cannot start a worker thread: {e}"))))?;
@@ -238,7 +252,10 @@ fn run_blocking<T: Send + 'static>(
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(to_pyerr(py, Failure::Panic("the worker thread vanished".into())))
+                return Err(to_pyerr(
+                    py,
+                    Failure::Panic("the worker thread vanished".into()),
+                ))
             }
         }
     }
@@ -298,7 +315,9 @@ fn hierarchy_json(py: Python<'_>, order: u32, full: bool) -> PyResult<String> {
     if order < 3 {
         return Err(to_pyerr(
             py,
-            param("the fit needs orders 0..=S with S >= 3 (two orders to fit, one more to confirm)"),
+            param(
+                "the fit needs orders 0..=S with S >= 3 (two orders to fit, one more to confirm)",
+            ),
         ));
     }
     run_blocking(py, move |_| {
@@ -323,7 +342,9 @@ fn expand_json(py: Python<'_>, order: usize, loss: String, leading: bool) -> PyR
         other_ => {
             return Err(to_pyerr(
                 py,
-                param(format!("loss must be 'train', 'pop' or 'both', not {other_:?}")),
+                param(format!(
+                    "loss must be 'train', 'pop' or 'both', not {other_:?}"
+                )),
             ))
         }
     };
@@ -372,11 +393,19 @@ fn limit_json(
             "text" => PolyFormat::Text,
             "latex" => PolyFormat::Latex,
             "sympy" => PolyFormat::Sympy,
-            f => return Err(param(format!("format must be 'text', 'latex' or 'sympy', not {f:?}"))),
+            f => {
+                return Err(param(format!(
+                    "format must be 'text', 'latex' or 'sympy', not {f:?}"
+                )))
+            }
         };
         let (regime, mut constants, spec_text) = match (face, spec) {
             (Some(_), Some(_)) => return Err(param("give either a spec or face=, not both")),
-            (Some(f), None) => (Regime::from_name(&f).map_err(|e| param(e.to_string()))?, Constants::default(), None),
+            (Some(f), None) => (
+                Regime::from_name(&f).map_err(|e| param(e.to_string()))?,
+                Constants::default(),
+                None,
+            ),
             (None, Some(s)) => {
                 let sp = parse_spec(&s)?;
                 let prism = prism::pipeline::default_prism().map_err(other)?;
@@ -384,12 +413,18 @@ fn limit_json(
                 let (r, k) = report::limit::limit_target(&c).map_err(other)?;
                 (r, k, Some(c.spec))
             }
-            (None, None) => return Err(param("no spec given: pass a spec, or face= with set={'q': ...}")),
+            (None, None) => {
+                return Err(param(
+                    "no spec given: pass a spec, or face= with set={'q': ...}",
+                ))
+            }
         };
         for (k, v) in &set {
             constants.set(k, *v).map_err(|e| param(e.to_string()))?;
         }
-        let times: Vec<f64> = (0..=points).map(|i| t_max * i as f64 / points as f64).collect();
+        let times: Vec<f64> = (0..=points)
+            .map(|i| t_max * i as f64 / points as f64)
+            .collect();
         let req = LimitRequest {
             times,
             curve: CurveOptions {
@@ -439,19 +474,31 @@ fn sim_params_json(
         params.mode = match mode.as_str() {
             "fast" => Mode::Fast,
             "physical" => Mode::Physical,
-            m => return Err(param(format!("mode must be 'fast' or 'physical', not {m:?}"))),
+            m => {
+                return Err(param(format!(
+                    "mode must be 'fast' or 'physical', not {m:?}"
+                )))
+            }
         };
         params.integrator = match integrator.as_str() {
             "euler" => Integrator::Euler,
             "rk4" => Integrator::Rk4,
             "adaptive" => Integrator::Adaptive,
-            m => return Err(param(format!("integrator must be 'euler', 'rk4' or 'adaptive', not {m:?}"))),
+            m => {
+                return Err(param(format!(
+                    "integrator must be 'euler', 'rk4' or 'adaptive', not {m:?}"
+                )))
+            }
         };
         params.tol = tol;
         params.spectrum = match spectrum.as_str() {
             "bidiagonal" => SpectrumMethod::Bidiagonal,
             "dense" => SpectrumMethod::Dense,
-            m => return Err(param(format!("spectrum must be 'bidiagonal' or 'dense', not {m:?}"))),
+            m => {
+                return Err(param(format!(
+                    "spectrum must be 'bidiagonal' or 'dense', not {m:?}"
+                )))
+            }
         };
         serde_json::to_string(&params).map_err(other)
     })
@@ -482,7 +529,12 @@ fn simulate_json(py: Python<'_>, params: String, check_dt: bool) -> PyResult<Str
 
 /// The runs `start..stop` of the ensemble (a `prism::sim::RunChunk` as JSON).
 #[pyfunction]
-fn simulate_chunk_json(py: Python<'_>, params: String, start: usize, stop: usize) -> PyResult<String> {
+fn simulate_chunk_json(
+    py: Python<'_>,
+    params: String,
+    start: usize,
+    stop: usize,
+) -> PyResult<String> {
     run_blocking(py, move |cancel| {
         let params = params_of(&params)?;
         let progress = |_k: u64| cancel_point(cancel);
@@ -527,7 +579,8 @@ struct CheckArgs {
 #[pyfunction]
 fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String> {
     run_blocking(py, move |cancel| {
-        let a: CheckArgs = serde_json::from_str(&options).map_err(|e| param(format!("bad check options: {e}")))?;
+        let a: CheckArgs =
+            serde_json::from_str(&options).map_err(|e| param(format!("bad check options: {e}")))?;
         let s = parse_spec(&spec)?;
         let prism = prism::pipeline::default_prism().map_err(other)?;
         let formula = match &a.formula {
@@ -549,7 +602,11 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
             mode: match a.mode.as_str() {
                 "fast" => Mode::Fast,
                 "physical" => Mode::Physical,
-                m => return Err(param(format!("mode must be 'fast' or 'physical', not {m:?}"))),
+                m => {
+                    return Err(param(format!(
+                        "mode must be 'fast' or 'physical', not {m:?}"
+                    )))
+                }
             },
             formula,
             ..CheckOptions::default()
@@ -604,10 +661,14 @@ struct ChartArg {
 #[pyfunction]
 fn chart_svg(py: Python<'_>, chart: String) -> PyResult<String> {
     run_here(py, || {
-        let c: ChartArg = serde_json::from_str(&chart).map_err(|e| param(format!("bad chart: {e}")))?;
+        let c: ChartArg =
+            serde_json::from_str(&chart).map_err(|e| param(format!("bad chart: {e}")))?;
         for l in &c.lines {
             if l.x.len() != l.y.len() || l.band.as_ref().is_some_and(|b| b.len() != l.x.len()) {
-                return Err(param(format!("line {:?}: x, y (and band) must have equal lengths", l.label)));
+                return Err(param(format!(
+                    "line {:?}: x, y (and band) must have equal lengths",
+                    l.label
+                )));
             }
         }
         let chart = prism::plot::Chart {
@@ -657,7 +718,9 @@ fn map_json(
             return Ok((json(&f)?, map::svg::fan_svg(&f)));
         }
         let (Some(fix), Some(x), Some(y)) = (fix, x, y) else {
-            return Err(param("map needs fix= (a partial spec), x= and y= (PARAM=FROM:TO), or fan=True"));
+            return Err(param(
+                "map needs fix= (a partial spec), x= and y= (PARAM=FROM:TO), or fan=True",
+            ));
         };
         let x = Axis::parse("x", &x).map_err(map_err)?;
         let y = Axis::parse("y", &y).map_err(map_err)?;

@@ -452,7 +452,10 @@ mod tests {
         assert!(!plan.below_asymptotic_range);
         assert_eq!(plan.sizes[0], 16.0);
         let ratios: Vec<f64> = plan.sizes.windows(2).map(|w| w[1] / w[0]).collect();
-        assert!(ratios.iter().all(|r| (r / ratios[0] - 1.0).abs() < 0.1), "{plan:?}");
+        assert!(
+            ratios.iter().all(|r| (r / ratios[0] - 1.0).abs() < 0.1),
+            "{plan:?}"
+        );
         // Tiny budget: the ladder moves below n_min and says so.
         let plan = choose(&s, 16.0, 1.0, 1e-4, &secs, &|_| 0.0, 1e9);
         assert!(plan.below_asymptotic_range);

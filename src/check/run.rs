@@ -10,9 +10,9 @@
 //! The expected rate rho is computed exactly from the hierarchy by the classifier: the gap
 //! between the dominant face and the next monomial in direction u, or 1/p, whichever is larger.
 
+use super::ladder::{self, Model};
 use super::verdict::{assess, Assessment, Verdict};
 use crate::expansion;
-use super::ladder::{self, Model};
 use crate::polytope::{classify, FittedPrism, Loss};
 use crate::regimes::{self, Constants, LimitCurves, Ratios, Regime};
 use crate::sim::{self, Integrator, Mode, Record, SimParams};
@@ -628,7 +628,12 @@ pub fn check(
     // the interior); the free face's reference is budgeted by its own sizes.
     let needs_numeric = !regime.has_closed_form(consts.y);
     if automatic {
-        let avail = opts.budget * if needs_numeric { 1.0 - REFERENCE_FRACTION } else { 1.0 };
+        let avail = opts.budget
+            * if needs_numeric {
+                1.0 - REFERENCE_FRACTION
+            } else {
+                1.0
+            };
         let pass = avail * PASS_FRACTION;
         let plan_with = |times: &[f64], n_lo: f64| {
             let secs = |n: f64| cost_at(n, times).flops / speed0;
@@ -774,13 +779,18 @@ pub fn check(
                 &mut dest.1
             };
             for r in &res.runs {
-                let l = if loss == Loss::Train { &r.train } else { &r.pop };
+                let l = if loss == Loss::Train {
+                    &r.train
+                } else {
+                    &r.pop
+                };
                 // Control variate: l(t) - l(0) + E l(0), with E l(0) = c_0 known exactly
                 // (THEORY section 2, both losses). Unbiased, and free of the O(1/p)
                 // run-to-run noise of the initial loss. Faces that subtract l(0) anyway
                 // are unaffected.
-                let mut v: Vec<f64> =
-                    (0..m).map(|i| norm.quantity(l[i] - l[0] + c0, c0, x)).collect();
+                let mut v: Vec<f64> = (0..m)
+                    .map(|i| norm.quantity(l[i] - l[0] + c0, c0, x))
+                    .collect();
                 v.push(r.train[0] - c0);
                 v.push(r.pop[0] - c0);
                 out.push(v);
@@ -808,11 +818,23 @@ pub fn check(
             // dominated by fixed overheads), times the plan's cost of the next sizes.
             let per_flop = secs / fl.max(1.0);
             let spent = clock.elapsed().as_secs_f64();
-            let avail = opts.budget * if needs_numeric { 1.0 - REFERENCE_FRACTION } else { 1.0 };
+            let avail = opts.budget
+                * if needs_numeric {
+                    1.0 - REFERENCE_FRACTION
+                } else {
+                    1.0
+                };
             let remaining = (avail * PASS_FRACTION - secs_done).max(0.0);
             let _ = spent;
             let secs_at = |nn: f64| cost_at(nn, &times).flops * per_flop;
-            let rest = ladder::replan(spec, n, queue.len() - k - 1, n_cap.min(top * 4.0), remaining, &secs_at);
+            let rest = ladder::replan(
+                spec,
+                n,
+                queue.len() - k - 1,
+                n_cap.min(top * 4.0),
+                remaining,
+                &secs_at,
+            );
             queue.truncate(k + 1);
             queue.extend(rest);
         }
@@ -834,7 +856,6 @@ pub fn check(
         "engine at the largest size: {}; the cost of a size grows as n^{cost_exponent:.2} over the ladder",
         top_cost.engine
     ));
-
 
     if automatic {
         explanation.push(match limited_by.as_str() {
@@ -872,7 +893,16 @@ pub fn check(
         regime.name(),
         times.len()
     ));
-    let refc = reference_curves(spec, regime, &consts, &times, &sizes, opts, measured_speed, progress)?;
+    let refc = reference_curves(
+        spec,
+        regime,
+        &consts,
+        &times,
+        &sizes,
+        opts,
+        measured_speed,
+        progress,
+    )?;
     if let Some(w) = &refc.window_extra {
         window = format!("{window}; {w}");
     }
@@ -997,11 +1027,13 @@ pub fn check(
             let fine: Vec<f64> = (0..FINE_POINTS)
                 .map(|i| t0 + (t1 - t0) * i as f64 / (FINE_POINTS - 1) as f64)
                 .collect();
-            regimes::limit_curve(regime, &consts, &fine).ok().map(|lc| FineLimit {
-                times: fine,
-                train: lc.train,
-                pop: lc.pop,
-            })
+            regimes::limit_curve(regime, &consts, &fine)
+                .ok()
+                .map(|lc| FineLimit {
+                    times: fine,
+                    train: lc.train,
+                    pop: lc.pop,
+                })
         }
         _ => None,
     };
@@ -1093,7 +1125,10 @@ fn reference_curves(
     // The series is exact inside half its apparent radius where the last term kept is below
     // SERIES_TOL (the truncation error does not shrink with n).
     let series_until = (sr.radius / 2.0).min(sr.tolerable_time(SERIES_TOL));
-    let ser_tr: Vec<f64> = times.iter().map(|&t| SeriesRef::eval(&sr.train, t)).collect();
+    let ser_tr: Vec<f64> = times
+        .iter()
+        .map(|&t| SeriesRef::eval(&sr.train, t))
+        .collect();
     let ser_po: Vec<f64> = times.iter().map(|&t| SeriesRef::eval(&sr.pop, t)).collect();
     let mut notes = vec![
         "no closed form is known for this face: the reference is the exact leading series at small times and a NUMERICAL limit with error bars beyond".to_string(),
@@ -1115,7 +1150,11 @@ fn reference_curves(
                     .iter()
                     .map(|&p| {
                         let h = (r * p).max(1.0);
-                        (40.0 * tmax * r.max(1.0)).max(10.0) * 4.0 * 3.0 * h.max(p) * h.min(p).powi(2)
+                        (40.0 * tmax * r.max(1.0)).max(10.0)
+                            * 4.0
+                            * 3.0
+                            * h.max(p)
+                            * h.min(p).powi(2)
                     })
                     .sum::<f64>()
                     * 1.25 // the step check at the smallest size
@@ -1153,7 +1192,9 @@ fn reference_curves(
                 q: consts.q.unwrap_or(1.0),
                 y: consts.y.unwrap_or(0.0),
             };
-            let top_p = ladder::model_at(spec, *sizes.last().unwrap_or(&64.0)).p.max(32);
+            let top_p = ladder::model_at(spec, *sizes.last().unwrap_or(&64.0))
+                .p
+                .max(32);
             let ps = vec![top_p / 4, top_p / 2, top_p];
             // As many runs as the budget share affords (at least 32, at most 1024): the
             // intercept of the 1/p fit carries about three times the top size's noise.
@@ -1497,7 +1538,11 @@ pub fn plot(report: &CheckReport) -> Result<String, crate::plot::PlotError> {
             (Reference::Limit { .. }, Some(f)) => Line {
                 label: format!("limit ({} points)", f.times.len()),
                 x: f.times.clone(),
-                y: if li == 0 { f.train.clone() } else { f.pop.clone() },
+                y: if li == 0 {
+                    f.train.clone()
+                } else {
+                    f.pop.clone()
+                },
                 band: None,
                 dashed: false,
                 color: 0,
@@ -1567,7 +1612,10 @@ pub fn plot(report: &CheckReport) -> Result<String, crate::plot::PlotError> {
         if let Some(f) = lc.l2.fit {
             let xs: Vec<f64> = report.sizes.iter().map(|s| s.n.log10()).collect();
             let ns: Vec<f64> = report.sizes.iter().map(|s| s.n).collect();
-            let fit: Vec<f64> = xs.iter().map(|x| f.prefactor * 10f64.powf(-f.rate * x)).collect();
+            let fit: Vec<f64> = xs
+                .iter()
+                .map(|x| f.prefactor * 10f64.powf(-f.rate * x))
+                .collect();
             // The slope's uncertainty as a band about the centre of the ladder.
             let xc = xs.iter().sum::<f64>() / xs.len() as f64;
             lines.push(Line {

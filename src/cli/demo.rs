@@ -34,7 +34,9 @@ pub fn run(_args: Args) -> CliResult {
     let prism = prism::pipeline::default_prism()?;
     outln!(
         "Hierarchy: {} (orders {}..={}); its asymptotic Newton polytope is the triangular prism",
-        prism.source, prism.orders.0, prism.orders.1
+        prism.source,
+        prism.orders.0,
+        prism.orders.1
     );
     outln!(
         "with {} vertices, {} edges and {} two-faces: {}.\n",
@@ -53,14 +55,24 @@ pub fn run(_args: Args) -> CliResult {
     );
     outln!(
         "{:<30} {:<44} {:<36} {:>5} {:>6} {:>6}",
-        "", "spec", "face", "time", "train", "pop"
+        "",
+        "spec",
+        "face",
+        "time",
+        "train",
+        "pop"
     );
     for (what, text) in TOUR {
         let spec = Spec::parse(text)?;
         let c = classify(&spec, &prism)?;
         outln!(
             "{:<30} {:<44} {:<36} {:>5} {:>6} {:>6}",
-            what, text, c.face, c.time_exponent, c.train_loss_exponent, c.pop_loss_exponent
+            what,
+            text,
+            c.face,
+            c.time_exponent,
+            c.train_loss_exponent,
+            c.pop_loss_exponent
         );
     }
     outln!("\n(time: t = n^time tau; train/pop: the loss change scales as n^exponent)");

@@ -197,8 +197,13 @@ mod tests {
         assert!(r.est_bytes > 16.0 * GIB);
         assert!(human_time(7200.0).contains('h'));
         assert!(check_aniso(MAX_ANISO_ORDER, false).is_ok());
-        let msg = check_aniso(MAX_ANISO_ORDER + 1, false).unwrap_err().to_string();
-        assert!(msg.contains("anisotropic") && msg.contains("limit is order 10"), "{msg}");
+        let msg = check_aniso(MAX_ANISO_ORDER + 1, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("anisotropic") && msg.contains("limit is order 10"),
+            "{msg}"
+        );
         assert!(check_aniso(MAX_ANISO_LEADING_ORDER + 1, true).is_err());
     }
 }

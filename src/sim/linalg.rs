@@ -237,9 +237,16 @@ mod tests {
     /// bit-identical on 1 and 2 threads and agrees with one plain GEMM to rounding.
     #[test]
     fn parallel_kernels_deterministic_across_thread_counts() {
-        for &(m, k, n) in &[(300usize, 200usize, 500usize), (500, 200, 150), (40, 5000, 60), (7, 3, 9)] {
-            let a = Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 13) % 11) as f64 / 3.0 - 1.5);
-            let b = Array2::from_shape_fn((k, n), |(i, j)| ((i * 5 + j * 3) % 17) as f64 / 7.0 - 1.0);
+        for &(m, k, n) in &[
+            (300usize, 200usize, 500usize),
+            (500, 200, 150),
+            (40, 5000, 60),
+            (7, 3, 9),
+        ] {
+            let a =
+                Array2::from_shape_fn((m, k), |(i, j)| ((i * 7 + j * 13) % 11) as f64 / 3.0 - 1.5);
+            let b =
+                Array2::from_shape_fn((k, n), |(i, j)| ((i * 5 + j * 3) % 17) as f64 / 7.0 - 1.0);
             let c0 = Array2::from_shape_fn((m, n), |(i, j)| (i + 2 * j) as f64 * 1e-3);
             let run = |threads| {
                 let mut c = c0.clone();
@@ -250,7 +257,9 @@ mod tests {
             assert_eq!(c1, c2, "{m} {k} {n}");
             let mut reference = c0.clone();
             general_mat_mul(0.7, &a, &b, 0.3, &mut reference);
-            let err = (&c1 - &reference).iter().fold(0.0f64, |x, y| x.max(y.abs()));
+            let err = (&c1 - &reference)
+                .iter()
+                .fold(0.0f64, |x, y| x.max(y.abs()));
             assert!(err < 1e-9, "{m} {k} {n}: {err}");
         }
         let a = Array2::from_shape_fn((400, 300), |(i, j)| ((i * 7 + j * 13) % 11) as f64 - 5.0);

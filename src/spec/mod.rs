@@ -487,10 +487,18 @@ mod tests {
             "p = n; H = n; sigma2 = n^-1; N = inf; spectrum = atoms(1/2: 1/2, 3/2: 1/2)"
         );
         let s = Spec::parse(&format!("spectrum = file(\"eigs.txt\"); {base}")).unwrap();
-        assert_eq!(s.spectrum, SpectrumLaw::File { path: "eigs.txt".into() });
+        assert_eq!(
+            s.spectrum,
+            SpectrumLaw::File {
+                path: "eigs.txt".into()
+            }
+        );
         // range errors point at the offending number
         let e = Spec::parse(&format!("{base}\nspectrum = atoms(1: 1/2, 2: 1/4)")).unwrap_err();
-        assert_eq!((e.kind.clone(), e.line, e.col), (SpecErrorKind::Range, 2, 12));
+        assert_eq!(
+            (e.kind.clone(), e.line, e.col),
+            (SpecErrorKind::Range, 2, 12)
+        );
         assert!(e.message.contains("3/4") && e.hint.contains("1/4"), "{e}");
         let e = Spec::parse(&format!("{base}\nspectrum = atoms(1: 1/2, 0: 1/2)")).unwrap_err();
         assert_eq!((e.col, e.found.as_str()), (26, "0"));
@@ -498,7 +506,8 @@ mod tests {
         assert_eq!((e.col, e.found.as_str()), (23, "1"));
         let e = Spec::parse(&format!("{base}\nspectrum = powerlaw(1.5)")).unwrap_err();
         assert_eq!((e.kind.clone(), e.col), (SpecErrorKind::Range, 21));
-        let e = Spec::parse(&format!("spectrum = identity\n{base}\nspectrum = identity")).unwrap_err();
+        let e =
+            Spec::parse(&format!("spectrum = identity\n{base}\nspectrum = identity")).unwrap_err();
         assert_eq!((e.kind.clone(), e.line), (SpecErrorKind::Duplicate, 3));
         assert!(e.hint.contains("line 1"));
     }

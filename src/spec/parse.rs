@@ -527,7 +527,8 @@ fn claim(i: &str) -> Res<'_, Claim> {
     }
 }
 
-const LAW_HINT: &str = "laws: identity, atoms(1/2: 1/2, 3/2: 1/2), uniform(0, 2), powerlaw(1/3), file(\"eigs.txt\")";
+const LAW_HINT: &str =
+    "laws: identity, atoms(1/2: 1/2, 3/2: 1/2), uniform(0, 2), powerlaw(1/3), file(\"eigs.txt\")";
 
 /// `"=" law` after the keyword `spectrum` (see the grammar); returns the law and the byte
 /// offset where it starts.
@@ -540,7 +541,12 @@ fn spectrum_law<'a>(src: &'a str, i: &'a str) -> Res<'a, (RawSpectrum, usize)> {
     let (r2, name) = expect(word, "", "expected a spectral law", LAW_HINT)(r)?;
     let open = |x: &'a str| -> Res<'a, &'a str> {
         let (x, _) = blanks(x)?;
-        let (x, _) = expect(char('('), "", &format!("expected `(` after `{name}`"), LAW_HINT)(x)?;
+        let (x, _) = expect(
+            char('('),
+            "",
+            &format!("expected `(` after `{name}`"),
+            LAW_HINT,
+        )(x)?;
         blanks(x)
     };
     let close = |x: &'a str| -> Res<'a, &'a str> {
@@ -841,7 +847,11 @@ mod tests {
     fn spectrum_statements() {
         let s = statements("spectrum = atoms(1/2: 1/2, 3/2 : 0.5)").unwrap();
         match &s[0] {
-            Statement::Spectrum { law: RawSpectrum::Atoms(a), at, law_at } => {
+            Statement::Spectrum {
+                law: RawSpectrum::Atoms(a),
+                at,
+                law_at,
+            } => {
                 assert_eq!(*at, 0);
                 assert_eq!(*law_at, (11, 37));
                 assert_eq!(a.len(), 2);
@@ -851,7 +861,10 @@ mod tests {
         }
         for (src, want) in [
             ("spectrum = identity", RawSpectrum::Identity),
-            ("spectrum=file(\"a b.txt\")", RawSpectrum::File("a b.txt".into())),
+            (
+                "spectrum=file(\"a b.txt\")",
+                RawSpectrum::File("a b.txt".into()),
+            ),
         ] {
             match &statements(src).unwrap()[0] {
                 Statement::Spectrum { law, .. } => assert_eq!(*law, want),

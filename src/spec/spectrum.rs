@@ -168,7 +168,8 @@ impl SpectrumError {
     pub fn hint(&self) -> String {
         match self {
             SpectrumError::AtomValue { .. } => {
-                "covariance eigenvalues are > 0 in atoms(...); e.g. atoms(1/2: 1/2, 3/2: 1/2)".into()
+                "covariance eigenvalues are > 0 in atoms(...); e.g. atoms(1/2: 1/2, 3/2: 1/2)"
+                    .into()
             }
             SpectrumError::AtomWeight { .. } => {
                 "weights are positive fractions that sum to 1, e.g. atoms(1: 3/4, 4: 1/4)".into()
@@ -608,7 +609,10 @@ mod tests {
             .unwrap()
             .normalized()
             .unwrap();
-        assert_eq!((n.to_string(), c), ("uniform(1/2, 3/2)".to_string(), frac(2, 1)));
+        assert_eq!(
+            (n.to_string(), c),
+            ("uniform(1/2, 3/2)".to_string(), frac(2, 1))
+        );
         let pl = SpectrumLaw::powerlaw(frac(1, 3)).unwrap();
         assert_eq!(pl.mean().unwrap(), frac(1, 1));
         // m_2 = (2/3)^2 / (1 - 2/3) = 4/3; m_3 infinite (a k = 1)
@@ -616,7 +620,9 @@ mod tests {
         assert_eq!(pl.moment(3).unwrap(), Moment::Infinite);
         assert_eq!(pl.first_infinite_moment(), Some(3));
         assert_eq!(
-            SpectrumLaw::powerlaw(frac(2, 5)).unwrap().first_infinite_moment(),
+            SpectrumLaw::powerlaw(frac(2, 5))
+                .unwrap()
+                .first_infinite_moment(),
             Some(3)
         );
         assert!(!pl.bounded_support());

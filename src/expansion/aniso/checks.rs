@@ -16,8 +16,8 @@
 
 use super::free::leading_coefficients_aniso;
 use super::{
-    at_identity, full_coefficients_aniso, leading_part_aniso, moment_partition,
-    normalize_aniso, Samples, FULL_BASE, LEADING_BASE,
+    at_identity, full_coefficients_aniso, leading_part_aniso, moment_partition, normalize_aniso,
+    Samples, FULL_BASE, LEADING_BASE,
 };
 use crate::expansion::normalized::{full_support_law, normalize, Check, StructureReport};
 use crate::expansion::{full_coefficients, leading_coefficients, ExpansionError, Method};
@@ -90,14 +90,22 @@ fn common_checks(
     let extra: Vec<String> = support
         .difference(iso_support)
         .map(|e| format!("extra {e:?}"))
-        .chain(iso_support.difference(&support).map(|e| format!("missing {e:?}")))
+        .chain(
+            iso_support
+                .difference(&support)
+                .map(|e| format!("missing {e:?}")),
+        )
         .collect();
     report.checks.push(check(
         &format!("{what}: support with moments = isotropic support"),
         loss,
         s,
         extra,
-        format!("{} points (k, j, l{})", support.len(), if mb == 4 { ", g" } else { "" }),
+        format!(
+            "{} points (k, j, l{})",
+            support.len(),
+            if mb == 4 { ", g" } else { "" }
+        ),
     ));
     let bad_sign: Vec<String> = norm
         .terms()
@@ -136,11 +144,7 @@ fn common_checks(
         loss,
         s,
         bad,
-        format!(
-            "{} points, {} monomials",
-            products.len(),
-            norm.len()
-        ),
+        format!("{} points, {} monomials", products.len(), norm.len()),
     ));
 }
 
@@ -173,7 +177,11 @@ pub fn check_aniso_full(
         } else {
             vec![format!("differs in {} terms", red.sub(&iso).len())]
         },
-        format!("{} isotropic terms from {} with moments", iso.len(), aniso.len()),
+        format!(
+            "{} isotropic terms from {} with moments",
+            iso.len(),
+            aniso.len()
+        ),
     ));
     let iso_support: BTreeSet<Vec<i32>> = normalize(&iso).terms().map(|(e, _)| e.clone()).collect();
     let law: BTreeSet<Vec<i32>> = full_support_law(s, loss)
@@ -192,7 +200,15 @@ pub fn check_aniso_full(
         },
         format!("{} points", law.len()),
     ));
-    common_checks(&mut report, loss, s, tag, &normalize_aniso(aniso), FULL_BASE, &iso_support);
+    common_checks(
+        &mut report,
+        loss,
+        s,
+        tag,
+        &normalize_aniso(aniso),
+        FULL_BASE,
+        &iso_support,
+    );
     report
 }
 

@@ -50,7 +50,6 @@ type SPoly = Vec<(Key, u64)>;
 /// Accumulator of an [`SPoly`] under construction.
 type Acc = FastMap<Key, u64>;
 
-
 fn finish(acc: Acc) -> SPoly {
     let mut v: SPoly = acc.into_iter().filter(|(_, c)| *c != 0).collect();
     v.sort_unstable();
@@ -58,13 +57,7 @@ fn finish(acc: Acc) -> SPoly {
 }
 
 /// `dst += r^dr y^dy * x * y`.
-fn add_product(
-    dst: &mut Acc,
-    x: &SPoly,
-    y: &SPoly,
-    dr: u8,
-    dy: u8,
-) -> Result<(), ExpansionError> {
+fn add_product(dst: &mut Acc, x: &SPoly, y: &SPoly, dr: u8, dy: u8) -> Result<(), ExpansionError> {
     for (k1, c1) in x {
         let c1 = *c1;
         for (k2, c2) in y {

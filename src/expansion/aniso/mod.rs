@@ -72,7 +72,10 @@ pub const LEADING_BASE: usize = 3;
 /// Variable names of the full anisotropic polynomials: `p, H, sigma2, N, m1, ..., m12`
 /// (N with exponents <= 0, moment exponents >= 0).
 pub fn aniso_full_vars() -> Vec<String> {
-    let mut v: Vec<String> = ["p", "H", "sigma2", "N"].iter().map(|s| s.to_string()).collect();
+    let mut v: Vec<String> = ["p", "H", "sigma2", "N"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     v.extend((1..=MAX_MOMENTS).map(|k| format!("m{k}")));
     v
 }

@@ -249,13 +249,7 @@ pub fn doubled_loss3(loss: Loss) -> WordComb3 {
 }
 
 /// `D(A) = 2 S A + 2 A S - 2 A S A - S A A - A A S` as (coefficient, letters).
-const D_PATTERNS: [(i128, &str); 5] = [
-    (2, "SA"),
-    (2, "AS"),
-    (-2, "ASA"),
-    (-1, "SAA"),
-    (-1, "AAS"),
-];
+const D_PATTERNS: [(i128, &str); 5] = [(2, "SA"), (2, "AS"), (-2, "ASA"), (-1, "SAA"), (-1, "AAS")];
 
 /// Apply the derivation D (THEORY section 2; D(S) = D(Sigma) = 0) to a combination of
 /// three-letter words: every A is replaced by each pattern of D(A), results canonicalized and
