@@ -87,7 +87,7 @@ pub fn run(_args: Args) -> CliResult {
         ..CheckOptions::default()
     };
     let report = check(&spec, &prism, &opts, &|_| {})?;
-    out!("{}", super::check::text(&report));
+    out!("{}", prism::report::text::check(&report));
     outln!(
         "\nTry: prism classify \"p = n; H = n^2; sigma2 = n^-2\", prism faces, prism limit SPEC,"
     );

@@ -1,16 +1,22 @@
 //! `prism expand`: the exact coefficients c_s = E[L^(s)(0)]/p for s = 0..=order.
 
-use super::{CliError, CliResult};
-use indicatif::{ProgressBar, ProgressStyle};
-use prism::expansion::aniso::free::leading_coefficients_aniso;
-use prism::expansion::aniso::{
-    aniso_full_vars, aniso_leading_vars, full_coefficients_aniso, Samples,
-};
-use prism::expansion::{full_coefficients, leading_coefficients, FULL_VARS};
-use prism::poly::{Poly, PolyFormat};
-use prism::polytope::Loss;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use super::input::FormatArg;
+use super::CliResult;
+use indicatif::{ProgressBar, ProgressStyle};
+use prism::expansion::aniso::free::leading_coefficients_aniso;
+use prism::expansion::aniso::{full_coefficients_aniso, Samples};
+use prism::expansion::estimate::{expansion_estimate, POP_SHARE};
+use prism::expansion::{full_coefficients, leading_coefficients, ExpansionError};
+use prism::poly::Poly;
+use prism::polytope::Loss;
+use prism::report::{expand, ExpandEntry};
+
+/// Progress is shown once a computation has run this long.
+const SHOW_PROGRESS_AFTER: Duration = Duration::from_secs(1);
 
 /// Which loss to expand.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,17 +27,6 @@ pub enum LossArg {
     Pop,
     /// Both.
     Both,
-}
-
-/// Output format of the polynomials (text mode).
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FormatArg {
-    /// `3/2*sigma2^2*H*p`
-    Text,
-    /// `\frac{3}{2} sigma2^{2} H p`
-    Latex,
-    /// `Rational(3, 2)*sigma2**2*H*p`
-    Sympy,
 }
 
 /// Flags of `prism expand`.
@@ -59,64 +54,35 @@ pub struct Args {
     /// {"m1": 1, "m2": 1} in JSON); m_k = 1 gives the isotropic expansion.
     #[arg(long)]
     anisotropic: bool,
+    /// Write the output to FILE instead of standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 /// Run `prism expand`.
 pub fn run(args: Args) -> CliResult {
-    let losses: Vec<Loss> = match args.loss {
-        LossArg::Train => vec![Loss::Train],
-        LossArg::Pop => vec![Loss::Pop],
-        LossArg::Both => vec![Loss::Train, Loss::Pop],
+    let losses: &[Loss] = match args.loss {
+        LossArg::Train => &[Loss::Train],
+        LossArg::Pop => &[Loss::Pop],
+        LossArg::Both => &[Loss::Train, Loss::Pop],
     };
-    let fmt = match args.format {
-        FormatArg::Text => PolyFormat::Text,
-        FormatArg::Latex => PolyFormat::Latex,
-        FormatArg::Sympy => PolyFormat::Sympy,
-    };
-    // The measured cost models of prism::expansion::estimate (pop costs about half of train).
-    let (secs, bytes) = if args.leading {
-        prism::expansion::estimate::leading_estimate(args.order)
-    } else {
-        prism::expansion::estimate::full_estimate(args.order)
-    };
-    let share: f64 = losses
+    let share = losses
         .iter()
-        .map(|l| if *l == Loss::Train { 1.0 } else { 0.5 })
+        .map(|l| if *l == Loss::Train { 1.0 } else { POP_SHARE })
         .sum();
-    // Orders beyond the path's maximum are refused by the library itself, with its estimate.
-    let max = if args.leading {
-        prism::expansion::estimate::MAX_LEADING_ORDER
-    } else {
-        prism::expansion::estimate::MAX_FULL_ORDER
-    };
-    if args.order > max {
-        let why = if args.leading {
-            prism::expansion::estimate::leading_refusal(args.order).to_string()
-        } else {
-            prism::expansion::estimate::check_full(args.order)
-                .err()
-                .map_or_else(String::new, |e| e.to_string())
-        };
-        return Err(super::CliError::user(format!(
-            "--order {}: {why}",
-            args.order
-        )));
-    } else {
-        super::budget::guard(&super::budget::Estimate {
-            what: format!(
-                "the {} expansion to order {}",
-                if args.leading { "leading" } else { "full" },
-                args.order
-            ),
-            secs: share * secs,
-            bytes,
-            detail: "measured cost model of prism::expansion::estimate".into(),
-            knobs: "a lower --order, --leading, or --loss train".into(),
-        })?;
-    }
+    let path = if args.leading { "leading" } else { "full" };
+    let est = expansion_estimate(
+        args.order,
+        args.leading,
+        share,
+        format!("the {path} expansion to order {}", args.order),
+        "a lower --order, --leading, or --loss train",
+    )
+    .map_err(|e| super::CliError::user(format!("--order {}: {e}", args.order)))?;
+    super::budget::guard(&est)?;
     let beat = super::progress::Heartbeat::start("expand");
     let mut results: Vec<(Loss, Vec<Poly>)> = Vec::new();
-    for &loss in &losses {
+    for &loss in losses {
         beat.set(format!("{} loss to order {}", loss.name(), args.order));
         let polys = if args.leading {
             let bar = delayed_spinner(format!("leading {} to order {}", loss.name(), args.order));
@@ -133,51 +99,30 @@ pub fn run(args: Args) -> CliResult {
         results.push((loss, polys));
     }
     drop(beat);
-    if args.json {
-        let out: Vec<prism::report::ExpandEntry> = results
+    let text = if args.json {
+        let entries: Vec<ExpandEntry> = results
             .iter()
-            .flat_map(|(loss, polys)| {
-                prism::report::ExpandEntry::from_polys(*loss, polys, args.leading)
+            .flat_map(|(loss, polys)| ExpandEntry::from_polys(*loss, polys, args.leading))
+            .collect();
+        prism::report::to_json(&entries)? + "\n"
+    } else {
+        results
+            .iter()
+            .map(|(loss, polys)| {
+                let fmt = args.format.into();
+                expand::text(*loss, polys, args.leading, args.anisotropic, fmt)
             })
-            .collect();
-        outln!("{}", prism::report::to_json(&out)?);
-        return Ok(());
-    }
-    for (loss, polys) in &results {
-        let what = if args.leading {
-            "leading part (g = 0) of c_s in r = H/p, q = sigma2 p, y = p/N"
-        } else {
-            "c_s = E[L^(s)(0)]/p, exact"
-        };
-        outln!("# {} loss: {what}", loss.name());
-        if args.anisotropic {
-            outln!("# anisotropic data: m_k = tr(Sigma^k)/p (m_k = 1 is isotropic)");
-        }
-        let (lv, fv) = (aniso_leading_vars(), aniso_full_vars());
-        let aniso_names: Vec<&str> = if args.leading { &lv } else { &fv }
-            .iter()
-            .map(String::as_str)
-            .collect();
-        for (s, p) in polys.iter().enumerate() {
-            let body = if args.anisotropic {
-                p.format(&aniso_names, fmt)
-            } else if args.leading {
-                p.format(&["r", "q", "y"], fmt)
-            } else {
-                p.format(&FULL_VARS, fmt)
-            };
-            outln!("c_{s} = {body}");
-        }
-    }
-    Ok(())
+            .collect()
+    };
+    super::write_output(args.out.as_deref(), text)
 }
 
-/// A spinner on stderr that only appears after one second.
+/// A spinner on stderr that only appears after [`SHOW_PROGRESS_AFTER`].
 fn delayed_spinner(msg: String) -> ProgressBar {
     let bar = ProgressBar::hidden();
     let b2 = bar.clone();
     std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(1));
+        std::thread::sleep(SHOW_PROGRESS_AFTER);
         if !b2.is_finished() {
             b2.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             b2.set_style(
@@ -190,33 +135,24 @@ fn delayed_spinner(msg: String) -> ProgressBar {
     bar
 }
 
-/// The full path with a progress bar (shown once a computation has run for a second): one bar
-/// per order, advancing as the letters A are integrated out level by level.
-fn compute_full(order: usize, loss: Loss, anisotropic: bool) -> Result<Vec<Poly>, CliError> {
-    struct State {
-        bar: Option<ProgressBar>,
-        order: usize,
-        top: usize,
-    }
+/// The full path with a progress bar (shown after [`SHOW_PROGRESS_AFTER`]): one bar per order,
+/// advancing as the letters A are integrated out level by level.
+fn compute_full(order: usize, loss: Loss, anisotropic: bool) -> Result<Vec<Poly>, ExpansionError> {
     let start = Instant::now();
-    let state = Mutex::new(State {
-        bar: None,
-        order: usize::MAX,
-        top: 0,
-    });
+    // (bar, order being computed, its top level)
+    let state: Mutex<(Option<ProgressBar>, usize, usize)> = Mutex::new((None, usize::MAX, 0));
     let cb = |s: usize, level: usize, states: usize| {
         let mut g = state.lock().expect("lock");
-        if g.order != s {
-            g.order = s;
-            g.top = level;
+        if g.1 != s {
+            (g.1, g.2) = (s, level);
         }
-        if g.bar.is_none() && start.elapsed() > Duration::from_secs(1) {
+        if g.0.is_none() && start.elapsed() > SHOW_PROGRESS_AFTER {
             let b = ProgressBar::new(1);
             b.set_style(ProgressStyle::with_template("{bar:30} {msg} [{elapsed}]").expect("style"));
-            g.bar = Some(b);
+            g.0 = Some(b);
         }
-        let top = g.top as u64;
-        if let Some(b) = g.bar.as_ref() {
+        let top = g.2 as u64;
+        if let Some(b) = g.0.as_ref() {
             b.set_length(top.max(1));
             b.set_position(top - level as u64);
             b.set_message(format!(
@@ -230,8 +166,8 @@ fn compute_full(order: usize, loss: Loss, anisotropic: bool) -> Result<Vec<Poly>
     } else {
         full_coefficients(order, loss, Some(&cb))
     };
-    if let Some(b) = state.lock().expect("lock").bar.take() {
+    if let Some(b) = state.lock().expect("lock").0.take() {
         b.finish_and_clear();
     }
-    Ok(r?)
+    r
 }

@@ -37,7 +37,7 @@ pub fn run(args: Args) -> CliResult {
         out!(
             "{}",
             indent(
-                &super::classify::wrap(&format!("limit: {}", f.limit), 76),
+                &prism::report::text::wrap(&format!("limit: {}", f.limit), 76),
                 "  "
             )
         );

@@ -177,5 +177,66 @@ impl From<ModeArg> for prism::sim::Mode {
 /// The flag parser for a face (`--face`, `--explain`, `--formula`): a name such as
 /// `small-data+narrow-latent` (2-faces in any order), or a label F1..F5, E1..E9, V1..V6.
 pub fn parse_face(s: &str) -> Result<prism::regimes::Regime, String> {
-    prism::regimes::Regime::from_name(s).map_err(|e| e.to_string())
+    s.parse()
+        .map_err(|e: prism::regimes::UnknownFace| e.to_string())
+}
+
+/// `--integrator` of `simulate`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum IntegratorArg {
+    /// Gradient descent (THEORY 1).
+    Euler,
+    /// The flow, classical Runge-Kutta with a fixed step.
+    Rk4,
+    /// The flow, Dormand-Prince 5(4) with error control.
+    Adaptive,
+}
+
+impl From<IntegratorArg> for prism::sim::Integrator {
+    fn from(a: IntegratorArg) -> Self {
+        match a {
+            IntegratorArg::Euler => Self::Euler,
+            IntegratorArg::Rk4 => Self::Rk4,
+            IntegratorArg::Adaptive => Self::Adaptive,
+        }
+    }
+}
+
+/// `--spectrum` of `simulate`: the spectrum sampler of the fast mode.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum SpectrumArg {
+    /// The bidiagonal (Dumitriu-Edelman) model.
+    Bidiagonal,
+    /// A dense Wishart matrix.
+    Dense,
+}
+
+impl From<SpectrumArg> for prism::sim::SpectrumMethod {
+    fn from(a: SpectrumArg) -> Self {
+        match a {
+            SpectrumArg::Bidiagonal => Self::Bidiagonal,
+            SpectrumArg::Dense => Self::Dense,
+        }
+    }
+}
+
+/// `--format`: how exact coefficients are printed.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    /// Plain text (`3/2*q^2*r`).
+    Text,
+    /// LaTeX (`\frac{3}{2} q^{2} r`).
+    Latex,
+    /// SymPy (`Rational(3, 2)*q**2*r`).
+    Sympy,
+}
+
+impl From<FormatArg> for prism::poly::PolyFormat {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Text => Self::Text,
+            FormatArg::Latex => Self::Latex,
+            FormatArg::Sympy => Self::Sympy,
+        }
+    }
 }

@@ -35,7 +35,7 @@ macro_rules! outln {
     ($($arg:tt)*) => { out!("{}\n", format_args!($($arg)*)) };
 }
 
-pub mod budget;
+mod budget;
 mod check;
 mod check_claims;
 mod claims;
@@ -130,6 +130,30 @@ pub fn emit(args: fmt::Arguments<'_>) -> Result<(), CliError> {
 pub fn write_file(path: &std::path::Path, bytes: impl AsRef<[u8]>) -> Result<(), CliError> {
     std::fs::write(path, bytes)
         .map_err(|e| CliError::user(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Write a command's result to `path` (`-o FILE`), or to standard output.
+pub fn write_output(path: Option<&std::path::Path>, text: impl AsRef<str>) -> CliResult {
+    match path {
+        Some(p) => write_file(p, text.as_ref()),
+        None => emit(format_args!("{}", text.as_ref())),
+    }
+}
+
+/// Refuse an output directory that cannot be created or written, before the work starts.
+pub fn check_out_dir(dir: &std::path::Path) -> CliResult {
+    let shown = dir.display();
+    if dir.exists() && !dir.is_dir() {
+        return Err(CliError::user(format!(
+            "-o {shown}: exists and is not a directory"
+        )));
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::user(format!("-o {shown}: cannot create it: {e}")))?;
+    let probe = dir.join(".prism-write-test");
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| CliError::user(format!("-o {shown}: cannot write into it: {e}")))
 }
 
 // ----- value parsers: every numeric flag is checked when the flags are parsed ------------------
@@ -302,10 +326,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { EXIT_USER } else { EXIT_OK });
         }
     };
-    if let Err(e) = budget::set(&cli.budget) {
-        eprintln!("error: {}", e.message);
-        return ExitCode::from(e.code);
-    }
+    budget::set(&cli.budget);
     let result: CliResult = match cli.command {
         Command::Classify(a) => classify::run(a),
         Command::Faces(a) => faces::run(a),
