@@ -2,12 +2,12 @@
 
 use std::path::PathBuf;
 
-use super::input::read_source;
 use super::progress::Heartbeat;
 use super::{budget, CliError, CliResult};
 use prism::check::claims_file::check_claims;
 use prism::check::run::CheckOptions;
 use prism::report::ClaimsReport;
+use prism::spec::read_source;
 
 /// Flags of `prism check-claims`.
 #[derive(clap::Args, Debug)]

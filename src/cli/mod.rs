@@ -158,11 +158,14 @@ pub fn check_out_dir(dir: &std::path::Path) -> CliResult {
 
 // ----- value parsers: every numeric flag is checked when the flags are parsed ------------------
 
+/// Longest flag value shown in an error message (longer ones are elided).
+const SHOWN_CHARS: usize = 40;
+
 fn number(s: &str) -> Result<f64, String> {
     let x: f64 = s
         .trim()
         .parse()
-        .map_err(|_| format!("`{}` is not a number", input::elide(s, 40)))?;
+        .map_err(|_| format!("`{}` is not a number", prism::spec::elide(s, SHOWN_CHARS)))?;
     if !x.is_finite() {
         return Err(format!("{s} is not a finite number"));
     }
@@ -203,9 +206,9 @@ fn integer(s: &str, min: usize) -> Result<usize, String> {
     }
     let x: usize = t.parse().map_err(|_| {
         if t.chars().all(|c| c.is_ascii_digit()) && !t.is_empty() {
-            format!("{} is too large", input::elide(s, 40))
+            format!("{} is too large", prism::spec::elide(s, SHOWN_CHARS))
         } else {
-            format!("`{}` is not an integer", input::elide(s, 40))
+            format!("`{}` is not an integer", prism::spec::elide(s, SHOWN_CHARS))
         }
     })?;
     if x < min {

@@ -263,3 +263,122 @@ pub fn claims(outcomes: &[ClaimOutcome]) -> String {
     ));
     o
 }
+
+/// Width of the wrapped limits of `prism faces`.
+const FACES_WRAP_WIDTH: usize = 76;
+
+/// The readable table of `prism faces`: every face of the fitted prism, with its scaling and
+/// limit.
+pub fn faces(prism: &crate::polytope::FittedPrism) -> String {
+    let rows = super::faces(prism);
+    let mut o = format!(
+        "The prism P = T x I in (k', j', l') = powers of (r, q, 1/alpha) per order, from {} (orders {}..={}).\n",
+        prism.source, prism.orders.0, prism.orders.1
+    );
+    o.push_str(&format!(
+        "{} faces: 6 vertices, 9 edges, 5 two-faces and the interior.\n\n",
+        rows.len()
+    ));
+    for f in rows {
+        o.push_str(&format!(
+            "{}  (dimension {}; vertices {})\n",
+            f.face,
+            f.face_dim,
+            f.vertices.join(" ")
+        ));
+        o.push_str(&format!("  scaling: {}\n", f.scaling));
+        let limit = wrap(&format!("limit: {}", f.limit), FACES_WRAP_WIDTH);
+        for l in limit.lines() {
+            o.push_str(&format!("  {l}\n"));
+        }
+        o.push('\n');
+    }
+    o
+}
+
+/// The faces of the prism by dimension, with `highlight` marked (the text of `prism prism`).
+pub fn prism_faces(highlight: Option<crate::regimes::Regime>) -> String {
+    use crate::regimes::Regime;
+    let mut out = String::from("the prism P = T x I: 6 vertices, 9 edges, 5 two-faces\n");
+    for (dim, title) in [(2u32, "two-faces"), (1, "edges"), (0, "vertices")] {
+        out.push_str(&format!("{title}:\n"));
+        for f in Regime::ALL.iter().filter(|f| f.dim() == dim) {
+            let mark = if Some(*f) == highlight { "=>" } else { "  " };
+            out.push_str(&format!("{mark} {:<4} {}\n", f.label(), f.name()));
+        }
+    }
+    if highlight == Some(Regime::Proportional) {
+        out.push_str("=> the interior (proportional): r, q and alpha all finite\n");
+    }
+    out
+}
+
+/// The specs of `prism demo`'s tour: (what it is, spec).
+pub const TOUR: [(&str, &str); 6] = [
+    (
+        "large data, proportional width",
+        "p = n; H = 0.5 n; sigma2 = n^-1; N = n^2",
+    ),
+    (
+        "mean-field init",
+        "p = n; H = n^2; sigma2 = 0.5 n^-2; N = n",
+    ),
+    (
+        "narrow latent layer",
+        "p = n; H = 8; sigma2 = 0.5 n^-1; N = 2 n",
+    ),
+    ("large init", "p = n; H = n; sigma2 = 1; N = n"),
+    ("few samples", "p = n; H = 0.25 n; sigma2 = 2 n^-1; N = 20"),
+    ("small init, population loss", "p = n; H = n; sigma = n^-1"),
+];
+
+/// The tour's overview: the prism the hierarchy confirms, and where each spec of [`TOUR`]
+/// lands (face, time and loss exponents).
+pub fn tour(prism: &crate::polytope::FittedPrism) -> Result<String, TourError> {
+    let mut names = prism.facet_names.clone();
+    names.sort_by_key(|n| n.sort_key());
+    let names: Vec<&str> = names.iter().map(|n| n.name()).collect();
+    let mut o = String::from(
+        "prism demo: where scaling limits of the weight-tied linear autoencoder land.\n\n",
+    );
+    o.push_str(&format!(
+        "Hierarchy: {} (orders {}..={}); its asymptotic Newton polytope is the triangular prism\n",
+        prism.source, prism.orders.0, prism.orders.1
+    ));
+    o.push_str(&format!(
+        "with {} vertices, {} edges and {} two-faces: {}.\n\n",
+        prism.polytope.vertices.len(),
+        prism.polytope.edges.len(),
+        prism.polytope.facets.len(),
+        names.join(", ")
+    ));
+    let row = |a: &str, b: &str, c: &str, d: &str, e: &str, f: &str| {
+        format!("{a:<30} {b:<44} {c:<36} {d:>5} {e:>6} {f:>6}\n")
+    };
+    o.push_str(&row("", "spec", "face", "time", "train", "pop"));
+    for (what, text) in TOUR {
+        let spec = crate::spec::Spec::parse(text)?;
+        let c = crate::polytope::classify(&spec, prism)?;
+        o.push_str(&row(
+            what,
+            text,
+            c.face.name(),
+            &c.time_exponent,
+            &c.train_loss_exponent,
+            &c.pop_loss_exponent,
+        ));
+    }
+    o.push_str("\n(time: t = n^time tau; train/pop: the loss change scales as n^exponent)\n");
+    Ok(o)
+}
+
+/// Errors of [`tour`] (a built-in spec that does not parse or classify is a bug).
+#[derive(Debug, thiserror::Error)]
+pub enum TourError {
+    /// A tour spec does not parse.
+    #[error(transparent)]
+    Spec(#[from] crate::spec::SpecError),
+    /// A tour spec does not classify.
+    #[error(transparent)]
+    Classify(#[from] crate::polytope::ClassifyError),
+}
