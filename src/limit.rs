@@ -265,11 +265,7 @@ pub fn compute(target: &Target, opts: &LimitOptions) -> Result<LimitOutcome, Lim
         series: opts.series,
         verify: opts.verify,
     };
-    Ok(compute_limit(
-        target.regime,
-        target.constants.clone(),
-        &req,
-    )?)
+    Ok(compute_limit(target.regime, target.constants, &req)?)
 }
 
 /// The documented output of an evaluated limit.
