@@ -105,6 +105,9 @@ pub struct DeqOptions {
     pub law_nodes: usize,
     /// Largest number of contour nodes (full ellipse) before giving up.
     pub max_nodes: usize,
+    /// Scale of the contour's margins around the support (1 by default; the accuracy tests
+    /// compare contours of different shapes, whose results must agree).
+    pub shape: f64,
 }
 
 impl Default for DeqOptions {
@@ -112,6 +115,7 @@ impl Default for DeqOptions {
         DeqOptions {
             law_nodes: 256,
             max_nodes: 1 << 16,
+            shape: 1.0,
         }
     }
 }
@@ -230,7 +234,8 @@ pub struct Deq {
     pub law: PointLaw,
     /// `y = p/N`.
     pub y: f64,
-    /// `[lo, hi]` containing the support of `mu_S` (0 included when `y >= 1`).
+    /// `[lo, hi]`, the outer edges of the support of `mu_S` (0 when `y >= 1`); at `y = 0` the
+    /// support of the law.
     pub support: (f64, f64),
     /// Options.
     pub opts: DeqOptions,
@@ -267,22 +272,83 @@ impl Deq {
             });
         }
         let (smin, smax) = pl.support.unwrap_or((0.0, f64::INFINITY));
-        let sy = y.sqrt();
-        let lo = if y >= 1.0 {
-            0.0
-        } else {
-            smin * (1.0 - sy).powi(2)
+        let mut d = Deq {
+            law: pl,
+            y,
+            support: (smin, smax),
+            opts,
         };
-        let hi = smax * (1.0 + sy).powi(2);
-        Ok((
-            Deq {
-                law: pl,
-                y,
-                support: (lo, hi),
-                opts,
-            },
-            crate::poly::rat_to_f64(&c),
-        ))
+        if y > 0.0 {
+            d.support = d.edges();
+        }
+        Ok((d, crate::poly::rat_to_f64(&c)))
+    }
+
+    /// Silverstein's inverse `x(b) = -1/b + y Int tau/(1 + tau b) dmu_Sigma` for real b.
+    fn x_of(&self, b: f64) -> f64 {
+        -1.0 / b
+            + self.y
+                * self
+                    .law
+                    .tau
+                    .iter()
+                    .zip(&self.law.w)
+                    .map(|(t, w)| w * t / (1.0 + t * b))
+                    .sum::<f64>()
+    }
+
+    /// The outer edges of the support of `mu_S` (Silverstein-Choi: outside the support, x(b) is
+    /// increasing): the right edge is `min x(b)` over `b in (-1/tau_max, 0)`; for `y < 1` and
+    /// `tau_min > 0` the left edge is `max x(b)` over `b < -1/tau_min`, else 0 (an atom or a
+    /// touching edge). Found by a log-spaced scan and golden-section refinement; the result is
+    /// widened by 1e-9 relative.
+    fn edges(&self) -> (f64, f64) {
+        let tmax = self.law.tau.iter().cloned().fold(0.0, f64::max);
+        let tmin = self.law.tau.iter().cloned().fold(f64::INFINITY, f64::min);
+        // b = -s/tmax, s in (0, 1): minimize x.
+        let hi = self.extremum(|s| self.x_of(-s / tmax), 1e-12, 1.0 - 1e-12, false);
+        let lo = if self.y < 1.0 && tmin > 0.0 {
+            // b = -1/(tmin s), s in (0, 1): maximize x.
+            self.extremum(|s| self.x_of(-1.0 / (tmin * s)), 1e-12, 1.0 - 1e-12, true)
+                .max(0.0)
+        } else {
+            0.0
+        };
+        (lo * (1.0 - 1e-9), hi * (1.0 + 1e-9))
+    }
+
+    fn extremum(&self, f: impl Fn(f64) -> f64, a: f64, b: f64, max: bool) -> f64 {
+        let g = |s: f64| if max { -f(s) } else { f(s) };
+        // scan on a log grid of (s) and of (1 - s)
+        let n = 400;
+        let mut best = (f64::INFINITY, a);
+        for i in 0..=n {
+            let u = i as f64 / n as f64;
+            for s in [a * (b / a).powf(u), 1.0 - (1.0 - a) * ((1.0 - b) / (1.0 - a)).powf(u)] {
+                let v = g(s);
+                if v < best.0 {
+                    best = (v, s);
+                }
+            }
+        }
+        // golden section around the best point
+        let (mut l, mut r) = ((best.1 * 0.9).max(a), (best.1 + 0.1 * (1.0 - best.1)).min(b));
+        let phi = 0.5 * (5f64.sqrt() - 1.0);
+        for _ in 0..200 {
+            let m1 = r - phi * (r - l);
+            let m2 = l + phi * (r - l);
+            if g(m1) < g(m2) {
+                r = m2;
+            } else {
+                l = m1;
+            }
+        }
+        let v = g(0.5 * (l + r)).min(best.0);
+        if max {
+            -v
+        } else {
+            v
+        }
     }
 
     /// `(F(m), F'(m))` of `F(m) = m - Int dmu/(tau w - z)`, `w = 1 - y - y z m`.
@@ -414,7 +480,7 @@ impl Deq {
     pub fn contour(&self, region: Analytic) -> Result<Contour, DeqError> {
         let (lo, hi) = self.support;
         let width = (hi - lo).max(1e-3);
-        let delta = 0.05 * width + 0.02;
+        let delta = (0.05 * width + 0.02) * self.opts.shape;
         let mut xl = lo - delta;
         if region.left >= lo {
             return Err(DeqError::SingularOnSupport {
@@ -428,7 +494,7 @@ impl Deq {
         }
         let xr = hi + delta;
         let half = 0.5 * (xr - xl);
-        let b = (0.5 * half + 0.1).min(0.5 * region.strip);
+        let b = ((0.5 * half + 0.1) * self.opts.shape).min(0.5 * region.strip);
         Ok(Contour {
             levels: Vec::new(),
             n0: 64,
@@ -502,14 +568,14 @@ impl Deq {
             return Ok((s, nu));
         }
         let mut prev: Option<Vec<f64>> = None;
+        let mut last_change = f64::INFINITY;
         let mut level = 0;
         loop {
             let n = contour.n0 << level;
             if n > self.opts.max_nodes {
-                let change = prev.map_or(f64::INFINITY, |_| f64::NAN);
                 return Err(QuadError {
                     intervals: n / 2,
-                    change,
+                    change: last_change,
                     tol,
                 }
                 .into());
@@ -519,27 +585,38 @@ impl Deq {
                 contour.levels.push(nodes);
             }
             let mut acc = vec![0.0; 2 * k];
+            let mut abs = vec![0.0; 2 * k];
             for nd in &contour.levels[level] {
                 f(nd.z, &mut buf);
                 for i in 0..k {
-                    acc[i] += (buf[i] * nd.m * nd.dz).im;
-                    acc[k + i] += (buf[i] * nd.theta * nd.dz).im;
+                    let a = buf[i] * nd.m * nd.dz;
+                    let b = buf[i] * nd.theta * nd.dz;
+                    acc[i] += a.im;
+                    acc[k + i] += b.im;
+                    abs[i] += a.norm();
+                    abs[k + i] += b.norm();
                 }
             }
             let cur: Vec<f64> = acc.iter().map(|v| -2.0 * v / n as f64).collect();
+            // Rounding floor of the sum: 64 eps times the sum of the magnitudes of its terms.
+            let floor: Vec<f64> = abs
+                .iter()
+                .map(|v| 64.0 * f64::EPSILON * 2.0 * v / n as f64)
+                .collect();
             if let Some(p) = &prev {
                 let mut good = true;
                 let mut change: f64 = 0.0;
-                for (c, q) in cur.iter().zip(p) {
+                for ((c, q), fl) in cur.iter().zip(p).zip(&floor) {
                     let d = (c - q).abs();
                     change = change.max(d);
-                    if !(d <= tol * c.abs().max(1.0)) {
+                    if !(d <= (tol * c.abs().max(1.0)).max(*fl)) {
                         good = false;
                     }
                 }
                 if good {
                     return Ok((cur[..k].to_vec(), cur[k..].to_vec()));
                 }
+                last_change = change;
                 if !change.is_finite() {
                     return Err(QuadError {
                         intervals: n / 2,
@@ -654,5 +731,20 @@ mod tests {
         let mut ct = d.contour(Analytic::ENTIRE).unwrap();
         let (s, nu) = d.integrate(&mut ct, 1, 1e-14, |_, o| o[0] = C::new(1.0, 0.0)).unwrap();
         assert!((s[0] - 1.0).abs() < 1e-12 && (nu[0] - 1.0).abs() < 1e-12);
+    }
+}
+
+#[cfg(test)]
+mod edge_tests {
+    use super::*;
+    #[test]
+    fn marchenko_pastur_edges() {
+        for y in [0.25, 0.5, 2.0] {
+            let (d, _) = Deq::new(&SpectrumLaw::Identity, y, DeqOptions::default()).unwrap();
+            let want_hi = (1.0 + y.sqrt()).powi(2);
+            let want_lo = if y < 1.0 { (1.0 - y.sqrt()).powi(2) } else { 0.0 };
+            assert!((d.support.1 - want_hi).abs() < 1e-7, "{y} {:?}", d.support);
+            assert!((d.support.0 - want_lo).abs() < 1e-7, "{y} {:?}", d.support);
+        }
     }
 }

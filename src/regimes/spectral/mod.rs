@@ -163,6 +163,97 @@ pub fn heavy_tail(regime: Regime, law: &SpectrumLaw) -> HeavyTail {
     }
 }
 
+/// What `classify` states about a covariance spectrum (THEORY 9.3, 9.6).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SpectrumStatement {
+    /// The law, as written.
+    pub law: String,
+    /// Its first moments `m_1..m_4` (exact, or "inf").
+    pub moments: Vec<String>,
+    /// Whether the support is bounded.
+    pub bounded_support: bool,
+    /// Whether the classification of sections 3-4 holds for this law.
+    pub classification_holds: bool,
+    /// Highest order at which the hierarchy with moments was computed here and found to have the
+    /// isotropic supports (free probability with moments, both losses).
+    pub hierarchy_checked_to: usize,
+    /// The first infinite moment (heavy tail).
+    pub first_infinite_moment: Option<u32>,
+    /// The first order whose finite-p coefficients grow with p.
+    pub first_divergent_order: Option<usize>,
+    /// The faces (names) whose limit does not exist with this law.
+    pub no_limit: Vec<String>,
+    /// What happens on the classified face.
+    pub face: HeavyTail,
+    /// The statement, in sentences.
+    pub text: String,
+}
+
+/// The statement `classify` makes about a spectral law on the classified face `regime`: the
+/// hierarchy with moments is computed to `order` (free probability; seconds at order <= 6) and
+/// its supports compared with the isotropic ones. For a bounded support every moment is finite,
+/// every coefficient has sign `(-1)^j` with positive moment products, so nothing cancels and the
+/// prism, its faces, the scales and the classification are those of sections 3-4 (THEORY 9.3).
+/// For a power law the statement says which orders grow with p and which limits do not exist
+/// (THEORY 9.6), and that the lifted prism for the tail exponent is a conjecture.
+pub fn spectrum_statement(
+    law: &SpectrumLaw,
+    regime: Regime,
+    order: usize,
+) -> Result<SpectrumStatement, RegimeError> {
+    let spec_err = |e: crate::spec::SpectrumError| RegimeError::Spectrum {
+        reason: e.to_string(),
+    };
+    let moments = law
+        .moments(4)
+        .map_err(spec_err)?
+        .iter()
+        .map(|m| m.to_string())
+        .collect();
+    let (_, rep) = crate::expansion::aniso::checks::computed_hierarchy_aniso(
+        order,
+        crate::expansion::Method::Leading,
+    )
+    .map_err(|e| RegimeError::Series {
+        face: "hierarchy with moments",
+        reason: e.to_string(),
+    })?;
+    let same = rep.checks.iter().all(|c| c.passed);
+    let face = heavy_tail(regime, law);
+    let no_limit: Vec<String> = Regime::ALL
+        .iter()
+        .filter(|r| !heavy_tail(**r, law).limit_exists && **r != Regime::Proportional)
+        .map(|r| r.name().to_string())
+        .collect();
+    let bounded = law.bounded_support();
+    let text = if bounded {
+        format!(
+            "{law} has a bounded support (every m_k finite). The hierarchy with moments, computed here to order {order}, has exactly the isotropic supports{}; every monomial has sign (-1)^j with a positive moment product, so nothing cancels: the prism, its faces, the scales and this classification hold unchanged. Only the limit along the face changes (prism limit with this spec).",
+            if same { "" } else { " (CHECK FAILED)" }
+        )
+    } else {
+        let k = face.first_infinite_moment.unwrap_or(0);
+        format!(
+            "{law} has a heavy tail: m_k is infinite for k >= {k}. Orders s >= {} of the hierarchy have coefficients that grow with p (like p^(a(s+1) - 1)), so no limit is analytic at t = 0 and the classification by the prism holds only for the orders s < {} (the hierarchy with moments, computed here to order {order}, has the isotropic supports as polynomials in the m_k). Limits that do not exist: {}. Mean-field, small-data (train) and large-data limits are bounded functionals of the spectrum and still exist. Treating the tail exponent as a new scaling direction appears to lift the prism affinely; that is a conjecture (orders <= 6), not a result.",
+            k - 1,
+            k - 1,
+            if no_limit.is_empty() { "none".to_string() } else { no_limit.join(", ") }
+        )
+    };
+    Ok(SpectrumStatement {
+        law: law.to_string(),
+        moments,
+        bounded_support: bounded,
+        classification_holds: bounded && same,
+        hierarchy_checked_to: order,
+        first_infinite_moment: face.first_infinite_moment,
+        first_divergent_order: face.first_divergent_order,
+        no_limit,
+        face,
+        text,
+    })
+}
+
 /// Limiting curves of both normalized losses with a spectral law, at face times `times`.
 ///
 /// The face's law is evaluated for the mean-1 law and mapped back by `Q(T) = c Q'(c T)`

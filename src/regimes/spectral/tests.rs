@@ -216,3 +216,79 @@ fn heavy_tails() {
     assert!(cv.train[1] < cv.train[0]);
     assert!(cv.notes.iter().any(|n| n.contains("not analytic")));
 }
+
+/// The mean-field and narrow-latent values of one law under given evaluator options.
+fn mf_nl(law: &SpectrumLaw, y: f64, opts: DeqOptions) -> [f64; 4] {
+    let mut ctx = LawContext::new(law).unwrap();
+    ctx.opts = opts;
+    let deq = ctx.deq(y).unwrap();
+    let (tr, pop) = crate::regimes::faces::mean_field::mean_field_law(&deq, 0.3, &[1.0], 1e-14)
+        .unwrap();
+    let co = CurveOptions::default();
+    let (ntr, npop) =
+        crate::regimes::faces::narrow_latent::narrow_latent_law(&deq, 0.5, &[1.0], &co).unwrap();
+    [tr[0], pop[0], ntr[0], npop[0]]
+}
+
+#[test]
+fn evaluator_accuracy() {
+    // Contour independence (atoms: exact law) and law discretization (uniform, powerlaw):
+    // the values must not change beyond the stated accuracy when the contour's shape or the
+    // number of Gauss-Legendre nodes changes. `cargo test evaluator_accuracy -- --nocapture`
+    // prints the measured differences.
+    let base = DeqOptions::default();
+    let other_shape = DeqOptions {
+        shape: 0.6,
+        ..base
+    };
+    let finer = DeqOptions {
+        law_nodes: 512,
+        shape: 0.6,
+        ..base
+    };
+    let diff = |a: [f64; 4], b: [f64; 4]| {
+        a.iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max)
+    };
+    let uniform = SpectrumLaw::uniform(frac(0, 1), frac(2, 1)).unwrap();
+    for y in [0.5, 2.0] {
+        let d = diff(mf_nl(&two_level(), y, base), mf_nl(&two_level(), y, other_shape));
+        println!("atoms(1/2: 1/2, 3/2: 1/2), y = {y}: contour shapes differ by {d:.1e}");
+        assert!(d < 1e-11, "{d}");
+        let d = diff(mf_nl(&uniform, y, base), mf_nl(&uniform, y, finer));
+        println!("uniform(0, 2), y = {y}: 256 vs 512 nodes and contour shapes differ by {d:.1e}");
+        assert!(d < 1e-10, "{d}");
+    }
+    // Power law at alpha = inf: direct integrals (Gauss-Legendre in v, u = v^K): mean-field
+    // (large-data edge) at t = 1 with 256 vs 1024 nodes.
+    let pl = SpectrumLaw::powerlaw(frac(1, 3)).unwrap();
+    let k = consts(&[("c", 0.3)]);
+    let mut vals = Vec::new();
+    for n in [256, 1024] {
+        let mut ctx = LawContext::new(&pl).unwrap();
+        ctx.opts.law_nodes = n;
+        let cv = limit_curve_law(Regime::LargeMeanField, &k, &ctx, &[0.25, 1.0], &CurveOptions::default())
+            .unwrap();
+        vals.push(cv.train);
+    }
+    let d = (vals[0][0] - vals[1][0]).abs().max((vals[0][1] - vals[1][1]).abs());
+    println!("powerlaw(1/3), alpha = inf, large-data+mean-field: 256 vs 1024 nodes differ by {d:.1e}");
+    assert!(d < 1e-8, "{d}");
+}
+
+#[test]
+fn classify_statements() {
+    let st = spectrum_statement(&two_level(), Regime::MeanField, 3).unwrap();
+    assert!(st.classification_holds && st.no_limit.is_empty());
+    assert_eq!(st.moments, vec!["1", "5/4", "7/4", "41/16"]);
+    let pl = SpectrumLaw::powerlaw(frac(2, 5)).unwrap();
+    let st = spectrum_statement(&pl, Regime::NarrowLatent, 3).unwrap();
+    assert!(!st.classification_holds);
+    assert_eq!(st.first_infinite_moment, Some(3));
+    assert_eq!(st.first_divergent_order, Some(2));
+    assert!(st.no_limit.contains(&"narrow-latent".to_string()));
+    assert!(!st.face.limit_exists);
+    assert!(st.text.contains("conjecture"), "{}", st.text);
+}
