@@ -53,7 +53,7 @@ Hierarchy side: k = j (monomials r^k q^k = c^k). Correction O(1/r); at t = 0 exa
         opts: &CurveOptions,
     ) -> Result<CurveValues, RegimeError> {
         let deq = law.deq(k[1])?;
-        let mut cv = CurveValues::new(CurveMethod::Quadrature);
+        let mut cv = CurveValues::new(CurveMethod::Contour { ode: false });
         cv.notes.push("mean-field with a spectrum (THEORY 9.5 F2): l_tr = (1/2) Int lam (1-a)^2 dmu_S, l_pop = (1/2) Int (1-a)^2 dnu (Ledoit-Peche), by contour integrals of the Silverstein solution".into());
         let (train, pop) = mean_field_law(&deq, k[0], times, opts.quad_tol)?;
         cv.with(train, pop)

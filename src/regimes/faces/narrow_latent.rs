@@ -62,7 +62,7 @@ Hierarchy side: k = 1; the s = 0 row is the r-linear part of l(0). Correction O(
         opts: &CurveOptions,
     ) -> Result<CurveValues, RegimeError> {
         let deq = law.deq(k[1])?;
-        let mut cv = CurveValues::new(CurveMethod::Ode);
+        let mut cv = CurveValues::new(CurveMethod::Contour { ode: true });
         cv.notes.push("narrow-latent with a spectrum (THEORY 9.5 F3): the same 2-d ODE with phi(z) = Int e^(lam z) dmu_S and psi(z) = Int e^(lam z) dnu, by contour integrals of the Silverstein solution".into());
         let (train, pop) = on_sorted(times, |ts| narrow_latent_law(&deq, k[0], ts, opts))?;
         cv.with(train, pop)

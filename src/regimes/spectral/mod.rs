@@ -351,21 +351,21 @@ pub fn derived_curve(
         hint,
     };
     let deq = law.deq(y)?;
-    let mut cv = CurveValues::new(super::CurveMethod::Quadrature);
+    let mut cv = CurveValues::new(super::CurveMethod::Contour { ode: false });
     let (train, pop) = match l {
         LatentPart::MeanField => {
             mean_field::mean_field_law(&deq, get(ConstName::C).unwrap_or(1.0), times, opts.quad_tol)?
         }
         LatentPart::MeanFieldFree => mean_field::mf_free_law(&deq, times, opts.quad_tol)?,
         LatentPart::NarrowLatent => {
-            cv.method = super::CurveMethod::Ode;
+            cv.method = super::CurveMethod::Contour { ode: true };
             super::curves::on_sorted(times, |ts| {
                 narrow_latent::narrow_latent_law(&deq, get(ConstName::Q).unwrap_or(1.0), ts, opts)
             })?
         }
         LatentPart::Linear => narrow_latent::linear_law(&deq, times, opts.quad_tol)?,
         LatentPart::NarrowFree => {
-            cv.method = super::CurveMethod::Ode;
+            cv.method = super::CurveMethod::Contour { ode: true };
             super::curves::on_sorted(times, |ts| {
                 narrow_latent::narrow_free_law(&deq, ts, opts)
             })?
