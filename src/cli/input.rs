@@ -60,20 +60,27 @@ impl SpecInput {
         require_isotropic(&spec)?;
         Ok(spec)
     }
+
+    /// Parse the spec and keep its `spectrum = LAW` (for `limit` and `classify`, which use it;
+    /// THEORY 9). A `file("...")` law is read by the library.
+    pub fn parse_with_spectrum(&self) -> Result<prism::spec::Spec, CliError> {
+        let text = self.text()?;
+        prism::spec::Spec::parse(&text).map_err(|e| CliError::user(format!("invalid spec: {e}")))
+    }
 }
 
-/// Refuse a spec with a non-identity `spectrum = LAW`: the commands that take a spec do not
-/// use the covariance spectrum yet (THEORY 9; issue 14), and ignoring it would silently give
-/// isotropic results.
+/// Refuse a spec with a non-identity `spectrum = LAW` in the commands that do not use the
+/// covariance spectrum yet (`limit` and `classify` do, through
+/// [`SpecInput::parse_with_spectrum`]); ignoring it would silently give isotropic results.
 pub fn require_isotropic(spec: &prism::spec::Spec) -> Result<(), CliError> {
     if spec.spectrum.is_identity() {
         return Ok(());
     }
     Err(CliError::user(format!(
         "`spectrum = {}` is parsed, but this command does not support anisotropic data yet \
-         (classification, limits, simulation and checks with a covariance spectrum are not \
-         implemented); remove the statement, or use `prism expand --anisotropic` for the exact \
-         expansion with the spectral moments m_k = tr(Sigma^k)/p",
+         (`prism classify` and `prism limit` take it); remove the statement here, or use `prism \
+         expand --anisotropic` for the exact expansion with the spectral moments m_k = \
+         tr(Sigma^k)/p",
         spec.spectrum
     )))
 }
