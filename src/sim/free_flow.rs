@@ -127,6 +127,7 @@ impl FreeFlowParams {
                 mode: self.mode,
                 spectrum: self.spectrum,
                 side: None,
+                covariance: None,
             },
             LossMap::Free,
             self.integrator,
