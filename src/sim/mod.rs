@@ -32,6 +32,40 @@
 //!   N < p, the data-span engine on an H x (N + H) state. (N' = min(N, p).)
 //! * [`Mode::Physical`] keeps the original basis and the data matrix X, O(H p min(p, N)) per step.
 //!
+//! # Anisotropic data (THEORY 9)
+//!
+//! With x ~ N(0, Sigma) ([`SimParams::covariance`], the eigenvalues of Sigma, or
+//! [`SimParams::with_spectrum`] for a spectral law), S = Sigma^{1/2} Z Z^T Sigma^{1/2} / N and
+//!
+//! ```text
+//! l_pop = (1/2p) tr[(I - A) Sigma (I - A)].
+//! ```
+//!
+//! The fast mode draws X = Sigma^{1/2} Z, rotates to the eigenbasis S = U D U^T (O(p^2 N + p^3)
+//! once per run, or through the N x N Gram matrix when N < p), runs the engines above against
+//! diag(D) and reads the population loss with the diagonal of Sigma' = U^T Sigma U, the sign-flip
+//! (Rao-Blackwell) average of the full-Sigma' value: unbiased per run, with no larger variance
+//! (see [`engines::SigmaPop`]). N = infinity: S = Sigma and l_pop = l_tr. The physical mode uses
+//! X = Sigma^{1/2} Z and the exact population loss. Sigma is used as given; the scale identity
+//! L(t; c Sigma) = c L(c t; Sigma) maps any mean m_1 to 1. Sigma = I keeps today's engines and
+//! results bit for bit.
+//!
+//! ```
+//! use prism::sim::{simulate, Record, SimParams};
+//! use prism::spec::spectrum::SpectrumLaw;
+//! use prism::poly::frac;
+//! // Two-level spectrum (1/2 and 3/2, half each): p = 60, H = 20, N = 120.
+//! let law = SpectrumLaw::atoms(vec![(frac(1, 2), frac(1, 2)), (frac(3, 2), frac(1, 2))]).unwrap();
+//! let mut params = SimParams::new(60, 20, 1.0 / 60.0, 0.5)
+//!     .with_n(Some(120))
+//!     .with_spectrum(&law)
+//!     .unwrap();
+//! params.record = Record::Uniform(2);
+//! params.seeds = 2;
+//! let res = simulate(&params).unwrap();
+//! assert!(res.info.engine.contains("Sigma"));
+//! ```
+//!
 //! # Example
 //!
 //! ```
@@ -594,6 +628,8 @@ pub(crate) enum LossMap {
     Free,
     /// N = infinity with a covariance: S = Sigma, so l_pop = l_tr (THEORY 9.1).
     PopIsTrain,
+    /// F4 reduced flow, N = infinity with a covariance: (1/2p) tr(Sigma A^2) twice.
+    FreePopIsTrain,
 }
 
 impl LossMap {
@@ -607,7 +643,11 @@ impl LossMap {
                     None => (p - 2.0 * tr.tr_m + m2) / (2.0 * p),
                 },
             ),
-            LossMap::Free => (tr.tr_mk / (2.0 * p), m2 / (2.0 * p)),
+            LossMap::Free => (
+                tr.tr_mk / (2.0 * p),
+                tr.tr_pop.map_or(m2, |[_, _, aca]| aca) / (2.0 * p),
+            ),
+            LossMap::FreePopIsTrain => (tr.tr_mk / (2.0 * p), tr.tr_mk / (2.0 * p)),
             LossMap::PopIsTrain => {
                 let l = (tr.tr_s - 2.0 * tr.tr_k + tr.tr_mk) / (2.0 * p);
                 (l, l)
@@ -618,7 +658,7 @@ impl LossMap {
     fn train(self, tr: &Traces, p: f64) -> f64 {
         match self {
             LossMap::Full | LossMap::PopIsTrain => (tr.tr_s - 2.0 * tr.tr_k + tr.tr_mk) / (2.0 * p),
-            LossMap::Free => tr.tr_mk / (2.0 * p),
+            LossMap::Free | LossMap::FreePopIsTrain => tr.tr_mk / (2.0 * p),
         }
     }
 }

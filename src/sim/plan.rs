@@ -16,11 +16,24 @@
 //! | [`EngineKind::DataSpan`] (fast, N < p, H <= p - N) | H x (N + H) | 3 H^2 (2N + H) | 3 H N (N + 2H) |
 //! | [`EngineKind::Bartlett`] (fast, H >= p) | p x p factor R, R^T R ~ A | 3 p^2 (p + N') | 3 p N' (2p - N') |
 //! | [`EngineKind::PhysicalIdentity`] | H x p, S = I | 3 H^2 p | 3 H p^2 |
+//! | [`EngineKind::PhysicalIdentity`] with Sigma (N = inf) | H x p, S = Sigma diagonal | 6 H^2 p + H p | 3 H p^2 + 3 p^2 |
 //! | [`EngineKind::PhysicalDense`] | H x p, S formed once | 2 H p^2 + 6 H^2 p | 3 H p^2 + 2 p^3 |
 //! | [`EngineKind::PhysicalSamples`] | H x p, data X | 4 H p N + 5 H^2 p + H^2 N | 10 H p N |
 //!
 //! The reduced engines use the cheaper side; the physical mode forms S = X X^T / N once
 //! (p^2 N flops) when a dense-S association is cheaper per step than the data associations.
+//!
+//! # With a covariance Sigma != I (THEORY 9.4)
+//!
+//! * Fast, N = infinity: S = Sigma is diagonal; [`EngineKind::Reduced`] (H < p) or
+//!   [`EngineKind::Bartlett`] (H >= p) against its p eigenvalues, l_pop = l_tr. No extra cost.
+//! * Fast, finite N: the same engines as for Sigma = I (the step costs above), but the spectrum of
+//!   S comes from X = Sigma^{1/2} Z with eigenvectors, [`rotated_spectrum_flops`] once per run
+//!   (N >= p: p^2 N + ~9 p^3; N < p: N^2 p + ~9 N^3 + 2 p N^2), instead of the bidiagonal model;
+//!   and each record adds [`super::engines::SigmaPop::record_flops`] (2 h^2 p' for an h x p'
+//!   state) for the population loss with diag(U^T Sigma U) ([`EnginePlan::record_flops`]).
+//! * Physical: X = Sigma^{1/2} Z (p N more at setup), the same routes, and the same record cost
+//!   for the exact population loss with Sigma.
 //!
 //! # Steps
 //!
@@ -592,6 +605,20 @@ pub fn adaptive_steps_estimate(params: &SimParams) -> f64 {
     } else {
         let lo = (1.0 - y.sqrt()).powi(2).max(1e-3);
         vec![lo, (1.0 + y.sqrt()).powi(2)]
+    };
+    // With a covariance the spectrum of S stretches with Sigma's (top and smallest positive
+    // eigenvalue; Sigma = I leaves the edges unchanged).
+    let s_edges: Vec<f64> = match params.covariance_active() {
+        None => s_edges,
+        Some(c) => {
+            let hi = c.iter().fold(0.0f64, |m, &x| m.max(x));
+            let lo = c
+                .iter()
+                .filter(|&&x| x > 0.0)
+                .fold(f64::INFINITY, |m, &x| m.min(x))
+                .max(1e-3 * hi);
+            vec![s_edges[0] * lo, s_edges[s_edges.len() - 1] * hi]
+        }
     };
     let w_edges = [
         (q.sqrt() * (1.0 - r.sqrt()).abs()).max(1e-3 * q.sqrt()),
