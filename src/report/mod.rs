@@ -28,6 +28,7 @@ pub mod faces;
 pub mod hierarchy;
 pub mod limit;
 pub mod simulate;
+pub mod text;
 pub mod tidy;
 
 pub use crate::check::run::CheckReport;
