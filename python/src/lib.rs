@@ -440,7 +440,7 @@ fn limit_json(
 /// The serde JSON of the simulation parameters (validated), the token passed to the other
 /// simulation functions (and shipped to Dask workers).
 #[pyfunction]
-#[pyo3(signature = (p, h, sigma2, n, t_max, dt, record, seeds, seed, mode, integrator, spectrum, tol))]
+#[pyo3(signature = (p, h, sigma2, n, t_max, dt, record, seeds, seed, mode, integrator, sampler, tol, spectrum = None))]
 #[allow(clippy::too_many_arguments)]
 fn sim_params_json(
     py: Python<'_>,
@@ -455,8 +455,9 @@ fn sim_params_json(
     seed: u64,
     mode: String,
     integrator: String,
-    spectrum: String,
+    sampler: String,
     tol: Option<f64>,
+    spectrum: Option<String>,
 ) -> PyResult<String> {
     run_here(py, || {
         let mut params = SimParams::new(p, h, sigma2, t_max).with_n(n);
@@ -484,15 +485,26 @@ fn sim_params_json(
             }
         };
         params.tol = tol;
-        params.spectrum = match spectrum.as_str() {
+        params.sampler = match sampler.as_str() {
             "bidiagonal" => SpectrumMethod::Bidiagonal,
             "dense" => SpectrumMethod::Dense,
             m => {
                 return Err(param(format!(
-                    "spectrum must be 'bidiagonal' or 'dense', not {m:?}"
+                    "sampler must be 'bidiagonal' or 'dense', not {m:?}"
                 )))
             }
         };
+        if let Some(text) = spectrum {
+            // The covariance's spectral law, as `--spectrum LAW` (file paths relative to the
+            // working directory).
+            let law = prism::spec::SpectrumLaw::parse(&text)
+                .map_err(|e| param(format!("spectrum: {e}")))?;
+            let law = prism::spec::resolve_spectrum(law, None)
+                .map_err(|e| param(format!("spectrum: {e}; {}", e.hint())))?;
+            params = params
+                .with_spectrum(&law)
+                .map_err(|e| param(format!("spectrum: {e}")))?;
+        }
         serde_json::to_string(&params).map_err(other)
     })
 }

@@ -63,8 +63,10 @@ pub struct FreeFlowParams {
     pub integrator: Integrator,
     /// Engine family (fast by default).
     pub mode: Mode,
-    /// Spectrum sampler.
-    pub spectrum: SpectrumMethod,
+    /// Spectrum sampler of the fast mode (Sigma = I). Was `spectrum` (still read from JSON
+    /// under that name).
+    #[serde(alias = "spectrum")]
+    pub sampler: SpectrumMethod,
     /// Relative tolerance of [`Integrator::Adaptive`] (`None`: 0.1 / (p sqrt(seeds)), as
     /// [`super::SimParams::default_tol`]).
     #[serde(default)]
@@ -93,7 +95,7 @@ impl FreeFlowParams {
             seed: 0,
             integrator: Integrator::Rk4,
             mode: Mode::Fast,
-            spectrum: SpectrumMethod::Bidiagonal,
+            sampler: SpectrumMethod::Bidiagonal,
             tol: None,
             covariance: None,
         }
@@ -163,7 +165,7 @@ impl FreeFlowParams {
                 sigma2: 1.0 / self.p as f64,
                 lin2: 0.0,
                 mode: self.mode,
-                spectrum: self.spectrum,
+                sampler: self.sampler,
                 side: None,
                 covariance: cov.clone(),
             },

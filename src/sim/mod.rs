@@ -253,8 +253,11 @@ pub struct SimParams {
     pub mode: Mode,
     /// Time integrator.
     pub integrator: Integrator,
-    /// Spectrum sampler (fast mode).
-    pub spectrum: SpectrumMethod,
+    /// How the fast mode draws the eigenvalues of S (and of W0 W0^T for S = I) when Sigma = I
+    /// (with a covariance the spectrum always comes from X = Sigma^{1/2} Z). Was `spectrum`
+    /// (still read from JSON under that name).
+    #[serde(alias = "spectrum")]
+    pub sampler: SpectrumMethod,
     /// Relative tolerance of [`Integrator::Adaptive`] (`None`: [`SimParams::default_tol`]).
     #[serde(default)]
     pub tol: Option<f64>,
@@ -266,6 +269,11 @@ pub struct SimParams {
     /// to the mean-1 law.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub covariance: Option<Vec<f64>>,
+    /// The spectral law `covariance` was built from, as written (`atoms(1/2: 1/2, 3/2: 1/2)`),
+    /// for reports; set by [`SimParams::with_spectrum`], cleared by
+    /// [`SimParams::with_covariance`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covariance_law: Option<String>,
 }
 
 impl SimParams {
@@ -289,25 +297,27 @@ impl SimParams {
             seed: 0,
             mode: Mode::Fast,
             integrator: Integrator::Euler,
-            spectrum: SpectrumMethod::Bidiagonal,
+            sampler: SpectrumMethod::Bidiagonal,
             tol: None,
             covariance: None,
+            covariance_law: None,
         }
     }
 
     /// Builder-style setter for the covariance eigenvalues (see [`SimParams::covariance`]).
     pub fn with_covariance(mut self, eigenvalues: Vec<f64>) -> Self {
         self.covariance = Some(eigenvalues);
+        self.covariance_law = None;
         self
     }
 
     /// Builder-style setter for the covariance from a spectral law: its quantiles at
     /// (i - 1/2)/p, i = 1..p ([`SpectrumLaw::eigenvalues`]); the identity law clears it.
     pub fn with_spectrum(mut self, law: &SpectrumLaw) -> Result<Self, SpectrumError> {
-        self.covariance = if law.is_identity() {
-            None
+        (self.covariance, self.covariance_law) = if law.is_identity() {
+            (None, None)
         } else {
-            Some(law.eigenvalues(self.p)?)
+            (Some(law.eigenvalues(self.p)?), Some(law.to_string()))
         };
         Ok(self)
     }
@@ -1024,7 +1034,7 @@ pub(crate) fn setup_of(params: &SimParams) -> Setup {
         sigma2: params.sigma2,
         lin2: 2.0,
         mode: params.mode,
-        spectrum: params.spectrum,
+        sampler: params.sampler,
         side: None,
         covariance: params.covariance_active().map(<[f64]>::to_vec),
     }

@@ -389,9 +389,9 @@ pub(crate) fn plan_setup(setup: &Setup, integrator: Integrator) -> EnginePlan {
                     12.0 * m as f64,
                     (m, 1),
                     p,
-                    spectrum_flops(m, h.max(p), setup.spectrum),
+                    spectrum_flops(m, h.max(p), setup.sampler),
                     // Dense spectrum draws an H x p matrix and an m x m Gram matrix.
-                    match setup.spectrum {
+                    match setup.sampler {
                         SpectrumMethod::Bidiagonal => f8 * 4.0 * h.max(p) as f64,
                         SpectrumMethod::Dense => f8 * ((h * p) as f64 + (m * m) as f64),
                     },
@@ -419,7 +419,7 @@ pub(crate) fn plan_setup(setup: &Setup, integrator: Integrator) -> EnginePlan {
                     }
                     _ => 0.0,
                 };
-                let spec_mem = match setup.spectrum {
+                let spec_mem = match setup.sampler {
                     _ if aniso => rotated_spectrum_entries(p, nn) + pp as f64,
                     SpectrumMethod::Bidiagonal => 4.0 * p.max(nn) as f64,
                     SpectrumMethod::Dense => (p * nn) as f64 + (ns * ns) as f64,
@@ -436,7 +436,7 @@ pub(crate) fn plan_setup(setup: &Setup, integrator: Integrator) -> EnginePlan {
                 let spec_flops = if aniso {
                     rotated_spectrum_flops(p, nn)
                 } else {
-                    spectrum_flops(ns, p.max(nn), setup.spectrum)
+                    spectrum_flops(ns, p.max(nn), setup.sampler)
                 };
                 let setup_flops = spec_flops + FLOPS_PER_NORMAL * (hh * pp) as f64;
                 finish(

@@ -58,7 +58,7 @@ pub(crate) struct Setup {
     pub sigma2: f64,
     pub lin2: f64,
     pub mode: Mode,
-    pub spectrum: SpectrumMethod,
+    pub sampler: SpectrumMethod,
     pub side: Option<Side>,
     /// The eigenvalues of Sigma (length p), `None` for Sigma = I.
     pub covariance: Option<Vec<f64>>,
@@ -315,7 +315,7 @@ pub(crate) fn build_setup(
     match plan.engine {
         EngineKind::Diagonal => {
             let (m, k) = (h.min(p), h.max(p));
-            let ev = match setup.spectrum {
+            let ev = match setup.sampler {
                 SpectrumMethod::Bidiagonal => wishart_eigenvalues(m, k, rng)?,
                 SpectrumMethod::Dense => {
                     let w = gaussian(h, p, 1.0, rng);
@@ -340,7 +340,7 @@ pub(crate) fn build_setup(
         }
         EngineKind::DataSpan | EngineKind::Bartlett | EngineKind::Reduced => {
             let nn = n.expect("finite N for the reduced engines");
-            let lam = s_eigenvalues(p, nn, setup.spectrum, rng)?;
+            let lam = s_eigenvalues(p, nn, setup.sampler, rng)?;
             let (w, label) = match plan.engine {
                 EngineKind::DataSpan => {
                     // [G_s | L]: Gaussian span block, Bartlett factor of the null block's Gram.
