@@ -404,7 +404,8 @@ pub fn estimate(params: &SimParams, what: &str, limits: &Limits) -> Result<Estim
         _ if dt > 0.0 && dt.is_finite() => (params.t_max / dt).ceil().max(k - 1.0),
         _ => f64::INFINITY,
     };
-    let flops = runs * (e.plan.setup_flops + steps * e.plan.flops_per_step);
+    let flops =
+        runs * (e.plan.setup_flops + steps * e.plan.flops_per_step + k * e.plan.record_flops);
     let rate = crate::sim::machine_flops_per_sec();
     Ok(Estimate {
         what: what.to_string(),

@@ -56,6 +56,8 @@ use super::{Integrator, Mode, SimError, SimParams, SpectrumMethod};
 #[serde(rename_all = "kebab-case")]
 pub enum EngineKind {
     /// Fast mode, N = infinity (S = I): the eigenvalues of M = W W^T evolve independently.
+    /// (With a covariance, N = infinity uses [`EngineKind::Reduced`] or
+    /// [`EngineKind::Bartlett`] against S = Sigma.)
     Diagonal,
     /// Fast mode, finite N, H < p (and not [`EngineKind::DataSpan`]): W (H x p) against the
     /// diagonal of the eigenvalues of S.
@@ -66,7 +68,7 @@ pub enum EngineKind {
     /// Fast mode, finite N, H >= p: the p x p Bartlett factor R of A = W^T W (cost independent
     /// of H).
     Bartlett,
-    /// Physical mode, N = infinity: W (H x p), S = I.
+    /// Physical mode, N = infinity: W (H x p), S = I (with a covariance: S = Sigma diagonal).
     PhysicalIdentity,
     /// Physical mode, S = X X^T / N formed once (p x p).
     PhysicalDense,
