@@ -16,7 +16,8 @@ use crate::expansion;
 use crate::polytope::{classify, FittedPrism, Loss};
 use crate::regimes::{self, Constants, LimitCurves, Ratios, Regime};
 use crate::sim::{self, Integrator, Mode, Record, SimParams};
-use crate::spec::{DataSize, Spec};
+use crate::regimes::spectral::{self, LawContext};
+use crate::spec::{DataSize, Spec, SpectrumLaw};
 use crate::stats;
 use serde::Serialize;
 
@@ -50,6 +51,11 @@ pub struct CheckOptions {
     /// Compare against the limit law (and normalization) of this face instead of the face the
     /// spec selects: how a claim such as "the large-data formula describes this spec" is tested.
     pub formula: Option<Regime>,
+    /// Compute the reference with this covariance spectrum instead of the data's (the spec's
+    /// `spectrum = LAW`, which the simulations always use): the negative control
+    /// `--limit-spectrum identity` tests the isotropic law against anisotropic data. `None`:
+    /// the data's law. A `file(...)` law must be read first ([`SpectrumLaw::resolve`]).
+    pub limit_spectrum: Option<SpectrumLaw>,
 }
 
 impl Default for CheckOptions {
@@ -66,6 +72,7 @@ impl Default for CheckOptions {
             max_flops: None,
             series_order: 8,
             formula: None,
+            limit_spectrum: None,
         }
     }
 }
@@ -112,6 +119,13 @@ pub enum CheckError {
     /// Bad options.
     #[error("{0}")]
     Options(String),
+    /// The spectral law cannot be used in the simulations (e.g. a `file(...)` law not read).
+    #[error("spectrum: {0}; {hint}", hint = .0.hint())]
+    Spectrum(#[from] crate::spec::SpectrumError),
+    /// No reference is available for this face with this covariance spectrum (nothing is
+    /// compared rather than a made-up reference).
+    #[error("no reference available: {0}")]
+    NoReference(String),
 }
 
 /// Resamples of the bootstrap over runs behind the distances' standard errors.
@@ -278,6 +292,14 @@ pub struct CheckReport {
     pub face: String,
     /// The face the spec selects.
     pub spec_face: Regime,
+    /// The data's covariance spectrum (the spec's `spectrum = LAW`), when not the identity:
+    /// the simulations use its quantiles at (i - 1/2)/p at each size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spectrum: Option<String>,
+    /// The law the reference was computed with, when not the identity or when it differs from
+    /// the data's (`--limit-spectrum`, the negative control).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_spectrum: Option<String>,
     /// The face time variable, e.g. `tau = t/alpha`.
     pub time_variable: String,
     /// Finite constants (name, value).
@@ -538,15 +560,16 @@ struct RefCurves {
     notes: Vec<String>,
 }
 
-/// The simulation parameters of the spec at size n (RK4 flow, records at the raw times of the
-/// face-time grid).
+/// The simulation parameters of the spec at size n (adaptive flow, records at the raw times of
+/// the face-time grid), with the data covariance of the spec's `spectrum = LAW` (its quantiles
+/// at (i - 1/2)/p; Sigma as given, whatever its mean).
 fn params_at(
     spec: &Spec,
     regime: Regime,
     times: &[f64],
     n: f64,
     opts: &CheckOptions,
-) -> (Model, Ratios, SimParams) {
+) -> Result<(Model, Ratios, SimParams), CheckError> {
     let m = ladder::model_at(spec, n);
     let x = ratios_of(m.p, m.h, m.n_data, m.sigma2);
     let norm = regime.normalization(Loss::Train);
@@ -564,7 +587,8 @@ fn params_at(
     // first ones.
     params.integrator = Integrator::Adaptive;
     params.tol = Some((CHECK_TOL.0 / m.p as f64).clamp(CHECK_TOL.1, CHECK_TOL.2));
-    (m, x, params)
+    let params = params.with_spectrum(&spec.spectrum)?;
+    Ok((m, x, params))
 }
 
 /// Run the check. `progress` receives one line per stage (the CLI prints it on stderr).
@@ -609,6 +633,10 @@ pub fn check(
             regime.name()
         ));
     }
+    // Covariance spectrum (THEORY 9): the data's law drives the simulations; the reference
+    // uses `opts.limit_spectrum` when given (the negative control), else the data's law.
+    let laws = Laws::new(spec, regime, &consts, opts)?;
+    notes.extend(laws.notes.iter().cloned());
     let min = ladder::min_size(spec, regime);
     let smalls = ladder::small_parameters(spec, regime);
     if !min.not_small.is_empty() {
@@ -637,9 +665,17 @@ pub fn check(
     let (mut _t_max, mut window, mut wnotes, mut times) = grid(n_first);
 
     // The sizes. Cost of one ensemble at n (with the initial runs) from the engine's plan.
+    // With a covariance the plan counts forming S = Sigma^(1/2) Z Z^T Sigma^(1/2) / N and its
+    // eigendecomposition (or the data-span engine), so the automatic sizes pay for it.
     let cost_at = |n: f64, times: &[f64]| -> EnsembleCost {
-        let (_, _, params) = params_at(spec, regime, times, n, opts);
-        ensemble_cost(&params)
+        match params_at(spec, regime, times, n, opts) {
+            Ok((_, _, params)) => ensemble_cost(&params),
+            Err(_) => EnsembleCost {
+                flops: f64::INFINITY,
+                memory_bytes: f64::INFINITY,
+                engine: "invalid parameters".into(),
+            },
+        }
     };
     let mut sizes: Vec<f64>;
     let mut limited_by = String::from("given");
@@ -745,10 +781,10 @@ pub fn check(
     let plans0: Vec<(f64, Model, Ratios, SimParams)> = sizes
         .iter()
         .map(|&n| {
-            let (m, x, p) = params_at(spec, regime, &times, n, opts);
-            (n, m, x, p)
+            let (m, x, p) = params_at(spec, regime, &times, n, opts)?;
+            Ok((n, m, x, p))
         })
-        .collect();
+        .collect::<Result<_, CheckError>>()?;
     let rounded = plans0.iter().any(|(n, m, _, _)| {
         (spec.p.at(*n) - m.p as f64).abs() > 1e-9
             || (spec.h.at(*n) - m.h as f64).abs() > 1e-9
@@ -791,7 +827,9 @@ pub fn check(
         let start = std::time::Instant::now();
         let res = sim::simulate(&params).map_err(|source| CheckError::Sim { n, source })?;
         let secs = start.elapsed().as_secs_f64();
-        let c0 = exact_initial_loss(params.p, params.h, params.sigma2);
+        // E l(0) = m_1 c_0 with a covariance (c_0 is linear in Sigma through tr Sigma/p, THEORY
+        // 9.2), m_1 that of the quantiles at this p.
+        let c0 = exact_initial_loss(params.p, params.h, params.sigma2) * params.sigma_mean();
         for loss in [Loss::Train, Loss::Pop] {
             let norm = regime.normalization(loss);
             let out = if loss == Loss::Train {
@@ -823,10 +861,7 @@ pub fn check(
     let mut k = 0;
     while k < queue.len() {
         let n = queue[k];
-        let (_, _, x, params) = {
-            let (mm, x, p) = params_at(spec, regime, &times, n, opts);
-            (n, mm, x, p)
-        };
+        let (_, x, params) = params_at(spec, regime, &times, n, opts)?;
         let mut dest = (Vec::new(), Vec::new());
         let (dt, secs, fl) = run_size(&params, &x, n, 0, opts.seeds, &mut dest)?;
         flops_done += fl;
@@ -912,16 +947,19 @@ pub fn check(
         regime.name(),
         times.len()
     ));
-    let refc = reference_curves(
-        spec,
-        regime,
-        &consts,
-        &times,
-        &sizes,
-        opts,
-        measured_speed,
-        progress,
-    )?;
+    let refc = match &laws.context {
+        Some(ctx) => law_reference(regime, &consts, ctx, &times, opts)?,
+        None => reference_curves(
+            spec,
+            regime,
+            &consts,
+            &times,
+            &sizes,
+            opts,
+            measured_speed,
+            progress,
+        )?,
+    };
     if let Some(w) = &refc.window_extra {
         window = format!("{window}; {w}");
     }
@@ -1047,8 +1085,17 @@ pub fn check(
             let fine: Vec<f64> = (0..FINE_POINTS)
                 .map(|i| t0 + (t1 - t0) * i as f64 / (FINE_POINTS - 1) as f64)
                 .collect();
-            regimes::limit_curve(regime, &consts, &fine)
-                .ok()
+            match &laws.context {
+                Some(ctx) => spectral::limit_curve_law(
+                    regime,
+                    &consts,
+                    ctx,
+                    &fine,
+                    &regimes::CurveOptions::default(),
+                ),
+                None => regimes::limit_curve(regime, &consts, &fine),
+            }
+            .ok()
                 .map(|lc| FineLimit {
                     times: fine,
                     train: lc.train,
@@ -1061,6 +1108,8 @@ pub fn check(
         spec: cls.spec.clone(),
         face: regime.name().to_string(),
         spec_face: cls.face,
+        spectrum: (!spec.spectrum.is_identity()).then(|| spec.spectrum.to_string()),
+        limit_spectrum: laws.reported_limit_law(spec),
         time_variable: regime.time_variable(),
         constants,
         reference: refc.reference,
@@ -1095,6 +1144,203 @@ pub fn check(
         verdict,
         notes,
     })
+}
+
+/// The covariance spectra of a check (THEORY 9): the data's law (the spec's `spectrum =`, used
+/// by the simulations) and the reference's (`opts.limit_spectrum`, else the data's).
+struct Laws {
+    /// The reference's law, prepared (None: the identity, the isotropic references).
+    context: Option<LawContext>,
+    /// The reference's law as given.
+    reference: SpectrumLaw,
+    /// What the report says about them.
+    notes: Vec<String>,
+}
+
+impl Laws {
+    /// Read the laws and refuse, before any simulation, a reference that does not exist (a
+    /// heavy tail on a face that needs every moment, THEORY 9.6) or that is not available with
+    /// a spectrum (no closed form, THEORY 9.5 F1/F4, and no exact series reaching the window).
+    fn new(
+        spec: &Spec,
+        regime: Regime,
+        consts: &Constants,
+        opts: &CheckOptions,
+    ) -> Result<Laws, CheckError> {
+        let data = &spec.spectrum;
+        let mut notes = Vec::new();
+        if !data.is_identity() {
+            // A `file(...)` law that was not read is an error here, not after the first size.
+            data.eigenvalues(ladder::P_MIN as usize)?;
+            let m1 = data.mean().map(|m| crate::poly::rat_to_f64(&m))?;
+            notes.push(format!(
+                "anisotropic data: x ~ N(0, Sigma), Sigma's eigenvalues the quantiles of {data} at (i - 1/2)/p at each size (m1 = {m1}); the fast engines run in the eigenbasis of S with Sigma' = U^T Sigma U for the population loss (THEORY 9.4), E l(0) = m1 c0 for the control variate"
+            ));
+            if (m1 - 1.0).abs() > 1e-12 {
+                notes.push(format!(
+                    "the data's law has mean m1 = {m1}: the simulations use Sigma as given; the reference is the limit for Sigma/m1 (mean 1) mapped back by the exact identity L(t; c Sigma) = c L(c t; Sigma), i.e. Q(T) = m1 Q'(m1 T) (THEORY 9.1)"
+                ));
+            }
+        }
+        let reference = opts.limit_spectrum.clone().unwrap_or_else(|| data.clone());
+        if opts.limit_spectrum.is_some() && reference != *data {
+            notes.push(format!(
+                "negative control: the reference is computed with the law {reference}, the data's is {}: `disagrees` is expected wherever the data's spectrum matters",
+                if data.is_identity() { "identity".to_string() } else { data.to_string() }
+            ));
+        }
+        if reference.is_identity() {
+            return Ok(Laws {
+                context: None,
+                reference,
+                notes,
+            });
+        }
+        let ctx = LawContext::new(&reference)?;
+        let ht = spectral::heavy_tail(regime, &reference);
+        if !ht.limit_exists {
+            return Err(CheckError::Regime(regimes::RegimeError::NoLimit {
+                face: regime.name(),
+                reason: ht.reason,
+            }));
+        }
+        // Probe the face's law on two early times: faces without a closed form with a
+        // spectrum answer NoClosedForm (checked again against the window in law_reference).
+        match spectral::limit_curve_law(
+            regime,
+            consts,
+            &ctx,
+            &[0.0, 1e-3],
+            &regimes::CurveOptions::default(),
+        ) {
+            Ok(_) => {}
+            Err(regimes::RegimeError::NoClosedForm { .. }) => {
+                let t_max = opts.t_max.unwrap_or(DEFAULT_CHECK_TIME);
+                law_series_reference(regime, consts, &reference, opts.series_order, t_max)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(Laws {
+            context: Some(ctx),
+            reference,
+            notes,
+        })
+    }
+
+    /// The reference's law for the report: shown when not the identity or when it differs
+    /// from the data's.
+    fn reported_limit_law(&self, spec: &Spec) -> Option<String> {
+        (!self.reference.is_identity() || self.reference != spec.spectrum)
+            .then(|| self.reference.to_string())
+    }
+}
+
+/// Highest order of the series with moments used as a reference (the hierarchy with moments
+/// costs seconds up to order 6).
+pub const LAW_SERIES_ORDER: usize = 6;
+
+/// The exact series with moments of `regime` at the law's exact moments
+/// ([`spectral::limit_series_at_law`]), evaluated at the face's constants, and the face time up
+/// to which it is a reference (half its apparent radius, last term below [`SERIES_TOL`]).
+/// Refused, with the reason, when that does not reach `t_max`: with a spectrum the faces
+/// without a closed form (large-data, free, the interior) have no numerical reference here.
+fn law_series_reference(
+    regime: Regime,
+    consts: &Constants,
+    law: &SpectrumLaw,
+    order: usize,
+    t_max: f64,
+) -> Result<(SeriesRef, f64), CheckError> {
+    let order = order.clamp(2, LAW_SERIES_ORDER);
+    let at = regime.resolve(consts)?;
+    let ls = spectral::limit_series_at_law(regime, order, law)?;
+    let ev = |v: &[crate::poly::Poly]| -> Vec<f64> { v.iter().map(|c| c.eval_f64(&at)).collect() };
+    let (train, pop) = (ev(&ls.train), ev(&ls.pop));
+    let radius = SeriesRef::radius_of(&train).min(SeriesRef::radius_of(&pop));
+    let sr = SeriesRef {
+        order,
+        radius,
+        train: vec![train],
+        pop: vec![pop],
+    };
+    let until = (sr.radius / 2.0).min(sr.tolerable_time(SERIES_TOL));
+    if t_max > until {
+        return Err(CheckError::NoReference(format!(
+            "face {} has no closed-form limit with the covariance spectrum {law} (A0 does not commute with Sigma, THEORY 9.5 F1/F4), and no numerical reference with a spectrum is implemented in prism check; the exact series with moments (order {order}) is a reference only for {} <= {until:.3} (use --tau-max {:.3} or less to check that window, or `prism limit` for the series)",
+            regime.name(),
+            regime.time_symbol(),
+            (until * 1000.0).floor() / 1000.0
+        )));
+    }
+    Ok((sr, until))
+}
+
+/// The reference with a covariance spectrum: the face's law (closed forms of THEORY 9.5 by
+/// deterministic equivalents, mapped back to the law's mean by the scale identity), or, on a
+/// face without one, the exact series with moments inside its window.
+fn law_reference(
+    regime: Regime,
+    consts: &Constants,
+    ctx: &LawContext,
+    times: &[f64],
+    opts: &CheckOptions,
+) -> Result<RefCurves, CheckError> {
+    let zeros = vec![0.0; times.len()];
+    match spectral::limit_curve_law(
+        regime,
+        consts,
+        ctx,
+        times,
+        &regimes::CurveOptions::default(),
+    ) {
+        Ok(lc) => {
+            let method = serde_json::to_value(&lc.method)
+                .ok()
+                .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+                .unwrap_or_else(|| "limit".into());
+            let mut notes = lc.notes.clone();
+            notes.push(format!(
+                "reference: the {} law with the covariance spectrum {} (THEORY 9.5)",
+                regime.name(),
+                ctx.law
+            ));
+            Ok(RefCurves {
+                train_err: lc.train_err.clone().unwrap_or_else(|| zeros.clone()),
+                pop_err: lc.pop_err.clone().unwrap_or_else(|| zeros.clone()),
+                train: lc.train,
+                pop: lc.pop,
+                reference: Reference::Limit {
+                    method: format!("{method}, spectrum {}", ctx.law),
+                },
+                window_extra: None,
+                notes,
+            })
+        }
+        Err(regimes::RegimeError::NoClosedForm { .. }) => {
+            let t_max = times.last().copied().unwrap_or(0.0);
+            let (sr, until) =
+                law_series_reference(regime, consts, &ctx.law, opts.series_order, t_max)?;
+            Ok(RefCurves {
+                train: times.iter().map(|&t| SeriesRef::eval(&sr.train, t)).collect(),
+                pop: times.iter().map(|&t| SeriesRef::eval(&sr.pop, t)).collect(),
+                train_err: zeros.clone(),
+                pop_err: zeros,
+                reference: Reference::Series {
+                    order: sr.order,
+                    radius: sr.radius,
+                },
+                window_extra: Some(format!(
+                    "inside the exact series' window {} <= {until:.3}",
+                    regime.time_symbol()
+                )),
+                notes: vec![format!(
+                    "no closed form with the spectrum {}: the reference is the exact series with moments at the law's exact moments, order {}, where its truncation error is below {SERIES_TOL:e}",
+                    ctx.law, sr.order
+                )],
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// n for printing: integers as integers, else 4 significant digits.

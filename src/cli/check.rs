@@ -44,6 +44,12 @@ pub struct Args {
     /// the spec, as `expect formula = FACE` does in a claims file.
     #[arg(long, value_name = "FACE", value_parser = super::input::parse_face)]
     formula: Option<prism::regimes::Regime>,
+    /// Compute the reference with this covariance spectrum instead of the spec's `spectrum =`
+    /// (the simulations keep the spec's): `--limit-spectrum identity` is the negative control
+    /// that tests the isotropic law against anisotropic data (expected verdict `disagrees`).
+    /// Same laws as `spectrum =`; a file("...") path is relative to the working directory.
+    #[arg(long = "limit-spectrum", value_name = "LAW")]
+    limit_spectrum: Option<String>,
     /// Engine family.
     #[arg(long, value_enum, default_value_t = ModeArg::Fast)]
     mode: ModeArg,
@@ -71,7 +77,16 @@ pub fn run(args: Args) -> CliResult {
     if let Some(path) = &args.plot {
         prism::plot::check_figure_path(path)?;
     }
-    let spec = args.input.parse()?;
+    let spec = args.input.parse_with_spectrum()?;
+    let limit_spectrum = args
+        .limit_spectrum
+        .as_deref()
+        .map(|text| {
+            let law = prism::spec::SpectrumLaw::parse(text)
+                .map_err(|e| CliError::user(format!("--limit-spectrum: {e}")))?;
+            super::input::resolve_spectrum(law, None)
+        })
+        .transpose()?;
     let opts = CheckOptions {
         sizes: args.sizes.clone(),
         budget: args.budget,
@@ -82,6 +97,7 @@ pub fn run(args: Args) -> CliResult {
         t_max: args.t_max,
         points: args.points,
         formula: args.formula,
+        limit_spectrum,
         mode: if args.physical {
             Mode::Physical
         } else {

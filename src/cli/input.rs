@@ -87,7 +87,7 @@ pub fn require_isotropic(spec: &prism::spec::Spec) -> Result<(), CliError> {
     }
     Err(CliError::user(format!(
         "`spectrum = {}` is parsed, but this command does not support anisotropic data yet \
-         (`prism classify`, `prism limit` and `prism simulate SPEC --n N` take it); remove the \
+         (`prism classify`, `prism limit`, `prism check` and `prism simulate SPEC --n N` take it); remove the \
          statement here, or use `prism expand --anisotropic` for the exact expansion with the \
          spectral moments m_k = tr(Sigma^k)/p",
         spec.spectrum

@@ -199,7 +199,10 @@ pub fn check(r: &CheckReport) -> String {
         constants.join(", ")
     ));
     match &r.reference {
-        Reference::Limit { method } => o.push_str(&format!("reference the limit of THEORY section 5 ({method})\n")),
+        Reference::Limit { method } => o.push_str(&format!(
+            "reference the limit of THEORY {} ({method})\n",
+            if r.limit_spectrum.is_some() { "9.5 (with the covariance spectrum)" } else { "section 5" }
+        )),
         Reference::Series { order, radius } => o.push_str(&format!(
             "reference the exact leading series, order {order} (apparent radius {radius:.3}); no closed form is known\n"
         )),
@@ -227,6 +230,16 @@ pub fn check(r: &CheckReport) -> String {
                 ))
             ));
         }
+    }
+    if r.spectrum.is_some() || r.limit_spectrum.is_some() {
+        o.push_str(&format!(
+            "spectrum  data {}; reference {}\n",
+            r.spectrum.as_deref().unwrap_or("identity"),
+            r.limit_spectrum
+                .as_deref()
+                .or(r.spectrum.as_deref())
+                .unwrap_or("identity")
+        ));
     }
     o.push_str(&format!("window    {}\n", r.window));
     let l = &r.ladder;
