@@ -7,6 +7,14 @@
 //!   interior, with the leading hierarchy coefficient in r, q, y).
 //! * `expect limit agrees|disagrees`: runs `prism check` and compares the verdict.
 //! * `expect formula = F`: runs `prism check` against face F's law; true when it agrees.
+//! * `expect limit agrees|disagrees with spectrum = LAW`: runs `prism check` with the reference
+//!   computed for the covariance spectrum LAW (the simulations keep the spec's `spectrum =`):
+//!   `expect limit disagrees with spectrum = identity` is the negative control that the isotropic
+//!   law is rejected on anisotropic data.
+//!
+//! A `spectrum = LAW` statement makes the spec's data anisotropic (THEORY 9); `file("...")`
+//! laws, in the statement or a claim, are read relative to the claims file's directory
+//! ([`check_claims_in`]).
 
 use super::run::{check, CheckOptions};
 use super::verdict::Verdict;
@@ -69,6 +77,9 @@ pub enum ClaimsFileError {
     /// Classification failed.
     #[error(transparent)]
     Classify(#[from] crate::polytope::ClassifyError),
+    /// A `file("...")` spectral law could not be read.
+    #[error("{0}; {hint}", hint = .0.hint())]
+    Spectrum(#[from] crate::spec::SpectrumError),
 }
 
 /// Check every claim of a claims file. Slow claims (`limit`, `formula`) run `prism check`
@@ -79,9 +90,22 @@ pub fn check_claims(
     opts: &CheckOptions,
     progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Vec<ClaimOutcome>, ClaimsFileError> {
+    check_claims_in(src, None, prism, opts, progress)
+}
+
+/// [`check_claims`] with `file("...")` laws read relative to `base` (the claims file's
+/// directory; `None`: the working directory).
+pub fn check_claims_in(
+    src: &str,
+    base: Option<&std::path::Path>,
+    prism: &FittedPrism,
+    opts: &CheckOptions,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Result<Vec<ClaimOutcome>, ClaimsFileError> {
     // Spans are byte offsets into the text the parser saw: drop a byte-order mark first.
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let spec = Spec::parse(src)?;
+    let mut spec = Spec::parse(src)?;
+    spec.spectrum = crate::spec::resolve_spectrum(spec.spectrum, base)?;
     if spec.claims.is_empty() {
         return Err(ClaimsFileError::NoClaims);
     }
@@ -122,6 +146,53 @@ pub fn check_claims(
                         checked(r.verdict == want, format!("verdict {}", r.verdict.as_str()))
                     }
                     Err(e) => unchecked(format!("the check could not run: {e}")),
+                }
+            }
+            Claim::LimitWith {
+                agrees,
+                law,
+                law_at,
+            } => {
+                progress(&format!(
+                    "line {}: running the convergence check with the reference's spectrum {}",
+                    pos.line,
+                    &src[law_at.0..law_at.1]
+                ));
+                let law = crate::spec::claim_law(src, law, *law_at)
+                    .map_err(ClaimsFileError::Spec)
+                    .and_then(|l| Ok(crate::spec::resolve_spectrum(l, base)?));
+                match law {
+                    Err(e) => unchecked(format!("the law cannot be used: {e}")),
+                    Ok(law) => {
+                        let o = CheckOptions {
+                            limit_spectrum: Some(law),
+                            ..opts.clone()
+                        };
+                        match check(&spec, prism, &o, progress) {
+                            Ok(r) => {
+                                let want = if *agrees {
+                                    Verdict::Agrees
+                                } else {
+                                    Verdict::Disagrees
+                                };
+                                checked(
+                                    r.verdict == want,
+                                    format!(
+                                        "verdict {} (data {}, reference {}): {}",
+                                        r.verdict.as_str(),
+                                        r.spectrum.as_deref().unwrap_or("identity"),
+                                        r.limit_spectrum.as_deref().unwrap_or("identity"),
+                                        r.losses
+                                            .iter()
+                                            .map(|l| format!("{} {}", l.loss.name(), l.l2.reason))
+                                            .collect::<Vec<_>>()
+                                            .join("; ")
+                                    ),
+                                )
+                            }
+                            Err(e) => unchecked(format!("the check could not run: {e}")),
+                        }
+                    }
                 }
             }
             Claim::Formula(face) => {

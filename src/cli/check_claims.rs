@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::progress::Heartbeat;
 use super::{budget, CliError, CliResult};
-use prism::check::claims_file::check_claims;
+use prism::check::claims_file::check_claims_in;
 use prism::check::run::CheckOptions;
 use prism::report::ClaimsReport;
 use prism::spec::read_source;
@@ -51,7 +51,12 @@ pub fn run(args: Args) -> CliResult {
         ..CheckOptions::default()
     };
     let beat = Heartbeat::start("check-claims");
-    let outcomes = check_claims(&src, &prism, &opts, &|l| {
+    // `file("...")` laws are read relative to the claims file's directory.
+    let base = (args.file.as_os_str() != "-")
+        .then(|| args.file.parent())
+        .flatten()
+        .filter(|d| !d.as_os_str().is_empty());
+    let outcomes = check_claims_in(&src, base, &prism, &opts, &|l| {
         beat.set(l.to_string());
         eprintln!("[check-claims] {l}")
     })

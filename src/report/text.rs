@@ -201,7 +201,7 @@ pub fn check(r: &CheckReport) -> String {
     match &r.reference {
         Reference::Limit { method } => o.push_str(&format!(
             "reference the limit of THEORY {} ({method})\n",
-            if r.limit_spectrum.is_some() { "9.5 (with the covariance spectrum)" } else { "section 5" }
+            if r.limit_spectrum.as_deref().is_some_and(|l| l != "identity") { "9.5 (with the covariance spectrum)" } else { "section 5" }
         )),
         Reference::Series { order, radius } => o.push_str(&format!(
             "reference the exact leading series, order {order} (apparent radius {radius:.3}); no closed form is known\n"

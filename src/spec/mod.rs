@@ -275,6 +275,10 @@ impl PartialSpec {
         for st in stmts {
             let (param, param_at, value, value_at) = match st {
                 Statement::Expect { claim, span } => {
+                    if let Claim::LimitWith { law, law_at, .. } = claim {
+                        // Range errors of the claim's law, positioned like a statement's.
+                        check_spectrum(src, law, *law_at)?;
+                    }
                     out.claims.push((claim.clone(), *span));
                     continue;
                 }
@@ -408,6 +412,16 @@ impl SpectrumLaw {
         let (raw, span) = parse::law(text)?;
         check_spectrum(text, &raw, span)
     }
+}
+
+/// The law of an `expect limit ... with spectrum = LAW` claim (already range-checked when the
+/// spec was parsed; `src` is the text the spec was parsed from).
+pub fn claim_law(
+    src: &str,
+    law: &RawSpectrum,
+    law_at: (usize, usize),
+) -> Result<SpectrumLaw, SpecError> {
+    check_spectrum(src, law, law_at)
 }
 
 fn check_spectrum(

@@ -93,6 +93,18 @@ pub enum Claim {
     },
     /// `expect formula = NAME`: the limit law of face NAME describes this spec.
     Formula(Regime),
+    /// `expect limit agrees|disagrees with spectrum = LAW`: the verdict of the check whose
+    /// reference is computed with the covariance spectrum LAW instead of the data's (the
+    /// simulations keep the spec's `spectrum =`); `disagrees with spectrum = identity` is the
+    /// negative control of anisotropic data.
+    LimitWith {
+        /// `agrees` (true) or `disagrees` (false).
+        agrees: bool,
+        /// The reference's law, as written.
+        law: RawSpectrum,
+        /// Byte span of the law.
+        law_at: (usize, usize),
+    },
 }
 
 /// One statement with its byte span.
@@ -441,7 +453,7 @@ fn equals(i: &str) -> Res<'_, ()> {
 }
 
 /// `claim` (see the grammar).
-fn claim(i: &str) -> Res<'_, Claim> {
+fn claim<'a>(src: &'a str, i: &'a str) -> Res<'a, Claim> {
     let (r, w) = expect(
         word,
         "",
@@ -489,10 +501,34 @@ fn claim(i: &str) -> Res<'_, Claim> {
         "limit" => {
             let (r, _) = blanks(r)?;
             let (r2, v) = expect(word, "", "expected `agrees` or `disagrees`", "write `expect limit agrees`")(r)?;
-            match v {
-                "agrees" => Ok((r2, Claim::Limit(true))),
-                "disagrees" => Ok((r2, Claim::Limit(false))),
-                _ => fail(r, "expected `agrees` or `disagrees`", "write `expect limit agrees`"),
+            let agrees = match v {
+                "agrees" => true,
+                "disagrees" => false,
+                _ => return fail(r, "expected `agrees` or `disagrees`", "write `expect limit agrees`"),
+            };
+            // Optional `with spectrum = LAW` (the reference's law).
+            let (r3, _) = blanks(r2)?;
+            match word(r3) {
+                Ok((r4, "with")) => {
+                    let (r4, _) = blanks(r4)?;
+                    let (r5, _) = expect(
+                        tag("spectrum"),
+                        "",
+                        "expected `spectrum` after `with`",
+                        "write `expect limit disagrees with spectrum = identity`",
+                    )(r4)?;
+                    let (r6, (law, start)) = spectrum_law(src, r5)?;
+                    let end = src.len() - r6.len();
+                    Ok((
+                        r6,
+                        Claim::LimitWith {
+                            agrees,
+                            law,
+                            law_at: (start, end),
+                        },
+                    ))
+                }
+                _ => Ok((r2, Claim::Limit(agrees))),
             }
         }
         "series" => {
@@ -759,7 +795,7 @@ pub fn statements(src: &str) -> Result<Vec<Statement>, SpecError> {
             rest = r;
         } else if w == "expect" {
             let (r, _) = blanks(r).map_err(to_err)?;
-            let (r, c) = claim(r).map_err(to_err)?;
+            let (r, c) = claim(src, r).map_err(to_err)?;
             stmt = Statement::Expect {
                 claim: c,
                 span: (start, off(r)),
