@@ -16,12 +16,14 @@ fn claims_quick_passes() {
         (code, out, err) = run();
     }
     assert_eq!(code, 0, "{out}\n{err}");
-    for k in 1..=4 {
+    for k in 1..=5 {
         assert!(out.contains(&format!("claim {k}:")), "{out}");
     }
-    assert_eq!(out.matches("PASS").count(), 4, "{out}");
+    assert_eq!(out.matches("PASS").count(), 5, "{out}");
     let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(report.contains("## Claim 3") && report.contains("no closed form"));
+    // Claim 5: anisotropic data, with its negative control.
+    assert!(report.contains("## Claim 5") && report.contains("--limit-spectrum identity"));
     for fig in [
         "check-large-data.svg",
         "check-small-data.svg",

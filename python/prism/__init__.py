@@ -75,16 +75,22 @@ def _array(v: Any) -> np.ndarray:
 # classification and geometry
 
 
-def classify(spec: str) -> dict:
+def classify(spec: str, *, spectrum: Optional[str] = None) -> dict:
     """Classify a scaling spec: the face of the prism it lands on, with its scales.
 
     Same keys and values as ``prism classify --json`` (``spec``, ``u``, ``face``, ``face_dim``,
     ``face_vertices``, ``time_exponent``, the loss exponents, ``ratios``, ``constants``, ...).
     Exponents are exact rationals written as strings.
 
+    ``spectrum`` is the data covariance's spectral law (THEORY 9), as a ``spectrum = LAW``
+    statement of the spec (give one or the other): ``'atoms(1/2: 1/2, 3/2: 1/2)'``,
+    ``'uniform(1/2, 3/2)'``, ``'powerlaw(1/3)'``, ``'file("eigs.txt")'`` (relative to the working
+    directory). With a spectrum the result has a ``spectrum`` key: whether the classification
+    holds for the law (bounded support) or what a heavy tail changes.
+
     Raises :class:`SpecError` (with ``line``, ``column``, ``hint``) for an invalid spec.
     """
-    return json.loads(_native.classify_json(str(spec)))
+    return json.loads(_native.classify_json(str(spec), None if spectrum is None else str(spectrum)))
 
 
 def faces() -> list:
@@ -165,6 +171,7 @@ def limit(
     free_sizes: Sequence[int] = (64, 128, 256),
     free_seeds: int = 16,
     seed: int = 0,
+    spectrum: Optional[str] = None,
 ) -> dict:
     """The limiting law of a spec's face (or of ``face=`` with constants ``set={"q": ...}``),
     as ``prism limit --json``: face, normalization, formula, constants, the curves on the face
@@ -175,6 +182,10 @@ def limit(
     limits) as numpy arrays; ``series`` holds the exact coefficients as text (``format``:
     text, latex or sympy) and ``train_values``/``pop_values`` as numpy arrays. ``verify=True``
     adds ``verify``: the exact confirmation against the hierarchy.
+
+    ``spectrum`` is the data covariance's spectral law (as a spec's ``spectrum = LAW``; also
+    with ``face=``): the face's law with that spectrum (THEORY 9.5), the series at the law's
+    exact moments, and a ``spectrum`` key with what it changed.
     """
     tau_max = _alias("tau_max", tau_max, "t_max", t_max)
     sets = [(str(k), float(v)) for k, v in (set or {}).items()]
@@ -192,6 +203,7 @@ def limit(
             [int(x) for x in free_sizes],
             int(free_seeds),
             int(seed),
+            None if spectrum is None else str(spectrum),
         )
     )
     for loss in ("train", "pop"):
@@ -310,7 +322,7 @@ def simulate(
 
 def _check_options(
     n, seeds, seed, tau_max, points, mode, formula, t_max=None, physical=None, budget=None, max_seeds=None,
-    max_flops=None,
+    max_flops=None, spectrum=None, limit_spectrum=None,
 ) -> str:
     tau_max = _alias("tau_max", tau_max, "t_max", t_max)
     if physical is not None:
@@ -327,6 +339,8 @@ def _check_options(
             "points": int(points),
             "mode": str(mode),
             "formula": formula,
+            "spectrum": None if spectrum is None else str(spectrum),
+            "limit_spectrum": None if limit_spectrum is None else str(limit_spectrum),
         }
     )
 
@@ -347,6 +361,8 @@ def check(
     client: Any = None,
     t_max: Optional[float] = None,
     physical: Optional[bool] = None,
+    spectrum: Optional[str] = None,
+    limit_spectrum: Optional[str] = None,
 ) -> dict:
     """Theory against simulation (``prism check SPEC --json``): the face's limit against
     ensembles at the sizes ``n`` (default: chosen automatically within ``budget`` seconds, as
@@ -358,10 +374,19 @@ def check(
     reproducible ensemble). ``max_flops`` (``--max-flops``) refuses explicit sizes ``n`` whose
     estimated cost is above it. ``t_max`` and ``physical=True`` are the old spellings.
 
+    ``spectrum`` is the data covariance's spectral law (as a spec's ``spectrum = LAW``, give
+    one or the other): the simulations use its quantiles at each size and the reference is the
+    face's law with the spectrum. ``limit_spectrum`` (``--limit-spectrum``) computes the
+    reference with another law: ``limit_spectrum="identity"`` is the negative control, the
+    isotropic law against anisotropic data (expected verdict ``disagrees``).
+
     With ``client`` the check runs on a Dask worker. Raises :class:`ResourceError` (with the
     ``estimate``) when a size would take too long.
     """
-    opts = _check_options(n, seeds, seed, tau_max, points, mode, formula, t_max, physical, budget, max_seeds, max_flops)
+    opts = _check_options(
+        n, seeds, seed, tau_max, points, mode, formula, t_max, physical, budget, max_seeds, max_flops,
+        spectrum, limit_spectrum,
+    )
     if client is None:
         return json.loads(_native.check_json(str(spec), opts))
     from ._dask import check_distributed
@@ -386,6 +411,8 @@ def check_many(specs: Iterable[str], *, client: Any = None, **options: Any) -> l
         options.pop("budget", None),
         options.pop("max_seeds", None),
         options.pop("max_flops", None),
+        options.pop("spectrum", None),
+        options.pop("limit_spectrum", None),
     )
     if options:
         raise ParameterError(f"unknown options: {sorted(options)}")

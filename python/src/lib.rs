@@ -282,20 +282,59 @@ fn parse_spec(text: &str) -> Result<Spec, Failure> {
     Ok(Spec::parse(text)?)
 }
 
+/// A spectral law as written after `spectrum =` (`--spectrum LAW`), a `file("...")` law read
+/// relative to the working directory.
+fn read_law(what: &str, text: &str) -> Result<prism::spec::SpectrumLaw, Failure> {
+    let law =
+        prism::spec::SpectrumLaw::parse(text).map_err(|e| param(format!("{what}: {e}")))?;
+    prism::spec::resolve_spectrum(law, None)
+        .map_err(|e| param(format!("{what}: {e}; {}", e.hint())))
+}
+
+/// The spec with the data covariance's law: its `spectrum = LAW` statement, or the `spectrum=`
+/// keyword (as if the statement were appended; not both), read as the CLI reads an inline spec
+/// (`file("...")` relative to the working directory).
+fn spec_with_spectrum(text: &str, spectrum: Option<&str>) -> Result<Spec, Failure> {
+    let mut s = parse_spec(text)?;
+    match spectrum {
+        Some(t) => {
+            if !s.spectrum.is_identity() {
+                return Err(param(format!(
+                    "the spec already has `spectrum = {}`: give the statement or spectrum=, not both",
+                    s.spectrum
+                )));
+            }
+            s.spectrum = read_law("spectrum", t)?;
+        }
+        None => {
+            s.spectrum = prism::spec::resolve_spectrum(s.spectrum, None)
+                .map_err(|e| param(format!("spectrum: {e}; {}", e.hint())))?;
+        }
+    }
+    Ok(s)
+}
+
 /// The version of the prism library this module was built from.
 #[pyfunction]
 fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
-/// `prism classify --json` of a spec (declaration order, as the CLI prints it).
+/// `prism classify --json` of a spec (declaration order, as the CLI prints it); with a
+/// covariance spectrum (`spectrum = LAW` or `spectrum`), the `spectrum` statement of THEORY
+/// 9.3/9.6 as the CLI adds it.
 #[pyfunction]
-fn classify_json(py: Python<'_>, spec: String) -> PyResult<String> {
-    run_here(py, || {
-        let s = parse_spec(&spec)?;
+#[pyo3(signature = (spec, spectrum = None))]
+fn classify_json(py: Python<'_>, spec: String, spectrum: Option<String>) -> PyResult<String> {
+    run_blocking(py, move |_| {
+        let s = spec_with_spectrum(&spec, spectrum.as_deref())?;
         let prism = prism::pipeline::default_prism().map_err(other)?;
         let c = prism::polytope::classify(&s, &prism).map_err(other)?;
-        serde_json::to_string(&c).map_err(other)
+        let mut v = serde_json::to_value(&c).map_err(other)?;
+        if let Some(st) = report::text::spectrum_statement(&s, c.face).map_err(other)? {
+            v["spectrum"] = serde_json::to_value(st).map_err(other)?;
+        }
+        serde_json::to_string(&v).map_err(other)
     })
 }
 
@@ -364,7 +403,7 @@ fn expand_json(py: Python<'_>, order: usize, loss: String, leading: bool) -> PyR
 
 /// `prism limit ... --json`: from a spec, or a face with constants (`set`: name -> value).
 #[pyfunction]
-#[pyo3(signature = (spec, face, set, t_max, points, series, format, verify, chain_tol, free_sizes, free_seeds, seed))]
+#[pyo3(signature = (spec, face, set, t_max, points, series, format, verify, chain_tol, free_sizes, free_seeds, seed, spectrum = None))]
 #[allow(clippy::too_many_arguments)]
 fn limit_json(
     py: Python<'_>,
@@ -380,6 +419,7 @@ fn limit_json(
     free_sizes: Vec<usize>,
     free_seeds: usize,
     seed: u64,
+    spectrum: Option<String>,
 ) -> PyResult<String> {
     run_blocking(py, move |_| {
         if !(t_max.is_finite() && t_max >= 0.0) {
@@ -401,9 +441,15 @@ fn limit_json(
         let mut target = match (face, spec) {
             (Some(_), Some(_)) => return Err(param("give either a spec or face=, not both")),
             (Some(f), None) => {
-                Target::face(f.parse().map_err(|e: UnknownFace| param(e.to_string()))?)
+                let t = Target::face(f.parse().map_err(|e: UnknownFace| param(e.to_string()))?);
+                match spectrum.as_deref() {
+                    Some(text) => t.with_spectrum(read_law("spectrum", text)?).map_err(other)?,
+                    None => t,
+                }
             }
-            (None, Some(s)) => Target::of_spec(&parse_spec(&s)?).map_err(other)?,
+            (None, Some(s)) => {
+                Target::of_spec(&spec_with_spectrum(&s, spectrum.as_deref())?).map_err(other)?
+            }
             (None, None) => {
                 return Err(param(
                     "no spec given: pass a spec, or face= with set={'q': ...}",
@@ -587,6 +633,12 @@ struct CheckArgs {
     points: usize,
     mode: String,
     formula: Option<String>,
+    /// The data covariance's law (`spectrum = LAW` appended to the spec).
+    #[serde(default)]
+    spectrum: Option<String>,
+    /// The reference's law (`--limit-spectrum LAW`, the negative control).
+    #[serde(default)]
+    limit_spectrum: Option<String>,
 }
 
 /// `prism check SPEC ... --json`.
@@ -595,7 +647,12 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
     run_blocking(py, move |cancel| {
         let a: CheckArgs =
             serde_json::from_str(&options).map_err(|e| param(format!("bad check options: {e}")))?;
-        let s = parse_spec(&spec)?;
+        let s = spec_with_spectrum(&spec, a.spectrum.as_deref())?;
+        let limit_spectrum = a
+            .limit_spectrum
+            .as_deref()
+            .map(|t| read_law("limit_spectrum", t))
+            .transpose()?;
         let prism = prism::pipeline::default_prism().map_err(other)?;
         let formula = match &a.formula {
             Some(f) => Some(f.parse::<Regime>().map_err(|e| param(e.to_string()))?),
@@ -623,6 +680,7 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
                 }
             },
             formula,
+            limit_spectrum,
             ..CheckOptions::default()
         };
         let log = |_line: &str| cancel_point(cancel);

@@ -14,9 +14,9 @@ use super::ladder::{self, Model};
 use super::verdict::{assess, Assessment, Verdict};
 use crate::expansion;
 use crate::polytope::{classify, FittedPrism, Loss};
+use crate::regimes::spectral::{self, LawContext};
 use crate::regimes::{self, Constants, LimitCurves, Ratios, Regime};
 use crate::sim::{self, Integrator, Mode, Record, SimParams};
-use crate::regimes::spectral::{self, LawContext};
 use crate::spec::{DataSize, Spec, SpectrumLaw};
 use crate::stats;
 use serde::Serialize;
@@ -1096,11 +1096,11 @@ pub fn check(
                 None => regimes::limit_curve(regime, &consts, &fine),
             }
             .ok()
-                .map(|lc| FineLimit {
-                    times: fine,
-                    train: lc.train,
-                    pop: lc.pop,
-                })
+            .map(|lc| FineLimit {
+                times: fine,
+                train: lc.train,
+                pop: lc.pop,
+            })
         }
         _ => None,
     };
