@@ -230,3 +230,47 @@ def test_simulate_with_a_covariance_spectrum(tmp_path, monkeypatch):
     with pytest.warns(DeprecationWarning):
         old = prism.simulate(30, 10, 1 / 30, spectrum="dense", **kw)
     assert old["meta"]["sampler"] == "dense" and old["meta"]["spectrum"] == "identity"
+
+
+TWO_LEVEL = "atoms(1/4: 1/2, 7/4: 1/2)"
+MF = "p = n; H = n^2; sigma2 = 0.5 n^-2; N = n"
+
+
+def test_classify_and_limit_with_a_spectrum(cli_json, tmp_path, monkeypatch):
+    """spectrum= is the spec's `spectrum = LAW` (same JSON as the CLI with the statement); a
+    statement and the keyword together are refused; file(...) is relative to the working
+    directory; a heavy tail on narrow-latent has no limit."""
+    c = prism.classify(MF, spectrum=TWO_LEVEL)
+    assert c == cli_json("classify", f"{MF}; spectrum = {TWO_LEVEL}")
+    assert c["spectrum"]["classification_holds"] is True
+    assert "spectrum" not in prism.classify(MF)
+    with pytest.raises(prism.ParameterError, match="not both"):
+        prism.classify(f"{MF}; spectrum = {TWO_LEVEL}", spectrum="uniform(1/2, 3/2)")
+    lim = prism.limit(MF, spectrum=TWO_LEVEL, points=4, series=2)
+    want = cli_json("limit", f"{MF}; spectrum = {TWO_LEVEL}", "--points", "4", "--series", "2")
+    assert plain(lim) == want
+    iso = prism.limit(MF, points=4, series=2)
+    assert abs(lim["pop"]["value"][-1] - iso["pop"]["value"][-1]) > 1e-3
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "eigs.txt").write_text("0.25\n1.75\n")
+    lf = prism.limit(MF, spectrum='file("eigs.txt")', points=4, series=2)
+    np.testing.assert_allclose(lf["pop"]["value"], lim["pop"]["value"], rtol=1e-12)
+    with pytest.raises(prism.PrismError, match="no limit"):
+        prism.limit("p = n; H = 8; sigma2 = 0.5 n^-1; N = 2 n", spectrum="powerlaw(1/2)")
+
+
+def test_check_with_a_spectrum_and_the_negative_control(cli_json):
+    """check(spectrum=) simulates anisotropic data against the face's law with the spectrum (as
+    the CLI with the statement); limit_spectrum='identity' is the negative control."""
+    kw = dict(n=[16, 32, 64], seeds=16, max_seeds=16)
+    r = prism.check(MF, spectrum=TWO_LEVEL, **kw)
+    want = cli_json(
+        "check", f"{MF}; spectrum = {TWO_LEVEL}", "--n", "16,32,64", "--seeds", "16",
+        "--max-seeds", "16",
+    )
+    assert strip_timing(r) == strip_timing(want)
+    assert r["verdict"] == "agrees" and r["spectrum"] == TWO_LEVEL
+    neg = prism.check(MF, spectrum=TWO_LEVEL, limit_spectrum="identity", **kw)
+    assert neg["verdict"] == "disagrees" and neg["limit_spectrum"] == "identity"
+    both = prism.check_many([MF], spectrum=TWO_LEVEL, limit_spectrum="identity", **kw)
+    assert [b["verdict"] for b in both] == ["disagrees"]
