@@ -312,7 +312,8 @@ fn covariance_spectrum_flag_and_statement() {
         "uniform(0, 2)",
     ]);
     assert_eq!(code, 2, "{err}");
-    let (code, _, err) = prism(&["classify", "-f", f.to_str().unwrap()]);
+    // (`classify` and `limit` take a spectrum since the spectral limits; `check` does not.)
+    let (code, _, err) = prism(&["check", "-f", f.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("does not support anisotropic data yet"),
