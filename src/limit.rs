@@ -56,6 +56,8 @@ pub struct Target {
     /// With a spec: the correction exponent rho of the classification (the rate `prism check`
     /// tests, O(n^-rho)) and whether N = infinity.
     pub correction: Option<(String, bool)>,
+    /// The covariance spectrum of the data (`spectrum = LAW`; identity by default), read.
+    pub spectrum: crate::spec::SpectrumLaw,
 }
 
 impl Target {
@@ -66,7 +68,21 @@ impl Target {
             constants: Constants::default(),
             spec: None,
             correction: None,
+            spectrum: crate::spec::SpectrumLaw::Identity,
         }
+    }
+
+    /// The same target with a covariance spectrum (a `file(...)` law is read here, relative to
+    /// the working directory).
+    pub fn with_spectrum(mut self, law: crate::spec::SpectrumLaw) -> Result<Self, LimitError> {
+        self.spectrum = law
+            .resolve(|p| crate::spec::read_source(std::path::Path::new(p)))
+            .map_err(|e| {
+                LimitError::Report(ReportError::from(crate::regimes::RegimeError::Spectrum {
+                    reason: format!("{e} ({})", e.hint()),
+                }))
+            })?;
+        Ok(self)
     }
 
     /// The face a spec lands on, with the finite constants of its prefactors.
@@ -75,12 +91,14 @@ impl Target {
         let c = crate::polytope::classify(spec, &prism)?;
         let (regime, constants) = crate::report::limit::limit_target(&c)?;
         let n_inf = matches!(spec.n_data, DataSize::Infinite);
-        Ok(Target {
+        Target {
             regime,
             constants,
             spec: Some(c.spec),
             correction: Some((c.correction_exponent.clone(), n_inf)),
-        })
+            spectrum: crate::spec::SpectrumLaw::Identity,
+        }
+        .with_spectrum(spec.spectrum.clone())
     }
 
     /// Set or override a constant from `NAME=VALUE` (names: [`CONSTANT_NAMES`]; `inf` is a
@@ -117,9 +135,11 @@ impl Target {
         self.constants.set(k, v).map_err(|e| set_err(e.to_string()))
     }
 
-    /// The free face at finite alpha has no closed form: its limit is simulated.
+    /// The free face at finite alpha has no closed form: its limit is simulated (isotropic data
+    /// only; with a spectrum the free face's curve is not evaluated by `limit`).
     fn simulates(&self) -> bool {
-        self.regime == Regime::Free
+        self.spectrum.is_identity()
+            && self.regime == Regime::Free
             && self
                 .regime
                 .resolve(&self.constants)
@@ -264,12 +284,9 @@ pub fn compute(target: &Target, opts: &LimitOptions) -> Result<LimitOutcome, Lim
         curve: opts.curve.clone(),
         series: opts.series,
         verify: opts.verify,
+        spectrum: (!target.spectrum.is_identity()).then(|| target.spectrum.clone()),
     };
-    Ok(compute_limit(
-        target.regime,
-        target.constants.clone(),
-        &req,
-    )?)
+    Ok(compute_limit(target.regime, target.constants, &req)?)
 }
 
 /// The documented output of an evaluated limit.
@@ -345,12 +362,15 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
         ),
     );
     push("constants", constants_text(regime, &target.constants));
+    if let Some(sp) = &o.spectrum {
+        push("spectrum", sp.law.clone());
+    }
     push("time", regime.time_variable());
     push("train", regime.quantity(Loss::Train));
     push("pop", regime.quantity(Loss::Pop));
     push("limit", words::formula_words(regime).to_string());
     push("LaTeX", words::formula_latex(regime).to_string());
-    if !regime.has_closed_form(target.constants.y) {
+    if o.spectrum.is_none() && !regime.has_closed_form(target.constants.y) {
         push(
             "exact curve",
             "NONE: no closed form or exact numerical limit is known; the curve below (if any) is from simulation, and the exact series is given"
@@ -358,6 +378,11 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
         );
     }
     push("corrections", corrections_text(target));
+    if let Some(sp) = &o.spectrum {
+        for n in &sp.notes {
+            push("spectrum", n.clone());
+        }
+    }
     if let Some(c) = curves {
         push("method", c.method.describe());
         for n in &c.notes {
@@ -365,6 +390,8 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
         }
         out.push('\n');
         out.push_str(&curve_table(regime, c));
+    } else if o.spectrum.is_some() {
+        out.push_str("\nno limit curve with this spectrum (see the spectrum notes above).\n");
     } else {
         out.push_str(
             "\nno limit curve: the interior keeps every leading diagram and has no closed form.\nUse the exact leading series below inside its radius of convergence, and simulation\n(prism simulate SPEC --n ..., prism check SPEC) beyond it.\n",
@@ -379,7 +406,13 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
             ls.constants.join(", ")
         }
     ));
+    if ls.train.is_empty() {
+        out.push_str("  none: the limit is not analytic at the face time 0 (see the spectrum notes above)\n");
+    }
     for loss in [Loss::Train, Loss::Pop] {
+        if ls.train.is_empty() {
+            break;
+        }
         out.push_str(&format!("  [{}] {}\n", loss.name(), regime.quantity(loss)));
         for (s, c) in series_strings(ls, loss, fmt).iter().enumerate() {
             out.push_str(&format!("    c_{s} = {c}\n"));
@@ -388,10 +421,11 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
     if let Some(rep) = &o.confirm {
         let agree = rep.checks.iter().filter(|c| c.agrees).count();
         out.push_str(&format!(
-            "\nverify: {} of {} coefficients (orders 0..={}, both losses) equal the hierarchy restricted to the face: {}\n",
+            "\nverify: {} of {} coefficients (orders 0..={}, both losses) equal the hierarchy{} restricted to the face: {}\n",
             agree,
             rep.checks.len(),
             rep.max_order,
+            if o.spectrum.is_some() { " with moments (series with m_k as variables)" } else { "" },
             if rep.all_agree() { "CONFIRMED" } else { "DISAGREES" }
         ));
         for f in rep.failures() {

@@ -18,13 +18,22 @@ pub struct Args {
 
 /// Run `prism classify`.
 pub fn run(args: Args) -> CliResult {
-    let spec = args.input.parse()?;
+    let spec = args.input.parse_with_spectrum()?;
     let prism = prism::pipeline::default_prism()?;
     let c = prism::polytope::classify(&spec, &prism)?;
+    let statement = prism::report::text::spectrum_statement(&spec, c.face)?;
     let text = if args.json {
-        serde_json::to_string_pretty(&c)? + "\n"
+        let mut v = serde_json::to_value(&c)?;
+        if let Some(st) = &statement {
+            v["spectrum"] = serde_json::to_value(st)?;
+        }
+        serde_json::to_string_pretty(&v)? + "\n"
     } else {
-        prism::report::text::classification(&c)
+        let mut t = prism::report::text::classification(&c);
+        if let Some(st) = &statement {
+            t.push_str(&prism::report::text::spectrum_text(st));
+        }
+        t
     };
     super::write_output(args.out.as_deref(), text)
 }

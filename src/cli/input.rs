@@ -75,21 +75,21 @@ impl SpecInput {
         require_isotropic(&spec)?;
         Ok(spec)
     }
+
 }
 
 /// Refuse a spec with a non-identity `spectrum = LAW` in the commands that do not use the
-/// covariance spectrum yet (THEORY 9; issue 14), where ignoring it would silently give isotropic
-/// results (`simulate` uses it: [`SpecInput::parse_with_spectrum`]).
+/// covariance spectrum yet (`classify`, `limit` and `simulate` do, through
+/// [`SpecInput::parse_with_spectrum`]); ignoring it would silently give isotropic results.
 pub fn require_isotropic(spec: &prism::spec::Spec) -> Result<(), CliError> {
     if spec.spectrum.is_identity() {
         return Ok(());
     }
     Err(CliError::user(format!(
         "`spectrum = {}` is parsed, but this command does not support anisotropic data yet \
-         (classification, limits and checks with a covariance spectrum are not implemented); \
-         remove the statement, simulate it with `prism simulate SPEC --n N`, or use \
-         `prism expand --anisotropic` for the exact expansion with the spectral moments \
-         m_k = tr(Sigma^k)/p",
+         (`prism classify`, `prism limit` and `prism simulate SPEC --n N` take it); remove the \
+         statement here, or use `prism expand --anisotropic` for the exact expansion with the \
+         spectral moments m_k = tr(Sigma^k)/p",
         spec.spectrum
     )))
 }

@@ -76,7 +76,7 @@ impl Args {
         let mut target = match (self.face, self.input.spec.is_some() || self.input.file.is_some()) {
             (Some(_), true) => return Err(CliError::user("give either a SPEC or --face, not both")),
             (Some(f), false) => Target::face(f),
-            (None, true) => Target::of_spec(&self.input.parse()?)?,
+            (None, true) => Target::of_spec(&self.input.parse_with_spectrum()?)?,
             (None, false) => return Err(CliError::user(
                 "no spec given: pass a SPEC (\"p = n; H = 0.5 n; sigma2 = n^-1\"), -f FILE, or --face NAME --set q=...",
             )),

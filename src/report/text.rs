@@ -94,6 +94,74 @@ pub fn classification(c: &Classification) -> String {
     out
 }
 
+/// Order to which `classify` computes the hierarchy with moments for its spectrum statement
+/// (free probability, well under a second).
+pub const SPECTRUM_CHECK_ORDER: usize = 4;
+
+/// The spectrum statement of `classify` for a spec with `spectrum = LAW` (None for the
+/// identity): reads a `file(...)` law, then [`crate::regimes::spectral::spectrum_statement`].
+pub fn spectrum_statement(
+    spec: &crate::spec::Spec,
+    face: crate::regimes::Regime,
+) -> Result<Option<crate::regimes::spectral::SpectrumStatement>, crate::regimes::RegimeError> {
+    if spec.spectrum.is_identity() {
+        return Ok(None);
+    }
+    let law = spec
+        .spectrum
+        .clone()
+        .resolve(|p| crate::spec::read_source(std::path::Path::new(p)))
+        .map_err(|e| crate::regimes::RegimeError::Spectrum {
+            reason: format!("{e} ({})", e.hint()),
+        })?;
+    crate::regimes::spectral::spectrum_statement(&law, face, SPECTRUM_CHECK_ORDER).map(Some)
+}
+
+/// The spectrum lines appended to the classification text.
+pub fn spectrum_text(st: &crate::regimes::spectral::SpectrumStatement) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("{:<14}{}\n", "spectrum", st.law));
+    out.push_str(&format!(
+        "{:<14}{}\n",
+        "moments",
+        st.moments
+            .iter()
+            .enumerate()
+            .map(|(k, m)| format!("m{} = {m}", k + 1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    out.push_str(&format!(
+        "{:<14}{}\n",
+        "validity",
+        if st.classification_holds {
+            "the classification holds for this law (bounded support)".to_string()
+        } else {
+            format!(
+                "the classification holds only below order {} (heavy tail)",
+                st.first_divergent_order.unwrap_or(0)
+            )
+        }
+    ));
+    out.push_str(&format!(
+        "{:<14}{}\n",
+        "this face",
+        if !st.face.limit_exists {
+            "NO LIMIT with this law".to_string()
+        } else if !st.face.analytic {
+            "limit exists, not analytic at t = 0 (no series)".to_string()
+        } else {
+            "limit exists (prism limit)".to_string()
+        }
+    ));
+    out.push('\n');
+    out.push_str(&wrap(&st.text, WRAP_WIDTH));
+    if st.face.first_infinite_moment.is_some() {
+        out.push_str(&wrap(&format!("On this face: {}", st.face.reason), WRAP_WIDTH));
+    }
+    out
+}
+
 /// Greedy word wrap at `width` characters.
 pub fn wrap(text: &str, width: usize) -> String {
     let mut out = String::new();
