@@ -407,7 +407,9 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
         }
     ));
     if ls.train.is_empty() {
-        out.push_str("  none: the limit is not analytic at the face time 0 (see the spectrum notes above)\n");
+        out.push_str(
+            "  none: the limit is not analytic at the face time 0 (see the spectrum notes above)\n",
+        );
     }
     for loss in [Loss::Train, Loss::Pop] {
         if ls.train.is_empty() {

@@ -4,8 +4,8 @@
 
 use prism::poly::{frac, PolyFormat};
 use prism::regimes::spectral::{
-    confirm_law, heavy_tail, hierarchy_law, limit_curve_law, limit_series_at_law,
-    limit_series_law, LawContext,
+    confirm_law, heavy_tail, hierarchy_law, limit_curve_law, limit_series_at_law, limit_series_law,
+    LawContext,
 };
 use prism::regimes::{Constants, CurveOptions, Loss, Regime};
 use prism::spec::SpectrumLaw;
@@ -49,7 +49,12 @@ fn series_with_moments_snapshots() {
 
 #[test]
 fn exact_rational_series_at_a_two_level_law() {
-    for regime in [Regime::MeanField, Regime::NarrowLatent, Regime::SmallData, Regime::Free] {
+    for regime in [
+        Regime::MeanField,
+        Regime::NarrowLatent,
+        Regime::SmallData,
+        Regime::Free,
+    ] {
         insta::assert_snapshot!(
             format!("two_level_{}", regime.name().replace('+', "_")),
             render(regime, 3, Some(&two_level()))
@@ -78,8 +83,14 @@ fn uniform_law_curves_and_heavy_tail_refusals() {
     let mut k = Constants::default();
     k.set("c", 0.3).unwrap();
     k.set("alpha", 2.0).unwrap();
-    let cv = limit_curve_law(Regime::MeanField, &k, &ctx, &[0.0, 0.5], &CurveOptions::default())
-        .unwrap();
+    let cv = limit_curve_law(
+        Regime::MeanField,
+        &k,
+        &ctx,
+        &[0.0, 0.5],
+        &CurveOptions::default(),
+    )
+    .unwrap();
     // t = 0: l_tr = (1/2)(1 - c)^2 m1 and l_pop = (1/2)(1 - c)^2 m1 (nu has mass m1).
     assert!((cv.train[0] - 0.49).abs() < 1e-12 && (cv.pop[0] - 0.49).abs() < 1e-12);
     // against the exact series near 0 (same law, mean 2)
@@ -104,26 +115,53 @@ fn prism(args: &[&str]) -> std::process::Output {
 fn cli_limit_and_classify_with_a_spectrum() {
     // Mean-field with a two-level spectrum: THEORY 9.7's l_tr(1) and l_pop(1), verified series.
     let spec = "p = n; H = 0.3 n^2; sigma2 = n^-2; N = 2 n; spectrum = atoms(1/2: 1/2, 3/2: 1/2)";
-    let out = prism(&["limit", spec, "--points", "2", "--series", "2", "--verify", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = prism(&[
+        "limit", spec, "--points", "2", "--series", "2", "--verify", "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let tr = v["train"]["value"][2].as_f64().unwrap();
     let pop = v["pop"]["value"][2].as_f64().unwrap();
-    assert!((tr - 0.0103707).abs() < 1e-7 && (pop - 0.0323714).abs() < 1e-7, "{tr} {pop}");
+    assert!(
+        (tr - 0.0103707).abs() < 1e-7 && (pop - 0.0323714).abs() < 1e-7,
+        "{tr} {pop}"
+    );
     assert_eq!(v["verify"]["all_agree"], true);
     assert_eq!(v["spectrum"]["law"], "atoms(1/2: 1/2, 3/2: 1/2)");
     // Narrow-latent with a heavy tail: no limit, exit 2 with the reason.
-    let out = prism(&["limit", "p = n; H = 4; sigma2 = 0.5 n^-1; N = 2 n; spectrum = powerlaw(2/5)"]);
+    let out = prism(&[
+        "limit",
+        "p = n; H = 4; sigma2 = 0.5 n^-1; N = 2 n; spectrum = powerlaw(2/5)",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no limit") && err.contains("m_3 = inf"), "{err}");
+    assert!(
+        err.contains("no limit") && err.contains("m_3 = inf"),
+        "{err}"
+    );
     // Large-data+mean-field with a heavy tail: a curve, but no series.
-    let out = prism(&["limit", "p = n; H = 0.3 n^2; sigma2 = n^-2; spectrum = powerlaw(2/5)", "--points", "2"]);
+    let out = prism(&[
+        "limit",
+        "p = n; H = 0.3 n^2; sigma2 = n^-2; spectrum = powerlaw(2/5)",
+        "--points",
+        "2",
+    ]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("not analytic") && !text.contains("c_0 ="), "{text}");
+    assert!(
+        text.contains("not analytic") && !text.contains("c_0 ="),
+        "{text}"
+    );
     // classify: the statement, and JSON
-    let out = prism(&["classify", "p = n; H = 4; sigma2 = 0.5 n^-1; N = 2 n; spectrum = powerlaw(2/5)", "--json"]);
+    let out = prism(&[
+        "classify",
+        "p = n; H = 4; sigma2 = 0.5 n^-1; N = 2 n; spectrum = powerlaw(2/5)",
+        "--json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["spectrum"]["first_divergent_order"], 2);
     assert_eq!(v["spectrum"]["face"]["limit_exists"], false);

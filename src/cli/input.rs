@@ -75,7 +75,6 @@ impl SpecInput {
         require_isotropic(&spec)?;
         Ok(spec)
     }
-
 }
 
 /// Refuse a spec with a non-identity `spectrum = LAW` in the commands that do not use the

@@ -157,7 +157,10 @@ pub fn spectrum_text(st: &crate::regimes::spectral::SpectrumStatement) -> String
     out.push('\n');
     out.push_str(&wrap(&st.text, WRAP_WIDTH));
     if st.face.first_infinite_moment.is_some() {
-        out.push_str(&wrap(&format!("On this face: {}", st.face.reason), WRAP_WIDTH));
+        out.push_str(&wrap(
+            &format!("On this face: {}", st.face.reason),
+            WRAP_WIDTH,
+        ));
     }
     out
 }

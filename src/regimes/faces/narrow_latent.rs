@@ -139,11 +139,7 @@ pub fn narrow_latent_law(
 
 /// E7 (linear, narrow-latent x mean-field) with a spectrum: from F3 at q -> 0,
 /// `Delta l_tr/(q r) = -(phi'(4t) - 1)`, `Delta l_pop/(q r) = -(psi(4t) - 1)` (mean-1 law).
-pub fn linear_law(
-    deq: &Deq,
-    times: &[f64],
-    tol: f64,
-) -> Result<(Vec<f64>, Vec<f64>), RegimeError> {
+pub fn linear_law(deq: &Deq, times: &[f64], tol: f64) -> Result<(Vec<f64>, Vec<f64>), RegimeError> {
     let mut g = LawMgf::new(deq, tol)?;
     let mut tr = Vec::new();
     let mut pop = Vec::new();
@@ -187,9 +183,7 @@ pub fn narrow_free_law(
 /// `phi'(x(T)) = E_{mu_S}[lam e^{lam x(T)}]` and `psi(x(T)) = E_nu[e^{lam x(T)}]`, each `lam^m`
 /// averaged to its free moment (`phi(S^m)`, `phi(S^{m+1})`, `phi(Sigma S^m)`); train
 /// `-b (1 - a/2)`, pop `-e (1 - a/2)` with `e = q E psi`.
-pub(crate) fn narrow_latent_series_law(
-    len: usize,
-) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
+pub(crate) fn narrow_latent_series_law(len: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
     let nv = 2 + crate::expansion::aniso::MAX_MOMENTS;
     let qv = q(nv, 0);
     // Free moments, lam^m -> polynomial in (q, y, m..).

@@ -207,12 +207,8 @@ impl PointLaw {
                 let af = f(a);
                 let (x, w) = gauss_legendre01(n);
                 PointLaw {
-                    tau: x
-                        .iter()
-                        .map(|v| (1.0 - af) * v.powi(k).powf(-af))
-                        .collect(),
-                    w: x
-                        .iter()
+                    tau: x.iter().map(|v| (1.0 - af) * v.powi(k).powf(-af)).collect(),
+                    w: x.iter()
                         .zip(&w)
                         .map(|(v, wi)| wi * k as f64 * v.powi(k - 1))
                         .collect(),
@@ -324,7 +320,10 @@ impl Deq {
         let mut best = (f64::INFINITY, a);
         for i in 0..=n {
             let u = i as f64 / n as f64;
-            for s in [a * (b / a).powf(u), 1.0 - (1.0 - a) * ((1.0 - b) / (1.0 - a)).powf(u)] {
+            for s in [
+                a * (b / a).powf(u),
+                1.0 - (1.0 - a) * ((1.0 - b) / (1.0 - a)).powf(u),
+            ] {
                 let v = g(s);
                 if v < best.0 {
                     best = (v, s);
@@ -332,7 +331,10 @@ impl Deq {
             }
         }
         // golden section around the best point
-        let (mut l, mut r) = ((best.1 * 0.9).max(a), (best.1 + 0.1 * (1.0 - best.1)).min(b));
+        let (mut l, mut r) = (
+            (best.1 * 0.9).max(a),
+            (best.1 + 0.1 * (1.0 - best.1)).min(b),
+        );
         let phi = 0.5 * (5f64.sqrt() - 1.0);
         for _ in 0..200 {
             let m1 = r - phi * (r - l);
@@ -729,7 +731,9 @@ mod tests {
         assert!(((-z * d.m(z).unwrap()).re - 0.75).abs() < 1e-3);
         // total masses through the contour: mu_S 1, nu m1 = 1.
         let mut ct = d.contour(Analytic::ENTIRE).unwrap();
-        let (s, nu) = d.integrate(&mut ct, 1, 1e-14, |_, o| o[0] = C::new(1.0, 0.0)).unwrap();
+        let (s, nu) = d
+            .integrate(&mut ct, 1, 1e-14, |_, o| o[0] = C::new(1.0, 0.0))
+            .unwrap();
         assert!((s[0] - 1.0).abs() < 1e-12 && (nu[0] - 1.0).abs() < 1e-12);
     }
 }
@@ -742,7 +746,11 @@ mod edge_tests {
         for y in [0.25, 0.5, 2.0] {
             let (d, _) = Deq::new(&SpectrumLaw::Identity, y, DeqOptions::default()).unwrap();
             let want_hi = (1.0 + y.sqrt()).powi(2);
-            let want_lo = if y < 1.0 { (1.0 - y.sqrt()).powi(2) } else { 0.0 };
+            let want_lo = if y < 1.0 {
+                (1.0 - y.sqrt()).powi(2)
+            } else {
+                0.0
+            };
             assert!((d.support.1 - want_hi).abs() < 1e-7, "{y} {:?}", d.support);
             assert!((d.support.0 - want_lo).abs() < 1e-7, "{y} {:?}", d.support);
         }

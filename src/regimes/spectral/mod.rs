@@ -145,7 +145,10 @@ pub fn heavy_tail(regime: Regime, law: &SpectrumLaw) -> HeavyTail {
             ),
         )
     } else if regime == Regime::Proportional {
-        (false, "the interior has no limit law; its series needs every moment".to_string())
+        (
+            false,
+            "the interior has no limit law; its series needs every moment".to_string(),
+        )
     } else {
         (
             true,

@@ -37,11 +37,21 @@ fn identity_reproduces_the_isotropic_mean_field_face() {
         let iso = limit_curve(Regime::MeanField, &k, &times).unwrap();
         let ctx = LawContext::new(&SpectrumLaw::Identity).unwrap();
         let deq = ctx.deq(y).unwrap();
-        let (tr, pop) = crate::regimes::faces::mean_field::mean_field_law(&deq, c, &times, 1e-14)
-            .unwrap();
+        let (tr, pop) =
+            crate::regimes::faces::mean_field::mean_field_law(&deq, c, &times, 1e-14).unwrap();
         for i in 0..times.len() {
-            assert!((tr[i] - iso.train[i]).abs() < 1e-12, "c={c} y={y} {i}: {} {}", tr[i], iso.train[i]);
-            assert!((pop[i] - iso.pop[i]).abs() < 1e-12, "c={c} y={y} {i}: {} {}", pop[i], iso.pop[i]);
+            assert!(
+                (tr[i] - iso.train[i]).abs() < 1e-12,
+                "c={c} y={y} {i}: {} {}",
+                tr[i],
+                iso.train[i]
+            );
+            assert!(
+                (pop[i] - iso.pop[i]).abs() < 1e-12,
+                "c={c} y={y} {i}: {} {}",
+                pop[i],
+                iso.pop[i]
+            );
         }
     }
 }
@@ -67,7 +77,10 @@ fn scale_identity_maps_a_scaled_identity_to_the_isotropic_curves() {
             assert!(close(got.train[i], 2.0 * iso.train[i]), "{regime} {i}");
             assert!(close(got.pop[i], 2.0 * iso.pop[i]), "{regime} {i}");
         }
-        assert!(got.notes.iter().any(|n| n.contains("THEORY 9.1")), "{regime}");
+        assert!(
+            got.notes.iter().any(|n| n.contains("THEORY 9.1")),
+            "{regime}"
+        );
     }
 }
 
@@ -89,7 +102,10 @@ fn theory_9_7_reference_numbers() {
 fn free_face_initial_slope_is_exact() {
     // THEORY 9.5 F4: two-level (m2 = 5/4), r = 1/2: -49/8; m2 = 1 gives -4 r (1 + 3r + r^2).
     use crate::regimes::faces::free::free_population_slope;
-    assert_eq!(free_population_slope(&frac(1, 2), &frac(5, 4)), frac(-49, 8));
+    assert_eq!(
+        free_population_slope(&frac(1, 2), &frac(5, 4)),
+        frac(-49, 8)
+    );
     let r = frac(1, 3);
     let iso = -(frac(4, 1) * &r * (frac(1, 1) + frac(3, 1) * &r + &r * &r));
     assert_eq!(free_population_slope(&r, &frac(1, 1)), iso);
@@ -105,7 +121,10 @@ fn free_face_initial_slope_is_exact() {
     assert_eq!(ls.pop[1].eval_exact(&at_iso), frac(-49, 8));
     // The exact series at the two-level law (exact rationals).
     let ex = limit_series_at_law(Regime::Free, 1, &two_level()).unwrap();
-    assert_eq!(ex.pop[1].eval_exact(&[frac(1, 2), frac(1, 2)]), frac(-49, 8));
+    assert_eq!(
+        ex.pop[1].eval_exact(&[frac(1, 2), frac(1, 2)]),
+        frac(-49, 8)
+    );
     assert_eq!(ex.pop[0].eval_exact(&[frac(1, 2), frac(1, 2)]), frac(3, 8));
 }
 
@@ -137,7 +156,12 @@ fn series_with_moments_confirm_two_ways() {
         // At m_k = 1 the series with moments is the isotropic series.
         let iso = crate::regimes::limit_series(regime, order).unwrap();
         let nc = regime.constants().len();
-        for (a, b) in ls.train.iter().zip(&iso.train).chain(ls.pop.iter().zip(&iso.pop)) {
+        for (a, b) in ls
+            .train
+            .iter()
+            .zip(&iso.train)
+            .chain(ls.pop.iter().zip(&iso.pop))
+        {
             assert_eq!(&crate::expansion::aniso::at_identity(a, nc), b, "{regime}");
         }
     }
@@ -201,8 +225,14 @@ fn heavy_tails() {
     assert!(heavy_tail(Regime::MeanField, &two_level()).analytic);
     let ctx = LawContext::new(&pl).unwrap();
     let k = consts(&[("q", 0.5), ("y", 0.5)]);
-    let e = limit_curve_law(Regime::NarrowLatent, &k, &ctx, &[0.5], &CurveOptions::default())
-        .unwrap_err();
+    let e = limit_curve_law(
+        Regime::NarrowLatent,
+        &k,
+        &ctx,
+        &[0.5],
+        &CurveOptions::default(),
+    )
+    .unwrap_err();
     assert!(matches!(e, RegimeError::NoLimit { .. }), "{e}");
     // No Taylor series: m_3 = inf occurs from order 2 on.
     assert!(limit_series_at_law(Regime::MeanField, 1, &pl).is_ok());
@@ -210,8 +240,14 @@ fn heavy_tails() {
     assert!(matches!(e, RegimeError::NotAnalytic { .. }), "{e}");
     // Large-data + mean-field (S = Sigma): the limit exists and is evaluated directly.
     let k = consts(&[("c", 0.5)]);
-    let cv = limit_curve_law(Regime::LargeMeanField, &k, &ctx, &[0.0, 1.0], &CurveOptions::default())
-        .unwrap();
+    let cv = limit_curve_law(
+        Regime::LargeMeanField,
+        &k,
+        &ctx,
+        &[0.0, 1.0],
+        &CurveOptions::default(),
+    )
+    .unwrap();
     assert!((cv.train[0] - 0.125).abs() < 1e-6, "{}", cv.train[0]);
     assert!(cv.train[1] < cv.train[0]);
     assert!(cv.notes.iter().any(|n| n.contains("not analytic")));
@@ -222,8 +258,8 @@ fn mf_nl(law: &SpectrumLaw, y: f64, opts: DeqOptions) -> [f64; 4] {
     let mut ctx = LawContext::new(law).unwrap();
     ctx.opts = opts;
     let deq = ctx.deq(y).unwrap();
-    let (tr, pop) = crate::regimes::faces::mean_field::mean_field_law(&deq, 0.3, &[1.0], 1e-14)
-        .unwrap();
+    let (tr, pop) =
+        crate::regimes::faces::mean_field::mean_field_law(&deq, 0.3, &[1.0], 1e-14).unwrap();
     let co = CurveOptions::default();
     let (ntr, npop) =
         crate::regimes::faces::narrow_latent::narrow_latent_law(&deq, 0.5, &[1.0], &co).unwrap();
@@ -237,10 +273,7 @@ fn evaluator_accuracy() {
     // number of Gauss-Legendre nodes changes. `cargo test evaluator_accuracy -- --nocapture`
     // prints the measured differences.
     let base = DeqOptions::default();
-    let other_shape = DeqOptions {
-        shape: 0.6,
-        ..base
-    };
+    let other_shape = DeqOptions { shape: 0.6, ..base };
     let finer = DeqOptions {
         law_nodes: 512,
         shape: 0.6,
@@ -254,7 +287,10 @@ fn evaluator_accuracy() {
     };
     let uniform = SpectrumLaw::uniform(frac(0, 1), frac(2, 1)).unwrap();
     for y in [0.5, 2.0] {
-        let d = diff(mf_nl(&two_level(), y, base), mf_nl(&two_level(), y, other_shape));
+        let d = diff(
+            mf_nl(&two_level(), y, base),
+            mf_nl(&two_level(), y, other_shape),
+        );
         println!("atoms(1/2: 1/2, 3/2: 1/2), y = {y}: contour shapes differ by {d:.1e}");
         assert!(d < 1e-11, "{d}");
         let d = diff(mf_nl(&uniform, y, base), mf_nl(&uniform, y, finer));
@@ -269,12 +305,22 @@ fn evaluator_accuracy() {
     for n in [256, 1024] {
         let mut ctx = LawContext::new(&pl).unwrap();
         ctx.opts.law_nodes = n;
-        let cv = limit_curve_law(Regime::LargeMeanField, &k, &ctx, &[0.25, 1.0], &CurveOptions::default())
-            .unwrap();
+        let cv = limit_curve_law(
+            Regime::LargeMeanField,
+            &k,
+            &ctx,
+            &[0.25, 1.0],
+            &CurveOptions::default(),
+        )
+        .unwrap();
         vals.push(cv.train);
     }
-    let d = (vals[0][0] - vals[1][0]).abs().max((vals[0][1] - vals[1][1]).abs());
-    println!("powerlaw(1/3), alpha = inf, large-data+mean-field: 256 vs 1024 nodes differ by {d:.1e}");
+    let d = (vals[0][0] - vals[1][0])
+        .abs()
+        .max((vals[0][1] - vals[1][1]).abs());
+    println!(
+        "powerlaw(1/3), alpha = inf, large-data+mean-field: 256 vs 1024 nodes differ by {d:.1e}"
+    );
     assert!(d < 1e-8, "{d}");
 }
 
