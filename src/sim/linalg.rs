@@ -1,12 +1,15 @@
-//! Dense kernels for the simulation engines: GEMM wrappers over ndarray's matrixmultiply backend,
-//! a blocked symmetric rank-k update (SYRK) that computes only the upper block triangle, and
-//! trace helpers that read losses off small matrices.
+//! Dense kernels for the simulation engines: GEMM (the packed AVX-512 / FMA kernel of
+//! [`super::kernel`], or ndarray's matrixmultiply backend on CPUs without FMA), a symmetric
+//! rank-k update (SYRK) that computes only the upper triangle's tiles, and trace helpers that read
+//! losses off small matrices.
 //!
 //! Nothing here allocates except where documented; the engines keep their buffers across steps.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 use rayon::prelude::*;
+
+use super::kernel::{self, Part};
 
 /// Products below this many flops run on the calling thread.
 const PAR_MIN_FLOPS: f64 = 2.0e6;
@@ -28,6 +31,11 @@ fn block_size(d: usize, min: usize) -> usize {
 ///
 /// # Parallelism and determinism
 ///
+/// On CPUs with FMA this is [`super::kernel::gemm`]: every element is a fused multiply-add chain
+/// over fixed k blocks (chosen from k alone), whatever the thread count or task partition, so
+/// results are bit-identical across thread counts (and between the AVX-512 and AVX2 kernels).
+///
+/// Without FMA (fallback, matrixmultiply):
 /// Large products are split into a fixed number of blocks of rows or columns of C (the longer
 /// side), chosen from the shape alone ([`block_size`]); each block is one sequential
 /// matrixmultiply GEMM over the full inner dimension, and blocks run as rayon tasks. Thin
@@ -44,6 +52,10 @@ pub fn gemm(
     beta: f64,
     mut c: ArrayViewMut2<f64>,
 ) {
+    if let Some(isa) = kernel::isa() {
+        kernel::gemm(isa, alpha, a, b, beta, c, Part::Full);
+        return;
+    }
     let (m, k) = a.dim();
     let n = b.ncols();
     let flops = 2.0 * m as f64 * n as f64 * k as f64;
@@ -106,7 +118,9 @@ pub fn gemm(
 
 /// C <- alpha * A A^T (C symmetric n x n, A n x k): the symmetric rank-k update.
 ///
-/// The rows of A are split into `nb` blocks; block row i of C is computed from rows i.. only
+/// With the FMA kernels only the tiles meeting the upper triangle are computed (about n^2 k
+/// flops plus the diagonal tiles) and the strictly lower triangle is mirrored from the upper one.
+/// Fallback: the rows of A are split into `nb` blocks; block row i of C is computed from rows i.. only
 /// (one GEMM per block row), then the strictly lower triangle is mirrored. The flop count is
 /// (nb + 1) / (2 nb) of the full GEMM's 2 n^2 k, i.e. close to n^2 k for large n.
 pub fn syrk(alpha: f64, a: ArrayView2<f64>, c: ArrayViewMut2<f64>) {
@@ -114,13 +128,18 @@ pub fn syrk(alpha: f64, a: ArrayView2<f64>, c: ArrayViewMut2<f64>) {
 }
 
 /// C <- alpha * A B^T for a product known to be symmetric (e.g. W (S W^T) with S symmetric):
-/// only the upper block triangle is computed (as in [`syrk`]) and mirrored. Block rows run in
-/// parallel, each through [`gemm`]; the partition depends on the shape only (deterministic).
+/// only the upper triangle is computed (as in [`syrk`]) and mirrored. Fallback: block rows run
+/// in parallel, each through [`gemm`]; the partition depends on the shape only (deterministic).
 pub fn gemm_abt_sym(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: ArrayViewMut2<f64>) {
     let n = a.nrows();
     debug_assert_eq!(c.dim(), (n, n));
     debug_assert_eq!(b.dim(), a.dim());
     if n == 0 {
+        return;
+    }
+    if let Some(isa) = kernel::isa() {
+        kernel::gemm(isa, alpha, a, b.t(), 0.0, c.view_mut(), Part::Upper);
+        mirror_upper(c);
         return;
     }
     // Blocks of at least ~96 rows keep matrixmultiply near its peak rate.
@@ -142,6 +161,22 @@ pub fn gemm_abt_sym(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: A
     for i in 0..n {
         for j in 0..i {
             c[[i, j]] = c[[j, i]];
+        }
+    }
+}
+
+/// Copies the upper triangle of a square matrix onto its strictly lower triangle (in 32 x 32
+/// blocks, for the cache).
+fn mirror_upper(mut c: ArrayViewMut2<f64>) {
+    const B: usize = 32;
+    let n = c.nrows();
+    for i0 in (0..n).step_by(B) {
+        for j0 in (0..=i0).step_by(B) {
+            for i in i0..(i0 + B).min(n) {
+                for j in j0..(j0 + B).min(i) {
+                    c[[i, j]] = c[[j, i]];
+                }
+            }
         }
     }
 }

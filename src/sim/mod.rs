@@ -62,6 +62,7 @@ pub(crate) mod adaptive;
 pub mod chunks;
 pub mod engines;
 pub mod free_flow;
+pub mod kernel;
 pub mod linalg;
 pub mod plan;
 pub mod setup;
