@@ -55,8 +55,9 @@ pub const MC_TILES: usize = 12;
 pub const NC_TILES: usize = 32;
 /// A task is worth about this many flops of one k block (smaller products get fewer tasks).
 const TASK_FLOPS: f64 = 4.0e6;
-/// At most this many tasks per k block.
-const MAX_TASKS: usize = 64;
+/// At most this many tasks per k block (enough to balance a few threads; more would shrink the
+/// tasks and the reuse of packed B in L1).
+const MAX_TASKS: usize = 24;
 
 /// The microkernel family in use (detected once at runtime).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,11 +224,11 @@ pub fn gemm(
         // Packing is a pure copy: its parallel split does not affect any value.
         let pack_a = |(t, dst): (usize, &mut [f64])| {
             // SAFETY: rows t*MR.. (clipped to m) and columns k0..k1 lie inside A.
-            unsafe { pack(sa, t * MR, (m - t * MR).min(MR), MR, k0, kc, dst, false) }
+            unsafe { pack::<MR>(isa, sa, t * MR, (m - t * MR).min(MR), k0, kc, dst, false) }
         };
         let pack_b = |(t, dst): (usize, &mut [f64])| {
             // SAFETY: columns t*NR.. (clipped to n) and rows k0..k1 lie inside B.
-            unsafe { pack(sb, t * NR, (n - t * NR).min(NR), NR, k0, kc, dst, true) }
+            unsafe { pack::<NR>(isa, sb, t * NR, (n - t * NR).min(NR), k0, kc, dst, true) }
         };
         if big {
             pa.par_chunks_mut(MR * kc)
@@ -278,24 +279,24 @@ pub fn gemm(
     });
 }
 
-/// Packs `len` (<= width) rows (or, with `cols`, columns) of `src` starting at `start`, over
-/// k in `k0..k0 + kc`, into one k-major micro-panel of `width`, zero-padded:
-/// `dst[l * width + r] = src[start + r, k0 + l]` (or `src[k0 + l, start + r]`).
+/// Packs `len` (<= W) rows (or, with `cols`, columns) of `src` starting at `start`, over
+/// k in `k0..k0 + kc`, into one k-major micro-panel of width W, zero-padded:
+/// `dst[l * W + r] = src[start + r, k0 + l]` (or `src[k0 + l, start + r]`).
 ///
 /// # Safety
-/// The indices read must lie inside the matrix `src` describes; `dst.len() == width * kc`.
+/// The indices read must lie inside the matrix `src` describes; `dst.len() == W * kc`.
 #[allow(clippy::too_many_arguments)]
-unsafe fn pack(
+unsafe fn pack<const W: usize>(
+    isa: Isa,
     src: Src,
     start: usize,
     len: usize,
-    width: usize,
     k0: usize,
     kc: usize,
     dst: &mut [f64],
     cols: bool,
 ) {
-    debug_assert_eq!(dst.len(), width * kc);
+    assert_eq!(dst.len(), W * kc);
     // Stride along the panel's width (r) and along k (l).
     let (sr, sk) = if cols {
         (src.cs, src.rs)
@@ -309,28 +310,40 @@ unsafe fn pack(
         src.ptr
             .offset(start as isize * src.rs + k0 as isize * src.cs)
     };
-    if len < width {
-        dst.fill(0.0);
-    }
-    if sr == 1 {
-        // Contiguous along the width: copy row segments.
+    let d = dst.as_mut_ptr();
+    if len == W && sr == 1 {
+        // Contiguous along the width: fixed-size row copies.
         for l in 0..kc {
-            let s = base.offset(l as isize * sk);
-            let d = &mut dst[l * width..l * width + len];
-            d.copy_from_slice(std::slice::from_raw_parts(s, len));
+            std::ptr::copy_nonoverlapping(base.offset(l as isize * sk), d.add(l * W), W);
         }
-    } else if sk == 1 {
-        // Contiguous along k: read each source line once, scatter with stride `width`.
-        for r in 0..len {
-            let s = std::slice::from_raw_parts(base.offset(r as isize * sr), kc);
-            for (l, &x) in s.iter().enumerate() {
-                *dst.get_unchecked_mut(l * width + r) = x;
+    } else if len == W && sk == 1 && W >= 8 && isa == Isa::Avx512 {
+        // Contiguous along k: 8 x 8 in-register transposes (rows 0..8 and W-8..W; overlapping
+        // rows are written twice with the same values), scalar for the last kc % 8.
+        let kc8 = kc - kc % 8;
+        for r0 in [0, W - 8] {
+            x86::transpose8_avx512(base.offset(r0 as isize * sr), sr, kc8, d.add(r0), W);
+        }
+        for l in kc8..kc {
+            for r in 0..W {
+                *d.add(l * W + r) = *base.offset(r as isize * sr + l as isize);
+            }
+        }
+    } else if len == W {
+        // W source lines read side by side (sequential in k when sk = 1), written in order.
+        let rows: [*const f64; W] = std::array::from_fn(|r| base.offset(r as isize * sr));
+        for l in 0..kc {
+            let dl = d.add(l * W);
+            let off = l as isize * sk;
+            for (r, p) in rows.iter().enumerate() {
+                *dl.add(r) = *p.offset(off);
             }
         }
     } else {
+        // Edge panel: zero padding beyond `len`.
+        dst.fill(0.0);
         for l in 0..kc {
             for r in 0..len {
-                dst[l * width + r] = *base.offset(r as isize * sr + l as isize * sk);
+                *d.add(l * W + r) = *base.offset(r as isize * sr + l as isize * sk);
             }
         }
     }
@@ -437,6 +450,12 @@ mod x86 {
         alpha: f64,
         beta: f64,
     ) {
+        // Start fetching the C tile (read or written after the loop).
+        for r in 0..MR {
+            let cr = c.offset(r as isize * rsc) as *const i8;
+            _mm_prefetch::<_MM_HINT_T0>(cr);
+            _mm_prefetch::<_MM_HINT_T0>(cr.add(64));
+        }
         let mut acc = [[_mm512_setzero_pd(); 2]; MR];
         for _ in 0..kc {
             let b0 = _mm512_loadu_pd(b);
@@ -465,6 +484,58 @@ mod x86 {
                 _mm512_storeu_pd(cr, _mm512_add_pd(x0, _mm512_mul_pd(va, acc_r[0])));
                 _mm512_storeu_pd(cr.add(8), _mm512_add_pd(x1, _mm512_mul_pd(va, acc_r[1])));
             }
+        }
+    }
+
+    /// Transposes 8 source lines (at `src + r * sr`, r < 8, each contiguous over `kc8`, a
+    /// multiple of 8) into `dst[l * w + r]`, 8 x 8 blocks in registers.
+    ///
+    /// # Safety
+    /// The 8 lines of `kc8` doubles are readable; `dst[l * w + r]` for l < kc8, r < 8 writable;
+    /// the CPU supports AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn transpose8_avx512(src: *const f64, sr: isize, kc8: usize, dst: *mut f64, w: usize) {
+        let mut l = 0;
+        while l < kc8 {
+            let ld = |r: isize| _mm512_loadu_pd(src.offset(r * sr + l as isize));
+            let (r0, r1, r2, r3) = (ld(0), ld(1), ld(2), ld(3));
+            let (r4, r5, r6, r7) = (ld(4), ld(5), ld(6), ld(7));
+            // Pairs: t0 = (r0_0 r1_0 | r0_2 r1_2 | r0_4 r1_4 | r0_6 r1_6), t1 the odd ones, ...
+            let (t0, t1) = (_mm512_unpacklo_pd(r0, r1), _mm512_unpackhi_pd(r0, r1));
+            let (t2, t3) = (_mm512_unpacklo_pd(r2, r3), _mm512_unpackhi_pd(r2, r3));
+            let (t4, t5) = (_mm512_unpacklo_pd(r4, r5), _mm512_unpackhi_pd(r4, r5));
+            let (t6, t7) = (_mm512_unpacklo_pd(r6, r7), _mm512_unpackhi_pd(r6, r7));
+            // 128-bit lanes: even lanes (0x88) and odd lanes (0xdd) of two sources.
+            let (u0, u1) = (
+                _mm512_shuffle_f64x2::<0x88>(t0, t2),
+                _mm512_shuffle_f64x2::<0xdd>(t0, t2),
+            );
+            let (v0, v1) = (
+                _mm512_shuffle_f64x2::<0x88>(t4, t6),
+                _mm512_shuffle_f64x2::<0xdd>(t4, t6),
+            );
+            let (u2, u3) = (
+                _mm512_shuffle_f64x2::<0x88>(t1, t3),
+                _mm512_shuffle_f64x2::<0xdd>(t1, t3),
+            );
+            let (v2, v3) = (
+                _mm512_shuffle_f64x2::<0x88>(t5, t7),
+                _mm512_shuffle_f64x2::<0xdd>(t5, t7),
+            );
+            let cols = [
+                _mm512_shuffle_f64x2::<0x88>(u0, v0), // k = l
+                _mm512_shuffle_f64x2::<0x88>(u2, v2), // l + 1
+                _mm512_shuffle_f64x2::<0x88>(u1, v1), // l + 2
+                _mm512_shuffle_f64x2::<0x88>(u3, v3), // l + 3
+                _mm512_shuffle_f64x2::<0xdd>(u0, v0), // l + 4
+                _mm512_shuffle_f64x2::<0xdd>(u2, v2), // l + 5
+                _mm512_shuffle_f64x2::<0xdd>(u1, v1), // l + 6
+                _mm512_shuffle_f64x2::<0xdd>(u3, v3), // l + 7
+            ];
+            for (q, col) in cols.into_iter().enumerate() {
+                _mm512_storeu_pd(dst.add((l + q) * w), col);
+            }
+            l += 8;
         }
     }
 
