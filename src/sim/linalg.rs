@@ -181,18 +181,101 @@ fn mirror_upper(mut c: ArrayViewMut2<f64>) {
     }
 }
 
-/// Squared Frobenius norm sum_ij a_ij^2.
+/// Elements per chunk of the parallel elementwise operations and reductions below. Reductions
+/// add per-chunk partial sums in chunk order, and a chunk sums its elements in 8 interleaved
+/// lanes (element i into lane i mod 8, lanes added in order at the end): the order depends on
+/// the length only, never on the thread count.
+pub const CHUNK: usize = 1 << 14;
+
+/// sum_i a_i b_i of one chunk, in 8 lanes (vectorizable; fixed order).
 #[inline]
-pub fn frob2(a: ArrayView2<f64>) -> f64 {
-    a.iter().map(|x| x * x).sum()
+fn dot_lanes(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ar, br) = (ac.remainder(), bc.remainder());
+    for (x, y) in ac.zip(bc) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    for (l, (x, y)) in ar.iter().zip(br).enumerate() {
+        acc[l] += x * y;
+    }
+    acc.iter().sum()
 }
 
-/// sum_ij a_ij b_ij = tr(A^T B) (for symmetric A: tr(A B)).
+/// sum_i a_i b_i over slices of equal length: fixed chunks (in parallel when long), partial sums
+/// in chunk order.
+pub fn dot_slices(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    if a.len() <= CHUNK {
+        return dot_lanes(a, b);
+    }
+    let parts: Vec<f64> = a
+        .par_chunks(CHUNK)
+        .zip(b.par_chunks(CHUNK))
+        .map(|(x, y)| dot_lanes(x, y))
+        .collect();
+    parts.iter().sum()
+}
+
+/// Squared Frobenius norm sum_ij a_ij^2 (fixed order, see [`CHUNK`]).
 #[inline]
+pub fn frob2(a: ArrayView2<f64>) -> f64 {
+    dot2(a, a)
+}
+
+/// sum_ij a_ij b_ij = tr(A^T B) (for symmetric A: tr(A B)), in a fixed order: for contiguous
+/// row-major operands over the flat slices ([`dot_slices`]), otherwise row by row (rows in
+/// order).
 pub fn dot2(a: ArrayView2<f64>, b: ArrayView2<f64>) -> f64 {
+    assert_eq!(a.dim(), b.dim());
+    if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
+        return dot_slices(x, y);
+    }
     let mut acc = 0.0;
-    Zip::from(&a).and(&b).for_each(|x, y| acc += x * y);
+    for (ra, rb) in a.rows().into_iter().zip(b.rows()) {
+        acc += match (ra.as_slice(), rb.as_slice()) {
+            (Some(x), Some(y)) => dot_lanes(x, y),
+            _ => ra.iter().zip(rb.iter()).map(|(x, y)| x * y).sum(),
+        };
+    }
     acc
+}
+
+/// sum over `0..n` of `f(chunk)` for the fixed chunks of [`CHUNK`] elements (in parallel when
+/// long), partial sums added in chunk order.
+pub fn sum_chunks(n: usize, f: impl Fn(std::ops::Range<usize>) -> f64 + Sync) -> f64 {
+    if n <= CHUNK {
+        return f(0..n);
+    }
+    let parts: Vec<f64> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| f(c * CHUNK..((c + 1) * CHUNK).min(n)))
+        .collect();
+    parts.iter().sum()
+}
+
+/// out_i = f(out_i, x_i) over equal-length slices, in parallel fixed chunks when long
+/// (elementwise: the split cannot change any value).
+pub fn par_update(out: &mut [f64], x: &[f64], f: impl Fn(&mut f64, f64) + Sync) {
+    assert_eq!(out.len(), x.len());
+    if out.len() <= 2 * CHUNK {
+        out.iter_mut().zip(x).for_each(|(o, &v)| f(o, v));
+    } else {
+        out.par_chunks_mut(CHUNK)
+            .zip(x.par_chunks(CHUNK))
+            .for_each(|(o, v)| o.iter_mut().zip(v).for_each(|(o, &v)| f(o, v)));
+    }
+}
+
+/// w <- w + h v for row-major arrays of the same shape (parallel fixed chunks; falls back to
+/// ndarray's `scaled_add` for other layouts).
+pub fn add_scaled(w: &mut Array2<f64>, h: f64, v: &Array2<f64>) {
+    match (w.as_slice_mut(), v.as_slice()) {
+        (Some(ws), Some(vs)) => par_update(ws, vs, |o, x| *o += h * x),
+        _ => w.scaled_add(h, v),
+    }
 }
 
 /// Trace of a square matrix.
@@ -219,29 +302,41 @@ pub fn gram_frob2(a: ArrayView2<f64>, buf: &mut Array2<f64>) -> f64 {
 
 /// out = y + h k (elementwise).
 pub fn axpy_into(out: &mut [f64], y: &[f64], h: f64, k: &[f64]) {
-    for ((o, a), b) in out.iter_mut().zip(y).zip(k) {
-        *o = a + h * b;
-    }
+    out.copy_from_slice(y);
+    par_update(out, k, |o, b| *o += h * b);
 }
 
 /// out = y + h sum_j a_j k_j over the first `a.len()` slopes (elementwise, terms added in
-/// index order).
+/// index order; one pass over memory, in parallel fixed chunks when long).
 pub fn lincomb_into(out: &mut [f64], y: &[f64], h: f64, a: &[f64], ks: &[Vec<f64>]) {
-    out.copy_from_slice(y);
-    for (aj, kj) in a.iter().zip(ks) {
-        if *aj == 0.0 {
-            continue;
+    let terms: Vec<(f64, &[f64])> = a
+        .iter()
+        .zip(ks)
+        .filter(|(aj, _)| **aj != 0.0)
+        .map(|(aj, kj)| (h * aj, kj.as_slice()))
+        .collect();
+    let chunk = |(c, (o, yc)): (usize, (&mut [f64], &[f64]))| {
+        o.copy_from_slice(yc);
+        let r = c * CHUNK..c * CHUNK + o.len();
+        for (cj, kj) in &terms {
+            for (o, b) in o.iter_mut().zip(&kj[r.clone()]) {
+                *o += cj * b;
+            }
         }
-        let c = h * aj;
-        for (o, b) in out.iter_mut().zip(kj) {
-            *o += c * b;
-        }
+    };
+    if out.len() <= 2 * CHUNK {
+        chunk((0, (out, y)));
+    } else {
+        out.par_chunks_mut(CHUNK)
+            .zip(y.par_chunks(CHUNK))
+            .enumerate()
+            .for_each(chunk);
     }
 }
 
-/// Euclidean norm, summed in index order.
+/// Euclidean norm (fixed order, see [`CHUNK`]).
 pub fn norm2(a: &[f64]) -> f64 {
-    a.iter().map(|x| x * x).sum::<f64>().sqrt()
+    dot_slices(a, a).sqrt()
 }
 
 #[cfg(test)]
