@@ -231,14 +231,20 @@ pub fn gemm(
             unsafe { pack::<NR>(isa, sb, t * NR, (n - t * NR).min(NR), k0, kc, dst, true) }
         };
         if big {
-            pa.par_chunks_mut(MR * kc)
-                .with_min_len(8)
-                .enumerate()
-                .for_each(pack_a);
-            pb.par_chunks_mut(NR * kc)
-                .with_min_len(8)
-                .enumerate()
-                .for_each(pack_b);
+            rayon::join(
+                || {
+                    pa.par_chunks_mut(MR * kc)
+                        .with_min_len(4)
+                        .enumerate()
+                        .for_each(pack_a)
+                },
+                || {
+                    pb.par_chunks_mut(NR * kc)
+                        .with_min_len(4)
+                        .enumerate()
+                        .for_each(pack_b)
+                },
+            );
         } else {
             pa.chunks_mut(MR * kc).enumerate().for_each(pack_a);
             pb.chunks_mut(NR * kc).enumerate().for_each(pack_b);

@@ -50,12 +50,16 @@ pub fn gemm(
     a: ArrayView2<f64>,
     b: ArrayView2<f64>,
     beta: f64,
-    mut c: ArrayViewMut2<f64>,
+    c: ArrayViewMut2<f64>,
 ) {
-    if let Some(isa) = kernel::isa() {
-        kernel::gemm(isa, alpha, a, b, beta, c, Part::Full);
-        return;
+    match kernel::isa() {
+        Some(isa) => kernel::gemm(isa, alpha, a, b, beta, c, Part::Full),
+        None => gemm_mm(alpha, a, b, beta, c),
     }
+}
+
+/// [`gemm`] on CPUs without FMA: fixed blocks of matrixmultiply GEMMs (see [`gemm`]).
+fn gemm_mm(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, beta: f64, mut c: ArrayViewMut2<f64>) {
     let (m, k) = a.dim();
     let n = b.ncols();
     let flops = 2.0 * m as f64 * n as f64 * k as f64;
@@ -116,6 +120,7 @@ pub fn gemm(
     }
 }
 
+
 /// C <- alpha * A A^T (C symmetric n x n, A n x k): the symmetric rank-k update.
 ///
 /// With the FMA kernels only the tiles meeting the upper triangle are computed (about n^2 k
@@ -137,15 +142,23 @@ pub fn gemm_abt_sym(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: A
     if n == 0 {
         return;
     }
-    if let Some(isa) = kernel::isa() {
-        kernel::gemm(isa, alpha, a, b.t(), 0.0, c.view_mut(), Part::Upper);
-        mirror_upper(c);
-        return;
+    match kernel::isa() {
+        Some(isa) => {
+            kernel::gemm(isa, alpha, a, b.t(), 0.0, c.view_mut(), Part::Upper);
+            mirror_upper(c);
+        }
+        None => gemm_abt_sym_mm(alpha, a, b, c),
     }
+}
+
+/// [`gemm_abt_sym`] on CPUs without FMA: block rows of the upper block triangle through
+/// [`gemm_mm`], then mirrored.
+fn gemm_abt_sym_mm(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: ArrayViewMut2<f64>) {
+    let n = a.nrows();
     // Blocks of at least ~96 rows keep matrixmultiply near its peak rate.
     let nb = (n / 96).clamp(1, 8);
     if nb == 1 {
-        gemm(alpha, a, b.t(), 0.0, c);
+        gemm_mm(alpha, a, b.t(), 0.0, c);
         return;
     }
     let bs = n.div_ceil(nb);
@@ -155,14 +168,9 @@ pub fn gemm_abt_sym(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: A
         let i1 = (i0 + bs).min(n);
         let ai = a.slice(s![i0..i1, ..]);
         let bj = b.slice(s![i0.., ..]);
-        gemm(alpha, ai, bj.t(), 0.0, ci.slice_mut(s![.., i0..]));
+        gemm_mm(alpha, ai, bj.t(), 0.0, ci.slice_mut(s![.., i0..]));
     });
-    // Mirror the upper block triangle into the lower one (within diagonal blocks too).
-    for i in 0..n {
-        for j in 0..i {
-            c[[i, j]] = c[[j, i]];
-        }
-    }
+    mirror_upper(c);
 }
 
 /// Copies the upper triangle of a square matrix onto its strictly lower triangle (in 32 x 32
@@ -363,10 +371,25 @@ mod tests {
             .install(f)
     }
 
-    /// Every split path (column blocks, row blocks, inner-dimension chunks, block-row SYRK) is
-    /// bit-identical on 1 and 2 threads and agrees with one plain GEMM to rounding.
+    /// The matrixmultiply fallback (CPUs without FMA): every split path (column blocks, row
+    /// blocks, inner-dimension chunks, block-row SYRK) is bit-identical on 1 and 2 threads and
+    /// agrees with one plain GEMM to rounding.
+    #[test]
+    fn fallback_deterministic_across_thread_counts() {
+        check_gemm_paths(gemm_mm, |a, c| gemm_abt_sym_mm(0.5, a, a, c));
+    }
+
+    /// The same for the dispatching entry points (the FMA kernels where available).
     #[test]
     fn parallel_kernels_deterministic_across_thread_counts() {
+        check_gemm_paths(gemm, |a, c| syrk(0.5, a, c));
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn check_gemm_paths(
+        gemm: fn(f64, ArrayView2<f64>, ArrayView2<f64>, f64, ArrayViewMut2<f64>),
+        syrk: fn(ArrayView2<f64>, ArrayViewMut2<f64>),
+    ) {
         for &(m, k, n) in &[
             (300usize, 200usize, 500usize),
             (500, 200, 150),
@@ -387,6 +410,7 @@ mod tests {
             assert_eq!(c1, c2, "{m} {k} {n}");
             let mut reference = c0.clone();
             general_mat_mul(0.7, &a, &b, 0.3, &mut reference);
+            assert_eq!(c1, run(3), "{m} {k} {n}");
             let err = (&c1 - &reference)
                 .iter()
                 .fold(0.0f64, |x, y| x.max(y.abs()));
@@ -395,10 +419,60 @@ mod tests {
         let a = Array2::from_shape_fn((400, 300), |(i, j)| ((i * 7 + j * 13) % 11) as f64 - 5.0);
         let run = |threads| {
             let mut c = Array2::zeros((400, 400));
-            in_pool(threads, || syrk(0.5, a.view(), c.view_mut()));
+            in_pool(threads, || syrk(a.view(), c.view_mut()));
             c
         };
-        assert_eq!(run(1), run(2));
+        let c1 = run(1);
+        assert_eq!(c1, run(2));
+        assert_eq!(c1, c1.t());
+        let full = a.dot(&a.t()) * 0.5;
+        let err = (&c1 - &full).iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        assert!(err < 1e-9, "syrk: {err}");
+    }
+
+    /// Fixed-order reductions and parallel elementwise updates: bit-identical on 1, 2 and 3
+    /// threads, sums close to the naive ones, elementwise results equal to the sequential
+    /// formulas exactly.
+    #[test]
+    fn chunked_reductions_and_updates_deterministic() {
+        let n = 5 * CHUNK + 123;
+        let x: Vec<f64> = (0..n).map(|i| ((i * 37 % 101) as f64 - 50.0) / 7.0).collect();
+        let y: Vec<f64> = (0..n).map(|i| ((i * 11 % 53) as f64 - 26.0) / 3.0).collect();
+        let d = |t| in_pool(t, || dot_slices(&x, &y));
+        let d1 = d(1);
+        assert_eq!(d1.to_bits(), d(2).to_bits());
+        assert_eq!(d1.to_bits(), d(3).to_bits());
+        let naive: f64 = x.iter().zip(&y).map(|(a, b)| a * b).sum();
+        assert!((d1 - naive).abs() <= 1e-12 * naive.abs().max(1.0));
+        let s = |t| in_pool(t, || sum_chunks(n, |r| r.map(|i| x[i]).sum()));
+        assert_eq!(s(1).to_bits(), s(2).to_bits());
+        // A matrix that is not contiguous: row by row.
+        let a = Array2::from_shape_vec((n / 100, 100), x[..n / 100 * 100].to_vec()).unwrap();
+        let f = |t| in_pool(t, || frob2(a.slice(s![.., 1..99])));
+        assert_eq!(f(1).to_bits(), f(2).to_bits());
+        // lincomb_into: out = y + sum_j (h a_j) k_j, terms in order, exactly.
+        let ks = vec![x.clone(), y.clone(), x.clone()];
+        let coef = [0.5, 0.0, -0.25];
+        let l = |t| {
+            let mut out = vec![0.0; n];
+            in_pool(t, || lincomb_into(&mut out, &y, 0.1, &coef, &ks));
+            out
+        };
+        let want: Vec<f64> = (0..n)
+            .map(|i| {
+                let mut o = y[i];
+                o += (0.1 * 0.5) * x[i];
+                o += (0.1 * -0.25) * x[i];
+                o
+            })
+            .collect();
+        assert_eq!(l(1), want);
+        assert_eq!(l(2), want);
+        let mut w = Array2::from_shape_vec((n / 100, 100), y[..n / 100 * 100].to_vec()).unwrap();
+        let v = a.clone();
+        let want = &w + &(&v * 0.3);
+        in_pool(2, || add_scaled(&mut w, 0.3, &v));
+        assert_eq!(w, want);
     }
 
     #[test]
