@@ -7,11 +7,13 @@
 mod error;
 mod instance;
 mod parse;
+mod source;
 pub mod spectrum;
 
 pub use error::{elide, SpecError, SpecErrorKind};
 pub use instance::{round_dimension, Instance, InstanceError, MAX_DIMENSION};
 pub use parse::{Claim, ExponentClaim, ParamName, PosNum, RawSpectrum, RawValue, Statement};
+pub use source::{read_bounded, read_source, strip_bom, SourceError, MAX_INPUT_BYTES};
 pub use spectrum::{Moment, SpectrumError, SpectrumLaw};
 
 use num_rational::BigRational;

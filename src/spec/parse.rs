@@ -418,7 +418,7 @@ fn face_name(i: &str) -> Res<'_, Regime> {
         "expected a face name",
         "face names look like mean-field, large-data+free or proportional",
     )(i)?;
-    match Regime::from_name(name) {
+    match name.parse::<Regime>() {
         Ok(face) => Ok((r, face)),
         Err(_) => fail(
             i,
