@@ -69,7 +69,9 @@ pub enum Isa {
 }
 
 /// The best microkernel of this CPU, or `None` when it lacks FMA (callers then use
-/// matrixmultiply).
+/// matrixmultiply). Detected once per process; the environment variable `PRISM_NO_AVX512`
+/// (any value) selects the AVX2/FMA kernel on AVX-512 machines (for comparisons: same results,
+/// lower speed).
 pub fn isa() -> Option<Isa> {
     static ISA: std::sync::OnceLock<Option<Isa>> = std::sync::OnceLock::new();
     *ISA.get_or_init(detect)
