@@ -245,7 +245,10 @@ fn main() {
         "(p, H, N)", "numpy s", "fast s", "fast 1t s", "phys s", "fast x", "phys x", "fast GF"
     );
     // Targets of issue 9: fast-mode step against the naive numpy step.
-    let targets = [((1000usize, 500usize, Some(2000usize)), 2.0), ((2000, 100, Some(4000)), 50.0)];
+    let targets = [
+        ((1000usize, 500usize, Some(2000usize)), 2.0),
+        ((2000, 100, Some(4000)), 50.0),
+    ];
     let mut target_lines = vec![];
     for &(p, h, n) in points {
         let mut params = SimParams::new(p, h, 1.0 / p as f64, 1.0).with_n(n);
@@ -265,14 +268,18 @@ fn main() {
                     target_lines.push(format!(
                         "  {label}: fast step {:.1}x faster than numpy (target >= {goal}): {}",
                         t / t_fast,
-                        if t / t_fast >= *goal { "met" } else { "NOT met" }
+                        if t / t_fast >= *goal {
+                            "met"
+                        } else {
+                            "NOT met"
+                        }
                     ));
                 }
                 (
-                format!("{t:>10.3e}"),
-                format!("{:>8.1}", t / t_fast),
-                format!("{:>8.1}", t / t_phys),
-            )
+                    format!("{t:>10.3e}"),
+                    format!("{:>8.1}", t / t_fast),
+                    format!("{:>8.1}", t / t_phys),
+                )
             }
             Err(why) => {
                 println!("  (numpy ratio skipped: {why})");

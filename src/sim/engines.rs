@@ -28,8 +28,8 @@
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
 
 use super::linalg::{add_scaled, dot2, frob2, gemm, gemm_abt_sym, gram_frob2, syrk, trace, CHUNK};
-use rayon::prelude::*;
 use super::plan::PhysKind;
+use rayon::prelude::*;
 
 /// S = X X^T / N (p x p) from the p x N data matrix (p^2 N flops).
 pub fn dense_covariance(x: &Array2<f64>) -> Array2<f64> {
@@ -175,7 +175,13 @@ impl ReducedEngine {
         for i in 0..self.h {
             self.m[[i, i]] -= self.lin2;
         }
-        gemm(-1.0, self.m.view(), self.y.view(), 1.0, v.slice_mut(s![.., ..ns]));
+        gemm(
+            -1.0,
+            self.m.view(),
+            self.y.view(),
+            1.0,
+            v.slice_mut(s![.., ..ns]),
+        );
         tr
     }
 

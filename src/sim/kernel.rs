@@ -80,9 +80,7 @@ pub fn isa() -> Option<Isa> {
 fn detect() -> Option<Isa> {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::env::var_os("PRISM_NO_AVX512").is_none()
-            && is_x86_feature_detected!("avx512f")
-        {
+        if std::env::var_os("PRISM_NO_AVX512").is_none() && is_x86_feature_detected!("avx512f") {
             return Some(Isa::Avx512);
         }
         if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
@@ -107,7 +105,9 @@ pub enum Part {
 pub fn k_blocks(k: usize) -> impl Iterator<Item = (usize, usize)> {
     let nb = k.div_ceil(KC).max(1);
     let kc = k.div_ceil(nb).max(1);
-    (0..nb).map(move |b| (b * kc, ((b + 1) * kc).min(k))).filter(|(a, b)| a < b)
+    (0..nb)
+        .map(move |b| (b * kc, ((b + 1) * kc).min(k)))
+        .filter(|(a, b)| a < b)
 }
 
 /// Task size (rows, columns; multiples of MR, NR) for an m x n output and a k block of `kc`,
@@ -502,7 +502,13 @@ mod x86 {
     /// The 8 lines of `kc8` doubles are readable; `dst[l * w + r]` for l < kc8, r < 8 writable;
     /// the CPU supports AVX-512F.
     #[target_feature(enable = "avx512f")]
-    pub unsafe fn transpose8_avx512(src: *const f64, sr: isize, kc8: usize, dst: *mut f64, w: usize) {
+    pub unsafe fn transpose8_avx512(
+        src: *const f64,
+        sr: isize,
+        kc8: usize,
+        dst: *mut f64,
+        w: usize,
+    ) {
         let mut l = 0;
         while l < kc8 {
             let ld = |r: isize| _mm512_loadu_pd(src.offset(r * sr + l as isize));
@@ -607,7 +613,13 @@ mod tests {
 
     /// The reference: the same summation order written as plain scalar loops (k blocks, fused
     /// multiply-add chain per block, then the same update).
-    fn reference(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, beta: f64, c: &mut Array2<f64>) {
+    fn reference(
+        alpha: f64,
+        a: ArrayView2<f64>,
+        b: ArrayView2<f64>,
+        beta: f64,
+        c: &mut Array2<f64>,
+    ) {
         let (m, k) = a.dim();
         let n = b.ncols();
         if k == 0 {
@@ -704,7 +716,10 @@ mod tests {
                     let cases: [(ArrayView2<f64>, ArrayView2<f64>); 4] = [
                         (a.view(), b.view()),
                         (at.t(), bt.t()),
-                        (wide_a.slice(s![.., 4..4 + k]), wide_b.slice(s![.., 2..2 + n])),
+                        (
+                            wide_a.slice(s![.., 4..4 + k]),
+                            wide_b.slice(s![.., 2..2 + n]),
+                        ),
                         (at.t(), b.view()),
                     ];
                     for (ci, (av, bv)) in cases.iter().enumerate() {
@@ -712,15 +727,30 @@ mod tests {
                         reference(alpha, *av, *bv, beta, &mut want);
                         let mut got = c0.clone();
                         gemm(isa, alpha, *av, *bv, beta, got.view_mut(), Part::Full);
-                        assert_eq!(got, want, "{isa:?} case {ci} {m}x{k}x{n} a={alpha} b={beta}");
+                        assert_eq!(
+                            got, want,
+                            "{isa:?} case {ci} {m}x{k}x{n} a={alpha} b={beta}"
+                        );
                         // Strided, transposed output.
                         let mut ct = c0.t().to_owned();
-                        gemm(isa, alpha, *av, *bv, beta, ct.view_mut().reversed_axes(), Part::Full);
+                        gemm(
+                            isa,
+                            alpha,
+                            *av,
+                            *bv,
+                            beta,
+                            ct.view_mut().reversed_axes(),
+                            Part::Full,
+                        );
                         assert_eq!(ct.t(), want, "{isa:?} transposed C, case {ci}");
                         let plain = naive(*av, *bv);
                         let mut approx = c0.clone();
                         approx.zip_mut_with(&plain, |x, &p| {
-                            *x = if beta == 0.0 { alpha * p } else { beta * *x + alpha * p }
+                            *x = if beta == 0.0 {
+                                alpha * p
+                            } else {
+                                beta * *x + alpha * p
+                            }
                         });
                         let err = (&got - &approx).iter().fold(0.0f64, |e, x| e.max(x.abs()));
                         assert!(err < 1e-10 * (k as f64 + 1.0) * 50.0, "{m}x{k}x{n}: {err}");
@@ -785,10 +815,16 @@ mod tests {
             let mut full = Array2::zeros((n, n));
             gemm(isa, 1.0, a.view(), a.t(), 0.0, full.view_mut(), Part::Full);
             let mut up = Array2::from_elem((n, n), f64::NAN);
-            in_pool(2, || gemm(isa, 1.0, a.view(), a.t(), 0.0, up.view_mut(), Part::Upper));
+            in_pool(2, || {
+                gemm(isa, 1.0, a.view(), a.t(), 0.0, up.view_mut(), Part::Upper)
+            });
             for i in 0..n {
                 for j in i..n {
-                    assert_eq!(up[[i, j]].to_bits(), full[[i, j]].to_bits(), "{n} {k} ({i},{j})");
+                    assert_eq!(
+                        up[[i, j]].to_bits(),
+                        full[[i, j]].to_bits(),
+                        "{n} {k} ({i},{j})"
+                    );
                 }
             }
         }

@@ -45,13 +45,7 @@ fn block_size(d: usize, min: usize) -> usize {
 /// threads (and whichever thread runs its block): results are bit-identical across thread
 /// counts. Inside an ensemble (runs already parallel) rayon's work stealing nests these tasks in
 /// the same pool instead of adding threads.
-pub fn gemm(
-    alpha: f64,
-    a: ArrayView2<f64>,
-    b: ArrayView2<f64>,
-    beta: f64,
-    c: ArrayViewMut2<f64>,
-) {
+pub fn gemm(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, beta: f64, c: ArrayViewMut2<f64>) {
     match kernel::isa() {
         Some(isa) => kernel::gemm(isa, alpha, a, b, beta, c, Part::Full),
         None => gemm_mm(alpha, a, b, beta, c),
@@ -59,7 +53,13 @@ pub fn gemm(
 }
 
 /// [`gemm`] on CPUs without FMA: fixed blocks of matrixmultiply GEMMs (see [`gemm`]).
-fn gemm_mm(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, beta: f64, mut c: ArrayViewMut2<f64>) {
+fn gemm_mm(
+    alpha: f64,
+    a: ArrayView2<f64>,
+    b: ArrayView2<f64>,
+    beta: f64,
+    mut c: ArrayViewMut2<f64>,
+) {
     let (m, k) = a.dim();
     let n = b.ncols();
     let flops = 2.0 * m as f64 * n as f64 * k as f64;
@@ -119,7 +119,6 @@ fn gemm_mm(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, beta: f64, mut c:
         });
     }
 }
-
 
 /// C <- alpha * A A^T (C symmetric n x n, A n x k): the symmetric rank-k update.
 ///
@@ -436,8 +435,12 @@ mod tests {
     #[test]
     fn chunked_reductions_and_updates_deterministic() {
         let n = 5 * CHUNK + 123;
-        let x: Vec<f64> = (0..n).map(|i| ((i * 37 % 101) as f64 - 50.0) / 7.0).collect();
-        let y: Vec<f64> = (0..n).map(|i| ((i * 11 % 53) as f64 - 26.0) / 3.0).collect();
+        let x: Vec<f64> = (0..n)
+            .map(|i| ((i * 37 % 101) as f64 - 50.0) / 7.0)
+            .collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| ((i * 11 % 53) as f64 - 26.0) / 3.0)
+            .collect();
         let d = |t| in_pool(t, || dot_slices(&x, &y));
         let d1 = d(1);
         assert_eq!(d1.to_bits(), d(2).to_bits());
