@@ -119,8 +119,9 @@ impl Limits {
     /// Admit `est` or refuse it (unless `force`). `Ok(Some(note))`: admitted, with a note to
     /// show (long work, or work over the limits run with `force`).
     pub fn admit(&self, est: &Estimate) -> Result<Option<String>, Refused> {
-        let over_time = !(est.secs <= self.max_secs);
-        let over_mem = !(est.bytes <= self.max_bytes);
+        // A NaN estimate is over every limit.
+        let over_time = est.secs.is_nan() || est.secs > self.max_secs;
+        let over_mem = est.bytes.is_nan() || est.bytes > self.max_bytes;
         if (over_time || over_mem) && !self.force {
             let mut lift = Vec::new();
             if over_time {

@@ -286,11 +286,7 @@ pub fn compute(target: &Target, opts: &LimitOptions) -> Result<LimitOutcome, Lim
         verify: opts.verify,
         spectrum: (!target.spectrum.is_identity()).then(|| target.spectrum.clone()),
     };
-    Ok(compute_limit(
-        target.regime,
-        target.constants.clone(),
-        &req,
-    )?)
+    Ok(compute_limit(target.regime, target.constants, &req)?)
 }
 
 /// The documented output of an evaluated limit.

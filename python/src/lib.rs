@@ -32,10 +32,9 @@ use prism::polytope::Loss;
 use prism::regimes::{curves::FreeNumericOptions, CurveOptions, Regime, UnknownFace};
 use prism::report::{self, ExpandEntry, HierarchyReport, SimulateReport};
 use prism::sim::{
-    reduce_chunks, simulate_chunk, Integrator, Mode, Record, RunChunk, SimError, SimParams,
-    SpectrumMethod,
+    reduce_chunks, simulate_chunk, Integrator, Mode, RunChunk, SimError, SimParams, SpectrumMethod,
 };
-use prism::simulate::{SimulateError, SimulatePlan};
+use prism::simulate::{SimulateError, SimulateOptions, SimulatePlan};
 use prism::spec::{Spec, SpecError};
 
 /// Panic payload of a cancelled computation (raised from a progress callback).
@@ -459,42 +458,56 @@ fn sim_params_json(
     tol: Option<f64>,
 ) -> PyResult<String> {
     run_here(py, || {
-        let mut params = SimParams::new(p, h, sigma2, t_max).with_n(n);
-        params.dt = dt;
-        params.record = Record::Uniform(record);
-        params.seeds = seeds;
-        params.seed = seed;
-        params.mode = match mode.as_str() {
-            "fast" => Mode::Fast,
-            "physical" => Mode::Physical,
-            m => {
-                return Err(param(format!(
-                    "mode must be 'fast' or 'physical', not {m:?}"
-                )))
-            }
+        let opts = SimulateOptions {
+            dt,
+            points: record,
+            seeds,
+            seed,
+            mode: match mode.as_str() {
+                "fast" => Mode::Fast,
+                "physical" => Mode::Physical,
+                m => {
+                    return Err(param(format!(
+                        "mode must be 'fast' or 'physical', not {m:?}"
+                    )))
+                }
+            },
+            integrator: match integrator.as_str() {
+                "euler" => Integrator::Euler,
+                "rk4" => Integrator::Rk4,
+                "adaptive" => Integrator::Adaptive,
+                m => {
+                    return Err(param(format!(
+                        "integrator must be 'euler', 'rk4' or 'adaptive', not {m:?}"
+                    )))
+                }
+            },
+            tol,
+            spectrum: match spectrum.as_str() {
+                "bidiagonal" => SpectrumMethod::Bidiagonal,
+                "dense" => SpectrumMethod::Dense,
+                m => {
+                    return Err(param(format!(
+                        "spectrum must be 'bidiagonal' or 'dense', not {m:?}"
+                    )))
+                }
+            },
+            ..SimulateOptions::default()
         };
-        params.integrator = match integrator.as_str() {
-            "euler" => Integrator::Euler,
-            "rk4" => Integrator::Rk4,
-            "adaptive" => Integrator::Adaptive,
-            m => {
-                return Err(param(format!(
-                    "integrator must be 'euler', 'rk4' or 'adaptive', not {m:?}"
-                )))
-            }
-        };
-        params.tol = tol;
-        params.spectrum = match spectrum.as_str() {
-            "bidiagonal" => SpectrumMethod::Bidiagonal,
-            "dense" => SpectrumMethod::Dense,
-            m => {
-                return Err(param(format!(
-                    "spectrum must be 'bidiagonal' or 'dense', not {m:?}"
-                )))
-            }
-        };
+        let params = SimulatePlan::explicit(p, h, sigma2, n, t_max, &opts)
+            .map_err(simulate_failure)?
+            .params;
         serde_json::to_string(&params).map_err(other)
     })
+}
+
+/// A simulation's failure: divergence as such, invalid options as parameter errors.
+fn simulate_failure(e: SimulateError) -> Failure {
+    match e {
+        SimulateError::Sim(e) => Failure::from(e),
+        e @ (SimulateError::Options(_) | SimulateError::Overflow { .. }) => param(e.to_string()),
+        e => other(e),
+    }
 }
 
 fn params_of(s: &str) -> Result<SimParams, Failure> {
@@ -506,7 +519,7 @@ fn params_of(s: &str) -> Result<SimParams, Failure> {
 fn simulate_json(py: Python<'_>, params: String, check_dt: bool) -> PyResult<String> {
     run_blocking(py, move |cancel| {
         let params = params_of(&params)?;
-        let plan = SimulatePlan::new(params, check_dt, false).map_err(other)?;
+        let plan = SimulatePlan::new(params, check_dt, false).map_err(simulate_failure)?;
         let outcome =
             prism::simulate::run(&plan, &|_k| cancel_point(cancel)).map_err(|e| match e {
                 SimulateError::Sim(e) => Failure::from(e),

@@ -1139,8 +1139,6 @@ fn reference_curves(
             notes: lc.notes,
         });
     }
-    let cls_unused = ();
-    let _ = cls_unused;
     let sr = series_reference(regime, consts, opts.series_order)?;
     // The series is exact inside half its apparent radius where the last term kept is below
     // SERIES_TOL (the truncation error does not shrink with n).

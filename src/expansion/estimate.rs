@@ -183,31 +183,6 @@ pub fn check_aniso(order: usize, leading: bool) -> Result<(), super::ExpansionEr
     }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refusals_carry_estimates() {
-        assert!(check_full(MAX_FULL_ORDER).is_ok());
-        let e = check_full(MAX_FULL_ORDER + 1).unwrap_err();
-        let msg = e.to_string();
-        assert!(msg.contains("refused") && msg.contains("GiB"), "{msg}");
-        let r = leading_refusal(MAX_LEADING_ORDER + 1);
-        assert!(r.est_bytes > 16.0 * GIB);
-        assert!(human_time(7200.0).contains('h'));
-        assert!(check_aniso(MAX_ANISO_ORDER, false).is_ok());
-        let msg = check_aniso(MAX_ANISO_ORDER + 1, false)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            msg.contains("anisotropic") && msg.contains("limit is order 10"),
-            "{msg}"
-        );
-        assert!(check_aniso(MAX_ANISO_LEADING_ORDER + 1, true).is_err());
-    }
-}
-
 /// The cost of the isotropic expansion to `order` on the leading (`leading`) or full path as a
 /// resource [`crate::budget::Estimate`], with `share` the number of train-loss equivalents
 /// computed (the population loss costs about half of the train loss; the hierarchy, both
@@ -244,3 +219,28 @@ pub const POP_SHARE: f64 = 0.5;
 
 /// Share of [`expansion_estimate`] for the hierarchy (both losses).
 pub const HIERARCHY_SHARE: f64 = 1.5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_carry_estimates() {
+        assert!(check_full(MAX_FULL_ORDER).is_ok());
+        let e = check_full(MAX_FULL_ORDER + 1).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("refused") && msg.contains("GiB"), "{msg}");
+        let r = leading_refusal(MAX_LEADING_ORDER + 1);
+        assert!(r.est_bytes > 16.0 * GIB);
+        assert!(human_time(7200.0).contains('h'));
+        assert!(check_aniso(MAX_ANISO_ORDER, false).is_ok());
+        let msg = check_aniso(MAX_ANISO_ORDER + 1, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("anisotropic") && msg.contains("limit is order 10"),
+            "{msg}"
+        );
+        assert!(check_aniso(MAX_ANISO_LEADING_ORDER + 1, true).is_err());
+    }
+}

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::expansion::leading_to_raw;
 use crate::poly::{rat_to_f64, Poly};
 use crate::polytope::Loss;
 
@@ -45,17 +46,6 @@ pub struct ExpandTerm {
     /// (absent for isotropic expansions).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moments: Option<std::collections::BTreeMap<String, i32>>,
-}
-
-/// A leading polynomial in (r, q, y) as raw monomials: `q^j r^k y^l = p^(j-k+l) H^k sigma2^j
-/// N^(-l)` (the inverse of the normalization r = H/p, q = sigma2 p, y = p/N). Further
-/// variables (the moments of an anisotropic expansion) are kept after N.
-pub fn leading_to_raw(p: &Poly) -> Poly {
-    p.map_exps(p.nvars() + 1, |e| {
-        let mut v = vec![e[1] - e[0] + e[2], e[0], e[1], -e[2]];
-        v.extend_from_slice(&e[3..]);
-        v
-    })
 }
 
 impl ExpandEntry {

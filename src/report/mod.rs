@@ -33,7 +33,7 @@ pub mod tidy;
 
 pub use crate::check::run::CheckReport;
 pub use crate::polytope::Classification;
-pub use expand::{leading_to_raw, ExpandEntry, ExpandTerm};
+pub use expand::{ExpandEntry, ExpandTerm};
 pub use faces::{faces, FaceEntry};
 pub use hierarchy::{HierarchyReport, PrismFitReport, SupportOrder};
 pub use limit::{compute_limit, LimitOutcome, LimitReport, LimitRequest};
