@@ -10,6 +10,15 @@
 //!   [`crate::regimes`], which scales like n^time_exponent), and the outcome also carries the
 //!   normalized losses the face's limit predicts, Q_i(t) = (l_i(t) - [l_i(0)]) / (r^k q^j y^l)
 //!   per run, estimated with the exact-c0 control variate ([`Normalized`]).
+//!
+//! Anisotropic data (THEORY 9): the explicit form takes a spectral law in
+//! [`SimulateOptions::spectrum`] (`--spectrum LAW`), the SPEC form its `spectrum =` statement
+//! (both already read: a `file("...")` law must be resolved by the caller, see
+//! [`SpectrumLaw::resolve`]). The covariance's eigenvalues are the law's quantiles at size p;
+//! Sigma is used as given, and the notes and the report state m_1 and the scale identity
+//! L(t; c Sigma) = c L(c t; Sigma) that maps it to mean 1. The SPEC form's face is the
+//! isotropic classification (THEORY 9.3: the supports do not change for a law with bounded
+//! support; a heavy tail is noted, 9.6) and its control-variate mean is E l(0) = m_1 c_0.
 
 use crate::budget::{Estimate, Limits};
 use crate::plot::{chart_svg, Chart, Line, PlotError};
@@ -20,7 +29,7 @@ use crate::sim::{
     compare_dt, simulate_with_progress, total_steps, DtCheck, Integrator, Mode, Record, RunCurves,
     SimError, SimParams, SimResult, SpectrumMethod,
 };
-use crate::spec::Spec;
+use crate::spec::{Spec, SpectrumError, SpectrumLaw};
 
 /// Record grids longer than this are estimated from their size alone (the engine plan walks
 /// the grid, which must not itself exhaust memory).
@@ -54,6 +63,9 @@ pub enum SimulateError {
     /// The simulation failed (divergence, invalid parameters).
     #[error(transparent)]
     Sim(#[from] SimError),
+    /// The spectral law cannot be used (e.g. a `file("...")` law that was not read).
+    #[error("{0}; {hint}", hint = .0.hint())]
+    Spectrum(#[from] SpectrumError),
     /// The face's normalization vanishes or overflows at these sizes.
     #[error("the normalization of face `{face}` is degenerate at these sizes (r = {r}, q = {q}, y = {y})")]
     Degenerate {
@@ -104,8 +116,11 @@ pub struct SimulateOptions {
     pub integrator: Integrator,
     /// Relative tolerance of the adaptive integrator (None: [`SimParams::default_tol`]).
     pub tol: Option<f64>,
-    /// Spectrum sampler of the fast mode.
-    pub spectrum: SpectrumMethod,
+    /// How the fast mode draws the spectrum of S when Sigma = I (`--sampler`).
+    pub sampler: SpectrumMethod,
+    /// The data covariance's spectral law of the explicit form (`--spectrum LAW`; the SPEC form
+    /// uses its `spectrum =` statement and refuses this one). Default: the identity.
+    pub spectrum: SpectrumLaw,
     /// Rerun at dt/2 (same seeds) and compare the mean curves.
     pub check_dt: bool,
     /// Keep the runs that do not diverge instead of failing the ensemble.
@@ -123,7 +138,8 @@ impl Default for SimulateOptions {
             mode: p.mode,
             integrator: p.integrator,
             tol: None,
-            spectrum: p.spectrum,
+            sampler: p.sampler,
+            spectrum: SpectrumLaw::Identity,
             check_dt: false,
             drop_diverged: false,
         }
@@ -139,7 +155,7 @@ impl SimulateOptions {
         params.mode = self.mode;
         params.integrator = self.integrator;
         params.tol = self.tol;
-        params.spectrum = self.spectrum;
+        params.sampler = self.sampler;
     }
 }
 
@@ -178,8 +194,47 @@ pub struct SimulatePlan {
     pub check_dt: bool,
     /// Keep the runs that do not diverge.
     pub drop_diverged: bool,
-    /// Notes for the user (dimensions rounded to integers).
+    /// Notes for the user (dimensions rounded to integers, the covariance's moments and scale).
     pub notes: Vec<String>,
+    /// The data covariance's spectral law (the identity for isotropic data).
+    pub spectrum: SpectrumLaw,
+}
+
+/// The covariance eigenvalues of `law` at size p in `params`, and the notes that state its
+/// moments, the scale identity when m_1 != 1 (THEORY 9.1) and a heavy tail (9.6).
+fn apply_spectrum(params: &mut SimParams, law: &SpectrumLaw) -> Result<Vec<String>, SimulateError> {
+    if let SpectrumLaw::File { .. } = law {
+        // Refused with the law's own error and hint.
+        law.moment(1)?;
+    }
+    *params = params.clone().with_spectrum(law)?;
+    Ok(spectrum_notes(params, law))
+}
+
+/// The notes of a covariance (empty for Sigma = I).
+pub fn spectrum_notes(params: &SimParams, law: &SpectrumLaw) -> Vec<String> {
+    let Some(c) = params.covariance_active() else {
+        return Vec::new();
+    };
+    let p = c.len() as f64;
+    let m1 = c.iter().sum::<f64>() / p;
+    let m2 = c.iter().map(|x| x * x).sum::<f64>() / p;
+    let mut notes = vec![format!(
+        "note: spectrum = {law}: x ~ N(0, Sigma), Sigma's eigenvalues the law's quantiles at (i - 1/2)/p (p = {}): m_1 = tr(Sigma)/p = {m1:.6}, m_2 = {m2:.6}, largest {:.6}",
+        c.len(),
+        params.sigma_max()
+    )];
+    if (m1 - 1.0).abs() > 1e-12 {
+        notes.push(format!(
+            "note: m_1 = {m1:.6} != 1: Sigma is used as given; by the exact scale identity L(t; c Sigma) = c L(c t; Sigma) (THEORY 9.1) these curves are c = m_1 times those of Sigma / m_1 (mean 1) at time m_1 t"
+        ));
+    }
+    if let Some(k) = law.first_infinite_moment() {
+        notes.push(format!(
+            "note: {law} has a heavy tail (m_k infinite for k >= {k}): the finite-p runs are exact, but a face's limit may not exist or not be analytic at t = 0 (THEORY 9.6)"
+        ));
+    }
+    notes
 }
 
 impl SimulatePlan {
@@ -206,6 +261,7 @@ impl SimulatePlan {
             check_dt,
             drop_diverged,
             notes: Vec::new(),
+            spectrum: SpectrumLaw::Identity,
         })
     }
 
@@ -220,7 +276,11 @@ impl SimulatePlan {
     ) -> Result<Self, SimulateError> {
         let mut params = SimParams::new(p, h, sigma2, t_max).with_n(n_data);
         opts.apply(&mut params);
-        Self::new(params, opts.check_dt, opts.drop_diverged)
+        let notes = apply_spectrum(&mut params, &opts.spectrum)?;
+        let mut plan = Self::new(params, opts.check_dt, opts.drop_diverged)?;
+        plan.notes = notes;
+        plan.spectrum = opts.spectrum.clone();
+        Ok(plan)
     }
 
     /// The SPEC form: classify `spec`, instantiate it at `n`, and record on the face-time grid
@@ -231,6 +291,11 @@ impl SimulatePlan {
         tau_max: f64,
         opts: &SimulateOptions,
     ) -> Result<Self, SimulateError> {
+        if !opts.spectrum.is_identity() {
+            return Err(SimulateError::Options(
+                "--spectrum is for the explicit form: a SPEC gives its covariance by a `spectrum = LAW` statement",
+            ));
+        }
         let fitted = crate::pipeline::default_prism()?;
         let c = crate::polytope::classify(spec, &fitted)?;
         let inst = spec.instance(n)?;
@@ -255,6 +320,7 @@ impl SimulatePlan {
         }
         let mut params = inst.sim_params(t_max);
         opts.apply(&mut params);
+        let spectrum_notes = apply_spectrum(&mut params, &spec.spectrum)?;
         let meta = SpecMeta {
             face: regime,
             n,
@@ -274,14 +340,17 @@ impl SimulatePlan {
             .rounding
             .iter()
             .map(|r| format!("note: {r} (dimensions are rounded to integers)"))
+            .chain(spectrum_notes)
             .collect();
+        plan.spectrum = spec.spectrum.clone();
         plan.spec = Some(SpecContext {
             meta,
             regime,
             x,
             train: nt,
             pop: np,
-            c0: inst.initial_loss(),
+            // E l(0) = m_1 c_0 for both losses (THEORY 9.2), m_1 at size p.
+            c0: inst.initial_loss() * plan.params.sigma_mean(),
         });
         Ok(plan)
     }
@@ -335,7 +404,8 @@ pub fn estimate(params: &SimParams, what: &str, limits: &Limits) -> Result<Estim
         _ if dt > 0.0 && dt.is_finite() => (params.t_max / dt).ceil().max(k - 1.0),
         _ => f64::INFINITY,
     };
-    let flops = runs * (e.plan.setup_flops + steps * e.plan.flops_per_step);
+    let flops =
+        runs * (e.plan.setup_flops + steps * e.plan.flops_per_step + k * e.plan.record_flops);
     let rate = crate::sim::machine_flops_per_sec();
     Ok(Estimate {
         what: what.to_string(),

@@ -439,7 +439,7 @@ fn limit_json(
 /// The serde JSON of the simulation parameters (validated), the token passed to the other
 /// simulation functions (and shipped to Dask workers).
 #[pyfunction]
-#[pyo3(signature = (p, h, sigma2, n, t_max, dt, record, seeds, seed, mode, integrator, spectrum, tol))]
+#[pyo3(signature = (p, h, sigma2, n, t_max, dt, record, seeds, seed, mode, integrator, sampler, tol, spectrum = None))]
 #[allow(clippy::too_many_arguments)]
 fn sim_params_json(
     py: Python<'_>,
@@ -454,8 +454,9 @@ fn sim_params_json(
     seed: u64,
     mode: String,
     integrator: String,
-    spectrum: String,
+    sampler: String,
     tol: Option<f64>,
+    spectrum: Option<String>,
 ) -> PyResult<String> {
     run_here(py, || {
         let opts = SimulateOptions {
@@ -483,14 +484,25 @@ fn sim_params_json(
                 }
             },
             tol,
-            spectrum: match spectrum.as_str() {
+            sampler: match sampler.as_str() {
                 "bidiagonal" => SpectrumMethod::Bidiagonal,
                 "dense" => SpectrumMethod::Dense,
                 m => {
                     return Err(param(format!(
-                        "spectrum must be 'bidiagonal' or 'dense', not {m:?}"
+                        "sampler must be 'bidiagonal' or 'dense', not {m:?}"
                     )))
                 }
+            },
+            spectrum: match spectrum {
+                // The covariance's spectral law, as `--spectrum LAW` (file paths relative to
+                // the working directory).
+                Some(text) => {
+                    let law = prism::spec::SpectrumLaw::parse(&text)
+                        .map_err(|e| param(format!("spectrum: {e}")))?;
+                    prism::spec::resolve_spectrum(law, None)
+                        .map_err(|e| param(format!("spectrum: {e}; {}", e.hint())))?
+                }
+                None => prism::spec::SpectrumLaw::Identity,
             },
             ..SimulateOptions::default()
         };

@@ -51,6 +51,21 @@ impl SpecInput {
         })
     }
 
+    /// Parse the spec and keep its `spectrum = LAW`, a `file("...")` law read relative to the
+    /// spec file's directory (the working directory for an inline spec or standard input).
+    pub fn parse_with_spectrum(&self) -> Result<prism::spec::Spec, CliError> {
+        let text = self.text()?;
+        let mut spec = prism::spec::Spec::parse(&text)
+            .map_err(|e| CliError::user(format!("invalid spec: {e}")))?;
+        let base = self
+            .file
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|d| !d.as_os_str().is_empty());
+        spec.spectrum = resolve_spectrum(spec.spectrum, base)?;
+        Ok(spec)
+    }
+
     /// Parse the spec, rendering errors with their position. A `spectrum = LAW` other than
     /// the identity is refused ([`require_isotropic`]).
     pub fn parse(&self) -> Result<prism::spec::Spec, CliError> {
@@ -61,16 +76,10 @@ impl SpecInput {
         Ok(spec)
     }
 
-    /// Parse the spec and keep its `spectrum = LAW` (for `limit` and `classify`, which use it;
-    /// THEORY 9). A `file("...")` law is read by the library.
-    pub fn parse_with_spectrum(&self) -> Result<prism::spec::Spec, CliError> {
-        let text = self.text()?;
-        prism::spec::Spec::parse(&text).map_err(|e| CliError::user(format!("invalid spec: {e}")))
-    }
 }
 
 /// Refuse a spec with a non-identity `spectrum = LAW` in the commands that do not use the
-/// covariance spectrum yet (`limit` and `classify` do, through
+/// covariance spectrum yet (`classify`, `limit` and `simulate` do, through
 /// [`SpecInput::parse_with_spectrum`]); ignoring it would silently give isotropic results.
 pub fn require_isotropic(spec: &prism::spec::Spec) -> Result<(), CliError> {
     if spec.spectrum.is_identity() {
@@ -78,9 +87,9 @@ pub fn require_isotropic(spec: &prism::spec::Spec) -> Result<(), CliError> {
     }
     Err(CliError::user(format!(
         "`spectrum = {}` is parsed, but this command does not support anisotropic data yet \
-         (`prism classify` and `prism limit` take it); remove the statement here, or use `prism \
-         expand --anisotropic` for the exact expansion with the spectral moments m_k = \
-         tr(Sigma^k)/p",
+         (`prism classify`, `prism limit` and `prism simulate SPEC --n N` take it); remove the \
+         statement here, or use `prism expand --anisotropic` for the exact expansion with the \
+         spectral moments m_k = tr(Sigma^k)/p",
         spec.spectrum
     )))
 }
@@ -131,22 +140,32 @@ impl From<IntegratorArg> for prism::sim::Integrator {
     }
 }
 
-/// `--spectrum` of `simulate`: the spectrum sampler of the fast mode.
+/// `--sampler` of `simulate`: how the fast mode draws the spectrum of S when Sigma = I.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
-pub enum SpectrumArg {
+pub enum SamplerArg {
     /// The bidiagonal (Dumitriu-Edelman) model.
     Bidiagonal,
     /// A dense Wishart matrix.
     Dense,
 }
 
-impl From<SpectrumArg> for prism::sim::SpectrumMethod {
-    fn from(a: SpectrumArg) -> Self {
+impl From<SamplerArg> for prism::sim::SpectrumMethod {
+    fn from(a: SamplerArg) -> Self {
         match a {
-            SpectrumArg::Bidiagonal => Self::Bidiagonal,
-            SpectrumArg::Dense => Self::Dense,
+            SamplerArg::Bidiagonal => Self::Bidiagonal,
+            SamplerArg::Dense => Self::Dense,
         }
     }
+}
+
+/// Read a `file("...")` law (relative to `base`, the spec file's directory; `None`: the
+/// working directory); other laws unchanged. Errors carry the file, line and a hint.
+pub fn resolve_spectrum(
+    law: prism::spec::SpectrumLaw,
+    base: Option<&Path>,
+) -> Result<prism::spec::SpectrumLaw, CliError> {
+    prism::spec::resolve_spectrum(law, base)
+        .map_err(|e| CliError::user(format!("{e}\nhint: {}", e.hint())))
 }
 
 /// `--format`: how exact coefficients are printed.

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use super::input::{IntegratorArg, ModeArg, SpecInput, SpectrumArg};
+use super::input::{resolve_spectrum, IntegratorArg, ModeArg, SamplerArg, SpecInput};
 use super::progress::Heartbeat;
 use super::{budget, write_file, CliError, CliResult};
 use prism::sim::SimParams;
@@ -72,9 +72,17 @@ pub struct Args {
     /// Relative tolerance of --integrator adaptive (default 0.1 / (p sqrt(seeds))).
     #[arg(long, value_parser = super::positive)]
     tol: Option<f64>,
-    /// Spectrum sampler of the fast mode.
-    #[arg(long, value_enum, default_value_t = SpectrumArg::Bidiagonal)]
-    spectrum: SpectrumArg,
+    /// Explicit form: the data covariance's spectral law (THEORY 9), in the grammar of a spec's
+    /// `spectrum =` statement: identity (default), 'atoms(1/2: 1/2, 3/2: 1/2)', 'uniform(0, 2)',
+    /// 'powerlaw(1/3)' or 'file("eigs.txt")' (one eigenvalue per line, relative to the working
+    /// directory). At size p Sigma's eigenvalues are the law's quantiles at (i - 1/2)/p; any mean
+    /// is used as given (L(t; c Sigma) = c L(c t; Sigma)). A SPEC uses its own statement.
+    #[arg(long, value_name = "LAW")]
+    spectrum: Option<String>,
+    /// How the fast mode draws the spectrum of S for isotropic data (bidiagonal model or a dense
+    /// matrix); with a covariance the spectrum always comes from X = Sigma^1/2 Z.
+    #[arg(long, value_enum)]
+    sampler: Option<SamplerArg>,
     /// Rerun at dt/2 (same seeds) and report the largest difference of the mean curves.
     #[arg(long = "check-dt")]
     check_dt: bool,
@@ -101,9 +109,40 @@ fn parse_n_data(s: &str) -> Result<DataSize, String> {
         .map_err(|_| format!("expected an integer or `inf`, got `{s}`"))
 }
 
+/// `--spectrum bidiagonal|dense`: the old name of `--sampler`, still accepted (hidden).
+fn deprecated_sampler(text: &str) -> Option<SamplerArg> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "bidiagonal" => Some(SamplerArg::Bidiagonal),
+        "dense" => Some(SamplerArg::Dense),
+        _ => None,
+    }
+}
+
 impl Args {
-    fn options(&self) -> SimulateOptions {
-        SimulateOptions {
+    /// The options, with the covariance law of `--spectrum` read (and the deprecated
+    /// `--spectrum bidiagonal|dense` taken as the sampler).
+    fn options(&self) -> Result<SimulateOptions, CliError> {
+        let mut sampler = self.sampler;
+        let mut law = prism::spec::SpectrumLaw::Identity;
+        if let Some(text) = &self.spectrum {
+            if let Some(old) = deprecated_sampler(text) {
+                if self.sampler.is_some() {
+                    return Err(CliError::user(
+                        "--spectrum bidiagonal|dense is the old spelling of --sampler; give --sampler only",
+                    ));
+                }
+                eprintln!(
+                    "note: `--spectrum {}` is deprecated: the fast-mode sampler is now --sampler; --spectrum takes the data covariance's law (e.g. 'atoms(1/2: 1/2, 3/2: 1/2)')",
+                    text.trim()
+                );
+                sampler = Some(old);
+            } else {
+                let parsed = prism::spec::SpectrumLaw::parse(text)
+                    .map_err(|e| CliError::user(format!("--spectrum: {e}")))?;
+                law = resolve_spectrum(parsed, None)?;
+            }
+        }
+        Ok(SimulateOptions {
             dt: self.dt,
             points: self.points,
             seeds: self.seeds,
@@ -111,10 +150,11 @@ impl Args {
             mode: self.mode.into(),
             integrator: self.integrator.into(),
             tol: self.tol,
-            spectrum: self.spectrum.into(),
+            sampler: sampler.unwrap_or(SamplerArg::Bidiagonal).into(),
+            spectrum: law,
             check_dt: self.check_dt,
             drop_diverged: self.drop_diverged,
-        }
+        })
     }
 
     /// The plan of the SPEC form or of the explicit form; the flags of the other are refused.
@@ -134,13 +174,14 @@ impl Args {
             let n = self.n_scale.ok_or_else(|| {
                 CliError::user("the SPEC form needs --n (the concrete value of n)")
             })?;
-            let spec = self.input.parse()?;
-            return Ok(SimulatePlan::from_spec(
-                &spec,
-                n,
-                self.tau_max,
-                &self.options(),
-            )?);
+            let opts = self.options()?;
+            if !opts.spectrum.is_identity() {
+                return Err(CliError::user(
+                    "--spectrum is for the explicit form: a SPEC gives its covariance by a `spectrum = LAW` statement",
+                ));
+            }
+            let spec = self.input.parse_with_spectrum()?;
+            return Ok(SimulatePlan::from_spec(&spec, n, self.tau_max, &opts)?);
         }
         let missing = |f: &str| CliError::user(format!("missing --{f} (or give a SPEC with --n)"));
         let p = self.p.ok_or_else(|| missing("p"))?;
@@ -157,7 +198,7 @@ impl Args {
             sigma2,
             n_data,
             t_max,
-            &self.options(),
+            &self.options()?,
         )?)
     }
 }
