@@ -24,6 +24,7 @@
 //! [`verify_law`], [`heavy_tail`].
 
 pub mod deq;
+pub mod numeric;
 
 use super::curves::{check_times, CurveOptions, LimitCurves};
 use super::faces::CurveValues;
