@@ -135,11 +135,17 @@ impl Target {
         self.constants.set(k, v).map_err(|e| set_err(e.to_string()))
     }
 
-    /// The free face at finite alpha has no closed form: its limit is simulated (isotropic data
-    /// only; with a spectrum the free face's curve is not evaluated by `limit`).
+    /// The free face at finite alpha has no closed form: its limit is simulated; with a spectrum
+    /// the large-data and free faces (and their edge) too.
     fn simulates(&self) -> bool {
-        self.spectrum.is_identity()
-            && self.regime == Regime::Free
+        if !self.spectrum.is_identity() {
+            // Numeric references with a spectrum (THEORY 9.5 F1, F4 and their edge E3).
+            return matches!(
+                self.regime,
+                Regime::LargeData | Regime::Free | Regime::LargeFree
+            );
+        }
+        self.regime == Regime::Free
             && self
                 .regime
                 .resolve(&self.constants)
@@ -267,7 +273,7 @@ pub fn estimates(target: &Target, opts: &LimitOptions) -> Result<Vec<Estimate>, 
 pub fn start_note(target: &Target, opts: &LimitOptions) -> Option<String> {
     target.simulates().then(|| {
         format!(
-            "free face at finite alpha: simulating the reduced flow at p = {:?} ({} runs each) ...",
+            "no closed form here: simulating at p = {:?} ({} runs each) ...",
             opts.curve.free.sizes, opts.curve.free.seeds
         )
     })

@@ -166,3 +166,18 @@ fn cli_limit_and_classify_with_a_spectrum() {
     assert_eq!(v["spectrum"]["first_divergent_order"], 2);
     assert_eq!(v["spectrum"]["face"]["limit_exists"], false);
 }
+
+#[test]
+fn cli_large_data_with_a_spectrum_is_a_numeric_reference() {
+    let out = prism(&[
+        "limit",
+        "p = n; H = 0.5 n; sigma2 = n^-1; spectrum = atoms(1/2: 1/2, 3/2: 1/2)",
+        "--points", "2", "--series", "1", "--free-sizes", "16,32", "--free-seeds", "4", "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["exact_limit_curve"], false);
+    assert!(v["train"]["stderr"].is_array());
+    // t = 0 is exact through the control variate: (1/2)[(1 - q r)^2 + q^2 r] = 0.375.
+    assert!((v["train"]["value"][0].as_f64().unwrap() - 0.375).abs() < 1e-9);
+}

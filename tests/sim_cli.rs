@@ -301,7 +301,7 @@ fn covariance_spectrum_flag_and_statement() {
     let (code, _, err) = prism(&["simulate", "-f", bad.to_str().unwrap(), "--n", "40"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("line 3") && err.contains("hint"), "{err}");
-    // --spectrum with a SPEC is refused; other commands still refuse a spectrum.
+    // --spectrum with a SPEC is refused (the SPEC's statement gives the law).
     let (code, _, err) = prism(&[
         "simulate",
         "-f",
@@ -312,7 +312,9 @@ fn covariance_spectrum_flag_and_statement() {
         "uniform(0, 2)",
     ]);
     assert_eq!(code, 2, "{err}");
-    let (code, _, err) = prism(&["classify", "-f", f.to_str().unwrap()]);
+    assert!(err.contains("explicit form"), "{err}");
+    // (`classify` and `limit` take a spectrum since the spectral limits; `check` does not.)
+    let (code, _, err) = prism(&["check", "-f", f.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("does not support anisotropic data yet"),

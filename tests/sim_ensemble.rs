@@ -151,7 +151,7 @@ fn parallel_runs_deterministic_across_thread_counts() {
         (300, 40, Some(60), Mode::Physical),
     ];
     for &(p, h, n, mode) in cases {
-        for integ in [Integrator::Euler, Integrator::Adaptive] {
+        for integ in [Integrator::Euler, Integrator::Rk4, Integrator::Adaptive] {
             let mut params = SimParams::new(p, h, 1.0 / p as f64, 0.05).with_n(n);
             params.record = Record::Uniform(2);
             params.dt = Some(0.01);

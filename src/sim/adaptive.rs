@@ -24,7 +24,7 @@
 //! Every quantity (norms included) is computed from the run's own state in a fixed order, so the
 //! step sequence of a run depends on its seed only, not on threads or on other runs.
 
-use super::linalg::{axpy_into, lincomb_into, norm2};
+use super::linalg::{axpy_into, lincomb_into, norm2, sum_chunks};
 
 /// Runge-Kutta matrix (the field is autonomous, so the nodes c_i are not needed), row i holds a_i1..a_i(i-1).
 const A: [&[f64]; 7] = [
@@ -207,18 +207,22 @@ impl Dopri5 {
             }
             // Error estimate e = h sum E_i k_i.
             let err_norm = {
-                let mut acc = 0.0;
-                for j in 0..y.len() {
-                    let mut e = 0.0;
-                    for (i, ei) in E.iter().enumerate() {
-                        if *ei != 0.0 {
-                            e += ei * self.k[i][j];
+                let ks = &self.k;
+                sum_chunks(y.len(), |r| {
+                    let mut acc = [0.0f64; 8];
+                    for (t, j) in r.enumerate() {
+                        let mut e = 0.0;
+                        for (i, ei) in E.iter().enumerate() {
+                            if *ei != 0.0 {
+                                e += ei * ks[i][j];
+                            }
                         }
+                        let e = h * e;
+                        acc[t % 8] += e * e;
                     }
-                    let e = h * e;
-                    acc += e * e;
-                }
-                acc.sqrt()
+                    acc.iter().sum()
+                })
+                .sqrt()
             };
             let scale = self.rtol * norm2(y).max(norm2(&self.y1)).max(1e-300);
             let err = err_norm / scale;

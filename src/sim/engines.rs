@@ -27,8 +27,9 @@
 
 use ndarray::{s, Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
 
-use super::linalg::{dot2, frob2, gemm, gemm_abt_sym, gram_frob2, syrk, trace};
+use super::linalg::{add_scaled, dot2, frob2, gemm, gemm_abt_sym, gram_frob2, syrk, trace, CHUNK};
 use super::plan::PhysKind;
+use rayon::prelude::*;
 
 /// S = X X^T / N (p x p) from the p x N data matrix (p^2 N flops).
 pub fn dense_covariance(x: &Array2<f64>) -> Array2<f64> {
@@ -154,16 +155,10 @@ impl ReducedEngine {
     fn field_h(&mut self, w: ArrayView2<f64>, mut v: ArrayViewMut2<f64>) -> Traces {
         let ns = self.ns;
         let ws = w.slice(s![.., ..ns]);
-        // Y = W_s Lam.
+        // Y = W_s Lam (row by row, rows in parallel when large).
         let lam = self.lam.as_slice().expect("contiguous");
-        Zip::from(self.y.rows_mut())
-            .and(ws.rows())
-            .for_each(|mut yr, wr| {
-                for ((y, w), l) in yr.iter_mut().zip(wr.iter()).zip(lam) {
-                    *y = w * l;
-                }
-            });
-        // M = W W^T, K = Y W_s^T = W_s Lam W_s^T (both symmetric: upper block triangle only).
+        scale_columns(ws, lam, &mut self.y);
+        // M = W W^T, K = Y W_s^T = W_s Lam W_s^T (both symmetric: upper triangle only).
         syrk(1.0, w, self.m.view_mut());
         gemm_abt_sym(1.0, self.y.view(), ws, self.k.view_mut());
         let tr = Traces {
@@ -174,18 +169,19 @@ impl ReducedEngine {
             tr_m2: Some(frob2(self.m.view())),
             tr_pop: None,
         };
-        // V_s = lin2 Y - M Y - K W_s ; V_n = -K W_n.
-        {
-            let mut vs = v.slice_mut(s![.., ..ns]);
-            Zip::from(&mut vs)
-                .and(&self.y)
-                .for_each(|a, &b| *a = self.lin2 * b);
-            gemm(-1.0, self.m.view(), self.y.view(), 1.0, vs);
+        // V = -K W, then V_s += -(M - lin2 I) Y: V_s = lin2 Y - M Y - K W_s, V_n = -K W_n,
+        // without elementwise passes over the H x p' field.
+        gemm(-1.0, self.k.view(), w, 0.0, v.view_mut());
+        for i in 0..self.h {
+            self.m[[i, i]] -= self.lin2;
         }
-        if ns < self.pp {
-            v.slice_mut(s![.., ns..]).fill(0.0);
-        }
-        gemm(-1.0, self.k.view(), w, 1.0, v);
+        gemm(
+            -1.0,
+            self.m.view(),
+            self.y.view(),
+            1.0,
+            v.slice_mut(s![.., ..ns]),
+        );
         tr
     }
 
@@ -833,7 +829,7 @@ impl MatIntegrator {
     /// W <- W + dt V(W); returns the traces of the state before the step.
     pub fn euler(&mut self, dt: f64, full: bool) -> Traces {
         let tr = self.f.field(self.w.view(), self.v.view_mut(), full);
-        self.w.scaled_add(dt, &self.v);
+        add_scaled(&mut self.w, dt, &self.v);
         tr
     }
 
@@ -846,15 +842,44 @@ impl MatIntegrator {
         let tr = self.f.field(self.w.view(), self.v.view_mut(), full);
         self.acc.assign(&self.v);
         for (c_tmp, c_acc) in [(0.5, 2.0), (0.5, 2.0), (1.0, 1.0)] {
-            Zip::from(&mut self.tmp)
-                .and(&self.w)
-                .and(&self.v)
-                .for_each(|t, &w, &v| *t = w + c_tmp * dt * v);
+            self.tmp.assign(&self.w);
+            add_scaled(&mut self.tmp, c_tmp * dt, &self.v);
             self.f.field(self.tmp.view(), self.v.view_mut(), false);
-            self.acc.scaled_add(c_acc, &self.v);
+            add_scaled(&mut self.acc, c_acc, &self.v);
         }
-        self.w.scaled_add(dt / 6.0, &self.acc);
+        add_scaled(&mut self.w, dt / 6.0, &self.acc);
         tr
+    }
+}
+
+/// Y = W_s diag(lam) (each row of `ws` times `lam` elementwise), rows in parallel when large.
+fn scale_columns(ws: ArrayView2<f64>, lam: &[f64], y: &mut Array2<f64>) {
+    let ns = lam.len();
+    let row = |yr: &mut [f64], i: usize| {
+        let wr = ws.row(i);
+        match wr.as_slice() {
+            Some(wr) => {
+                for ((y, w), l) in yr.iter_mut().zip(wr).zip(lam) {
+                    *y = w * l;
+                }
+            }
+            None => {
+                for ((y, w), l) in yr.iter_mut().zip(wr.iter()).zip(lam) {
+                    *y = w * l;
+                }
+            }
+        }
+    };
+    let ys = y.as_slice_mut().expect("Y is a standard-layout buffer");
+    if ns == 0 {
+        return;
+    }
+    if ys.len() <= 2 * CHUNK {
+        ys.chunks_mut(ns).enumerate().for_each(|(i, yr)| row(yr, i));
+    } else {
+        ys.par_chunks_mut(ns)
+            .enumerate()
+            .for_each(|(i, yr)| row(yr, i));
     }
 }
 

@@ -1,12 +1,15 @@
-//! Dense kernels for the simulation engines: GEMM wrappers over ndarray's matrixmultiply backend,
-//! a blocked symmetric rank-k update (SYRK) that computes only the upper block triangle, and
-//! trace helpers that read losses off small matrices.
+//! Dense kernels for the simulation engines: GEMM (the packed AVX-512 / FMA kernel of
+//! [`super::kernel`], or ndarray's matrixmultiply backend on CPUs without FMA), a symmetric
+//! rank-k update (SYRK) that computes only the upper triangle's tiles, and trace helpers that read
+//! losses off small matrices.
 //!
 //! Nothing here allocates except where documented; the engines keep their buffers across steps.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 use rayon::prelude::*;
+
+use super::kernel::{self, Part};
 
 /// Products below this many flops run on the calling thread.
 const PAR_MIN_FLOPS: f64 = 2.0e6;
@@ -28,6 +31,11 @@ fn block_size(d: usize, min: usize) -> usize {
 ///
 /// # Parallelism and determinism
 ///
+/// On CPUs with FMA this is [`super::kernel::gemm`]: every element is a fused multiply-add chain
+/// over fixed k blocks (chosen from k alone), whatever the thread count or task partition, so
+/// results are bit-identical across thread counts (and between the AVX-512 and AVX2 kernels).
+///
+/// Without FMA (fallback, matrixmultiply):
 /// Large products are split into a fixed number of blocks of rows or columns of C (the longer
 /// side), chosen from the shape alone ([`block_size`]); each block is one sequential
 /// matrixmultiply GEMM over the full inner dimension, and blocks run as rayon tasks. Thin
@@ -37,7 +45,15 @@ fn block_size(d: usize, min: usize) -> usize {
 /// threads (and whichever thread runs its block): results are bit-identical across thread
 /// counts. Inside an ensemble (runs already parallel) rayon's work stealing nests these tasks in
 /// the same pool instead of adding threads.
-pub fn gemm(
+pub fn gemm(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, beta: f64, c: ArrayViewMut2<f64>) {
+    match kernel::isa() {
+        Some(isa) => kernel::gemm(isa, alpha, a, b, beta, c, Part::Full),
+        None => gemm_mm(alpha, a, b, beta, c),
+    }
+}
+
+/// [`gemm`] on CPUs without FMA: fixed blocks of matrixmultiply GEMMs (see [`gemm`]).
+fn gemm_mm(
     alpha: f64,
     a: ArrayView2<f64>,
     b: ArrayView2<f64>,
@@ -106,7 +122,9 @@ pub fn gemm(
 
 /// C <- alpha * A A^T (C symmetric n x n, A n x k): the symmetric rank-k update.
 ///
-/// The rows of A are split into `nb` blocks; block row i of C is computed from rows i.. only
+/// With the FMA kernels only the tiles meeting the upper triangle are computed (about n^2 k
+/// flops plus the diagonal tiles) and the strictly lower triangle is mirrored from the upper one.
+/// Fallback: the rows of A are split into `nb` blocks; block row i of C is computed from rows i.. only
 /// (one GEMM per block row), then the strictly lower triangle is mirrored. The flop count is
 /// (nb + 1) / (2 nb) of the full GEMM's 2 n^2 k, i.e. close to n^2 k for large n.
 pub fn syrk(alpha: f64, a: ArrayView2<f64>, c: ArrayViewMut2<f64>) {
@@ -114,8 +132,8 @@ pub fn syrk(alpha: f64, a: ArrayView2<f64>, c: ArrayViewMut2<f64>) {
 }
 
 /// C <- alpha * A B^T for a product known to be symmetric (e.g. W (S W^T) with S symmetric):
-/// only the upper block triangle is computed (as in [`syrk`]) and mirrored. Block rows run in
-/// parallel, each through [`gemm`]; the partition depends on the shape only (deterministic).
+/// only the upper triangle is computed (as in [`syrk`]) and mirrored. Fallback: block rows run
+/// in parallel, each through [`gemm`]; the partition depends on the shape only (deterministic).
 pub fn gemm_abt_sym(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: ArrayViewMut2<f64>) {
     let n = a.nrows();
     debug_assert_eq!(c.dim(), (n, n));
@@ -123,10 +141,23 @@ pub fn gemm_abt_sym(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: A
     if n == 0 {
         return;
     }
+    match kernel::isa() {
+        Some(isa) => {
+            kernel::gemm(isa, alpha, a, b.t(), 0.0, c.view_mut(), Part::Upper);
+            mirror_upper(c);
+        }
+        None => gemm_abt_sym_mm(alpha, a, b, c),
+    }
+}
+
+/// [`gemm_abt_sym`] on CPUs without FMA: block rows of the upper block triangle through
+/// [`gemm_mm`], then mirrored.
+fn gemm_abt_sym_mm(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: ArrayViewMut2<f64>) {
+    let n = a.nrows();
     // Blocks of at least ~96 rows keep matrixmultiply near its peak rate.
     let nb = (n / 96).clamp(1, 8);
     if nb == 1 {
-        gemm(alpha, a, b.t(), 0.0, c);
+        gemm_mm(alpha, a, b.t(), 0.0, c);
         return;
     }
     let bs = n.div_ceil(nb);
@@ -136,28 +167,122 @@ pub fn gemm_abt_sym(alpha: f64, a: ArrayView2<f64>, b: ArrayView2<f64>, mut c: A
         let i1 = (i0 + bs).min(n);
         let ai = a.slice(s![i0..i1, ..]);
         let bj = b.slice(s![i0.., ..]);
-        gemm(alpha, ai, bj.t(), 0.0, ci.slice_mut(s![.., i0..]));
+        gemm_mm(alpha, ai, bj.t(), 0.0, ci.slice_mut(s![.., i0..]));
     });
-    // Mirror the upper block triangle into the lower one (within diagonal blocks too).
-    for i in 0..n {
-        for j in 0..i {
-            c[[i, j]] = c[[j, i]];
+    mirror_upper(c);
+}
+
+/// Copies the upper triangle of a square matrix onto its strictly lower triangle (in 32 x 32
+/// blocks, for the cache).
+fn mirror_upper(mut c: ArrayViewMut2<f64>) {
+    const B: usize = 32;
+    let n = c.nrows();
+    for i0 in (0..n).step_by(B) {
+        for j0 in (0..=i0).step_by(B) {
+            for i in i0..(i0 + B).min(n) {
+                for j in j0..(j0 + B).min(i) {
+                    c[[i, j]] = c[[j, i]];
+                }
+            }
         }
     }
 }
 
-/// Squared Frobenius norm sum_ij a_ij^2.
+/// Elements per chunk of the parallel elementwise operations and reductions below. Reductions
+/// add per-chunk partial sums in chunk order, and a chunk sums its elements in 8 interleaved
+/// lanes (element i into lane i mod 8, lanes added in order at the end): the order depends on
+/// the length only, never on the thread count.
+pub const CHUNK: usize = 1 << 14;
+
+/// sum_i a_i b_i of one chunk, in 8 lanes (vectorizable; fixed order).
 #[inline]
-pub fn frob2(a: ArrayView2<f64>) -> f64 {
-    a.iter().map(|x| x * x).sum()
+fn dot_lanes(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ar, br) = (ac.remainder(), bc.remainder());
+    for (x, y) in ac.zip(bc) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    for (l, (x, y)) in ar.iter().zip(br).enumerate() {
+        acc[l] += x * y;
+    }
+    acc.iter().sum()
 }
 
-/// sum_ij a_ij b_ij = tr(A^T B) (for symmetric A: tr(A B)).
+/// sum_i a_i b_i over slices of equal length: fixed chunks (in parallel when long), partial sums
+/// in chunk order.
+pub fn dot_slices(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    if a.len() <= CHUNK {
+        return dot_lanes(a, b);
+    }
+    let parts: Vec<f64> = a
+        .par_chunks(CHUNK)
+        .zip(b.par_chunks(CHUNK))
+        .map(|(x, y)| dot_lanes(x, y))
+        .collect();
+    parts.iter().sum()
+}
+
+/// Squared Frobenius norm sum_ij a_ij^2 (fixed order, see [`CHUNK`]).
 #[inline]
+pub fn frob2(a: ArrayView2<f64>) -> f64 {
+    dot2(a, a)
+}
+
+/// sum_ij a_ij b_ij = tr(A^T B) (for symmetric A: tr(A B)), in a fixed order: for contiguous
+/// row-major operands over the flat slices ([`dot_slices`]), otherwise row by row (rows in
+/// order).
 pub fn dot2(a: ArrayView2<f64>, b: ArrayView2<f64>) -> f64 {
+    assert_eq!(a.dim(), b.dim());
+    if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
+        return dot_slices(x, y);
+    }
     let mut acc = 0.0;
-    Zip::from(&a).and(&b).for_each(|x, y| acc += x * y);
+    for (ra, rb) in a.rows().into_iter().zip(b.rows()) {
+        acc += match (ra.as_slice(), rb.as_slice()) {
+            (Some(x), Some(y)) => dot_lanes(x, y),
+            _ => ra.iter().zip(rb.iter()).map(|(x, y)| x * y).sum(),
+        };
+    }
     acc
+}
+
+/// sum over `0..n` of `f(chunk)` for the fixed chunks of [`CHUNK`] elements (in parallel when
+/// long), partial sums added in chunk order.
+pub fn sum_chunks(n: usize, f: impl Fn(std::ops::Range<usize>) -> f64 + Sync) -> f64 {
+    if n <= CHUNK {
+        return f(0..n);
+    }
+    let parts: Vec<f64> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| f(c * CHUNK..((c + 1) * CHUNK).min(n)))
+        .collect();
+    parts.iter().sum()
+}
+
+/// out_i = f(out_i, x_i) over equal-length slices, in parallel fixed chunks when long
+/// (elementwise: the split cannot change any value).
+pub fn par_update(out: &mut [f64], x: &[f64], f: impl Fn(&mut f64, f64) + Sync) {
+    assert_eq!(out.len(), x.len());
+    if out.len() <= 2 * CHUNK {
+        out.iter_mut().zip(x).for_each(|(o, &v)| f(o, v));
+    } else {
+        out.par_chunks_mut(CHUNK)
+            .zip(x.par_chunks(CHUNK))
+            .for_each(|(o, v)| o.iter_mut().zip(v).for_each(|(o, &v)| f(o, v)));
+    }
+}
+
+/// w <- w + h v for row-major arrays of the same shape (parallel fixed chunks; falls back to
+/// ndarray's `scaled_add` for other layouts).
+pub fn add_scaled(w: &mut Array2<f64>, h: f64, v: &Array2<f64>) {
+    match (w.as_slice_mut(), v.as_slice()) {
+        (Some(ws), Some(vs)) => par_update(ws, vs, |o, x| *o += h * x),
+        _ => w.scaled_add(h, v),
+    }
 }
 
 /// Trace of a square matrix.
@@ -184,29 +309,41 @@ pub fn gram_frob2(a: ArrayView2<f64>, buf: &mut Array2<f64>) -> f64 {
 
 /// out = y + h k (elementwise).
 pub fn axpy_into(out: &mut [f64], y: &[f64], h: f64, k: &[f64]) {
-    for ((o, a), b) in out.iter_mut().zip(y).zip(k) {
-        *o = a + h * b;
-    }
+    out.copy_from_slice(y);
+    par_update(out, k, |o, b| *o += h * b);
 }
 
 /// out = y + h sum_j a_j k_j over the first `a.len()` slopes (elementwise, terms added in
-/// index order).
+/// index order; one pass over memory, in parallel fixed chunks when long).
 pub fn lincomb_into(out: &mut [f64], y: &[f64], h: f64, a: &[f64], ks: &[Vec<f64>]) {
-    out.copy_from_slice(y);
-    for (aj, kj) in a.iter().zip(ks) {
-        if *aj == 0.0 {
-            continue;
+    let terms: Vec<(f64, &[f64])> = a
+        .iter()
+        .zip(ks)
+        .filter(|(aj, _)| **aj != 0.0)
+        .map(|(aj, kj)| (h * aj, kj.as_slice()))
+        .collect();
+    let chunk = |(c, (o, yc)): (usize, (&mut [f64], &[f64]))| {
+        o.copy_from_slice(yc);
+        let r = c * CHUNK..c * CHUNK + o.len();
+        for (cj, kj) in &terms {
+            for (o, b) in o.iter_mut().zip(&kj[r.clone()]) {
+                *o += cj * b;
+            }
         }
-        let c = h * aj;
-        for (o, b) in out.iter_mut().zip(kj) {
-            *o += c * b;
-        }
+    };
+    if out.len() <= 2 * CHUNK {
+        chunk((0, (out, y)));
+    } else {
+        out.par_chunks_mut(CHUNK)
+            .zip(y.par_chunks(CHUNK))
+            .enumerate()
+            .for_each(chunk);
     }
 }
 
-/// Euclidean norm, summed in index order.
+/// Euclidean norm (fixed order, see [`CHUNK`]).
 pub fn norm2(a: &[f64]) -> f64 {
-    a.iter().map(|x| x * x).sum::<f64>().sqrt()
+    dot_slices(a, a).sqrt()
 }
 
 #[cfg(test)]
@@ -233,10 +370,25 @@ mod tests {
             .install(f)
     }
 
-    /// Every split path (column blocks, row blocks, inner-dimension chunks, block-row SYRK) is
-    /// bit-identical on 1 and 2 threads and agrees with one plain GEMM to rounding.
+    /// The matrixmultiply fallback (CPUs without FMA): every split path (column blocks, row
+    /// blocks, inner-dimension chunks, block-row SYRK) is bit-identical on 1 and 2 threads and
+    /// agrees with one plain GEMM to rounding.
+    #[test]
+    fn fallback_deterministic_across_thread_counts() {
+        check_gemm_paths(gemm_mm, |a, c| gemm_abt_sym_mm(0.5, a, a, c));
+    }
+
+    /// The same for the dispatching entry points (the FMA kernels where available).
     #[test]
     fn parallel_kernels_deterministic_across_thread_counts() {
+        check_gemm_paths(gemm, |a, c| syrk(0.5, a, c));
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn check_gemm_paths(
+        gemm: fn(f64, ArrayView2<f64>, ArrayView2<f64>, f64, ArrayViewMut2<f64>),
+        syrk: fn(ArrayView2<f64>, ArrayViewMut2<f64>),
+    ) {
         for &(m, k, n) in &[
             (300usize, 200usize, 500usize),
             (500, 200, 150),
@@ -257,6 +409,7 @@ mod tests {
             assert_eq!(c1, c2, "{m} {k} {n}");
             let mut reference = c0.clone();
             general_mat_mul(0.7, &a, &b, 0.3, &mut reference);
+            assert_eq!(c1, run(3), "{m} {k} {n}");
             let err = (&c1 - &reference)
                 .iter()
                 .fold(0.0f64, |x, y| x.max(y.abs()));
@@ -265,10 +418,64 @@ mod tests {
         let a = Array2::from_shape_fn((400, 300), |(i, j)| ((i * 7 + j * 13) % 11) as f64 - 5.0);
         let run = |threads| {
             let mut c = Array2::zeros((400, 400));
-            in_pool(threads, || syrk(0.5, a.view(), c.view_mut()));
+            in_pool(threads, || syrk(a.view(), c.view_mut()));
             c
         };
-        assert_eq!(run(1), run(2));
+        let c1 = run(1);
+        assert_eq!(c1, run(2));
+        assert_eq!(c1, c1.t());
+        let full = a.dot(&a.t()) * 0.5;
+        let err = (&c1 - &full).iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        assert!(err < 1e-9, "syrk: {err}");
+    }
+
+    /// Fixed-order reductions and parallel elementwise updates: bit-identical on 1, 2 and 3
+    /// threads, sums close to the naive ones, elementwise results equal to the sequential
+    /// formulas exactly.
+    #[test]
+    fn chunked_reductions_and_updates_deterministic() {
+        let n = 5 * CHUNK + 123;
+        let x: Vec<f64> = (0..n)
+            .map(|i| ((i * 37 % 101) as f64 - 50.0) / 7.0)
+            .collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| ((i * 11 % 53) as f64 - 26.0) / 3.0)
+            .collect();
+        let d = |t| in_pool(t, || dot_slices(&x, &y));
+        let d1 = d(1);
+        assert_eq!(d1.to_bits(), d(2).to_bits());
+        assert_eq!(d1.to_bits(), d(3).to_bits());
+        let naive: f64 = x.iter().zip(&y).map(|(a, b)| a * b).sum();
+        assert!((d1 - naive).abs() <= 1e-12 * naive.abs().max(1.0));
+        let s = |t| in_pool(t, || sum_chunks(n, |r| r.map(|i| x[i]).sum()));
+        assert_eq!(s(1).to_bits(), s(2).to_bits());
+        // A matrix that is not contiguous: row by row.
+        let a = Array2::from_shape_vec((n / 100, 100), x[..n / 100 * 100].to_vec()).unwrap();
+        let f = |t| in_pool(t, || frob2(a.slice(s![.., 1..99])));
+        assert_eq!(f(1).to_bits(), f(2).to_bits());
+        // lincomb_into: out = y + sum_j (h a_j) k_j, terms in order, exactly.
+        let ks = vec![x.clone(), y.clone(), x.clone()];
+        let coef = [0.5, 0.0, -0.25];
+        let l = |t| {
+            let mut out = vec![0.0; n];
+            in_pool(t, || lincomb_into(&mut out, &y, 0.1, &coef, &ks));
+            out
+        };
+        let want: Vec<f64> = (0..n)
+            .map(|i| {
+                let mut o = y[i];
+                o += (0.1 * 0.5) * x[i];
+                o += (0.1 * -0.25) * x[i];
+                o
+            })
+            .collect();
+        assert_eq!(l(1), want);
+        assert_eq!(l(2), want);
+        let mut w = Array2::from_shape_vec((n / 100, 100), y[..n / 100 * 100].to_vec()).unwrap();
+        let v = a.clone();
+        let want = &w + &(&v * 0.3);
+        in_pool(2, || add_scaled(&mut w, 0.3, &v));
+        assert_eq!(w, want);
     }
 
     #[test]

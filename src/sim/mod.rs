@@ -83,9 +83,10 @@
 //!
 //! Run i uses `ChaCha8Rng::seed_from_u64(seed + i)`; runs execute in parallel with rayon and
 //! are reduced in index order. Inside a run the dense products are split over rayon's threads
-//! too, in fixed blocks chosen from the shapes alone ([`linalg::gemm`]), and the adaptive
-//! controller reads only the run's own state, so results are bit-identical whatever the number
-//! of threads.
+//! too ([`linalg::gemm`], [`kernel`]): every element is summed in an order fixed by the shapes
+//! alone (fused multiply-adds over fixed k blocks), elementwise updates and reductions use fixed
+//! chunks ([`linalg::CHUNK`]), and the adaptive controller reads only the run's own state, so
+//! results are bit-identical whatever the number of threads.
 //!
 //! # Plans
 //!
@@ -96,6 +97,7 @@ pub(crate) mod adaptive;
 pub mod chunks;
 pub mod engines;
 pub mod free_flow;
+pub mod kernel;
 pub mod linalg;
 pub mod plan;
 pub mod setup;

@@ -112,7 +112,7 @@ pub struct FreeSize {
 
 /// Weighted least squares of `v = a + b x`; returns `(a, se(a))`, the standard error inflated by
 /// `sqrt(chi^2/dof)` when that exceeds 1.
-fn extrapolate(x: &[f64], v: &[f64], se: &[f64]) -> (f64, f64) {
+pub(crate) fn extrapolate(x: &[f64], v: &[f64], se: &[f64]) -> (f64, f64) {
     // Guard zero standard errors (e.g. at tau = 0 with identical means) with a tiny floor.
     let w: Vec<f64> = se
         .iter()

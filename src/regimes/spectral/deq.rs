@@ -611,7 +611,7 @@ impl Deq {
                 for ((c, q), fl) in cur.iter().zip(p).zip(&floor) {
                     let d = (c - q).abs();
                     change = change.max(d);
-                    if !(d <= (tol * c.abs().max(1.0)).max(*fl)) {
+                    if d.is_nan() || d > (tol * c.abs().max(1.0)).max(*fl) {
                         good = false;
                     }
                 }

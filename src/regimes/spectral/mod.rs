@@ -24,6 +24,7 @@
 //! [`verify_law`], [`heavy_tail`].
 
 pub mod deq;
+pub mod numeric;
 
 use super::curves::{check_times, CurveOptions, LimitCurves};
 use super::faces::CurveValues;
@@ -373,7 +374,13 @@ pub fn derived_curve(
                 narrow_latent::narrow_free_law(&deq, ts, opts)
             })?
         }
-        LatentPart::Whole | LatentPart::Free => {
+        LatentPart::Whole if d == DataPart::Large => {
+            return numeric_curve(true, k, times, law, opts, &get);
+        }
+        LatentPart::Free => {
+            return numeric_curve(false, k, times, law, opts, &get);
+        }
+        LatentPart::Whole => {
             return Err(no_closed(
                 "with a covariance spectrum A0 does not commute with Sigma and no per-eigenvalue law holds (THEORY 9.5 F1, F4): the limit is a reduced flow, evaluated only numerically; use `prism limit --series` for its exact series with moments",
             ))
@@ -383,6 +390,37 @@ pub fn derived_curve(
         "deterministic equivalent of mu_S = mu_Sigma boxtimes MP_y (y = {y}) by contour integrals (THEORY 9.5)"
     ));
     cv.with(train, pop)
+}
+
+/// The numeric references of the faces with no closed form with a spectrum (large-data:
+/// `large = true`; the free face and its large-data edge), as curve values with error bars
+/// ([`numeric`]; sizes, seeds and seed from `opts.free`).
+fn numeric_curve(
+    large: bool,
+    k: &[f64],
+    times: &[f64],
+    law: &LawContext,
+    opts: &CurveOptions,
+    get: &dyn Fn(ConstName) -> Option<f64>,
+) -> Result<CurveValues, RegimeError> {
+    let _ = k;
+    let r = get(ConstName::R).unwrap_or(1.0);
+    let reference = if large {
+        numeric::large_data_reference(get(ConstName::Q).unwrap_or(1.0), r, law, times, &opts.free)?
+    } else {
+        numeric::free_reference(r, get(ConstName::Y).unwrap_or(0.0), law, times, &opts.free)?
+    };
+    let mut cv = CurveValues::new(super::CurveMethod::Extrapolated {
+        sizes: opts.free.sizes.clone(),
+        seeds: opts.free.seeds,
+    });
+    cv.notes.push(format!(
+        "NO CLOSED FORM with a spectrum (THEORY 9.5 {}): numeric reference from simulations with the covariance's quantile eigenvalues, extrapolated linearly in 1/p (error bars are standard errors of the extrapolation)",
+        if large { "F1" } else { "F4" }
+    ));
+    cv.train_err = Some(reference.train_err);
+    cv.pop_err = Some(reference.pop_err);
+    cv.with(reference.train, reference.pop)
 }
 
 // ---------------------------------------------------------------------------------------------
