@@ -98,10 +98,11 @@ fn no_limit_or_no_reference_exits_2() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no limit with this spectrum"), "{err}");
-    // Large-data has no closed form with a spectrum: a clear refusal beyond the series window.
+    // The interior has no closed form and no numerical reference with a spectrum: a clear
+    // refusal beyond the window of the exact series with moments.
     let (code, _, err) = prism(&[
         "check",
-        "p = n; H = 0.5 n; sigma2 = n^-1; N = n^2; spectrum = uniform(1/2, 3/2)",
+        "p = n; H = 0.5 n; sigma2 = n^-1; N = 2 n; spectrum = uniform(1/2, 3/2)",
         "--n",
         "32,64",
     ]);

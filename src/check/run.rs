@@ -683,7 +683,11 @@ pub fn check(
     let mut n_cap = f64::INFINITY;
     // Time reserved for a numerical reference (computed below, after the ladder is known for
     // the interior); the free face's reference is budgeted by its own sizes.
-    let needs_numeric = !regime.has_closed_form(consts.y);
+    let needs_numeric = if laws.context.is_some() {
+        law_is_numeric(regime)
+    } else {
+        !regime.has_closed_form(consts.y)
+    };
     if automatic {
         let avail = opts.budget
             * if needs_numeric {
@@ -1080,8 +1084,13 @@ pub fn check(
     }
     let (lo, hi) = (sizes[0], *sizes.last().unwrap_or(&sizes[0]));
     // The closed-form limit on a fine grid, for the figure only (cheap: a closed form).
+    let exact_ref = refc
+        .train_err
+        .iter()
+        .chain(&refc.pop_err)
+        .all(|e| *e == 0.0);
     let limit_fine = match (&refc.reference, times.first(), times.last()) {
-        (Reference::Limit { .. }, Some(&t0), Some(&t1)) if t1 > t0 => {
+        (Reference::Limit { .. }, Some(&t0), Some(&t1)) if t1 > t0 && exact_ref => {
             let fine: Vec<f64> = (0..FINE_POINTS)
                 .map(|i| t0 + (t1 - t0) * i as f64 / (FINE_POINTS - 1) as f64)
                 .collect();
@@ -1204,6 +1213,17 @@ impl Laws {
                 reason: ht.reason,
             }));
         }
+        if law_is_numeric(regime) {
+            notes.push(format!(
+                "no closed form on {} with a spectrum (THEORY 9.5 F1/F4): the reference is NUMERICAL, simulations with the law's quantile eigenvalues at growing p extrapolated in 1/p, with error bars",
+                regime.name()
+            ));
+            return Ok(Laws {
+                context: Some(ctx),
+                reference,
+                notes,
+            });
+        }
         // Probe the face's law on two early times: faces without a closed form with a
         // spectrum answer NoClosedForm (checked again against the window in law_reference).
         match spectral::limit_curve_law(
@@ -1233,6 +1253,16 @@ impl Laws {
         (!self.reference.is_identity() || self.reference != spec.spectrum)
             .then(|| self.reference.to_string())
     }
+}
+
+/// Whether the face's law with a spectrum is a numerical reference (large-data and the free
+/// face and its large-data edge: [`spectral::limit_curve_law`] simulates and extrapolates).
+fn law_is_numeric(regime: Regime) -> bool {
+    use regimes::{DataPart, LatentPart};
+    matches!(
+        regime.parts(),
+        (DataPart::Large, LatentPart::Whole) | (_, LatentPart::Free)
+    )
 }
 
 /// Highest order of the series with moments used as a reference (the hierarchy with moments
@@ -1286,13 +1316,10 @@ fn law_reference(
     opts: &CheckOptions,
 ) -> Result<RefCurves, CheckError> {
     let zeros = vec![0.0; times.len()];
-    match spectral::limit_curve_law(
-        regime,
-        consts,
-        ctx,
-        times,
-        &regimes::CurveOptions::default(),
-    ) {
+    let mut co = regimes::CurveOptions::default();
+    // The numerical references' own seeds, apart from the simulations'.
+    co.free.seed = opts.seed.wrapping_add(1 << 32);
+    match spectral::limit_curve_law(regime, consts, ctx, times, &co) {
         Ok(lc) => {
             let method = serde_json::to_value(&lc.method)
                 .ok()
