@@ -285,8 +285,7 @@ fn parse_spec(text: &str) -> Result<Spec, Failure> {
 /// A spectral law as written after `spectrum =` (`--spectrum LAW`), a `file("...")` law read
 /// relative to the working directory.
 fn read_law(what: &str, text: &str) -> Result<prism::spec::SpectrumLaw, Failure> {
-    let law =
-        prism::spec::SpectrumLaw::parse(text).map_err(|e| param(format!("{what}: {e}")))?;
+    let law = prism::spec::SpectrumLaw::parse(text).map_err(|e| param(format!("{what}: {e}")))?;
     prism::spec::resolve_spectrum(law, None)
         .map_err(|e| param(format!("{what}: {e}; {}", e.hint())))
 }
@@ -443,7 +442,9 @@ fn limit_json(
             (Some(f), None) => {
                 let t = Target::face(f.parse().map_err(|e: UnknownFace| param(e.to_string()))?);
                 match spectrum.as_deref() {
-                    Some(text) => t.with_spectrum(read_law("spectrum", text)?).map_err(other)?,
+                    Some(text) => t
+                        .with_spectrum(read_law("spectrum", text)?)
+                        .map_err(other)?,
                     None => t,
                 }
             }
