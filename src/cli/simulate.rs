@@ -79,7 +79,9 @@ pub struct Args {
     /// (the flow, Dormand-Prince 5(4) with error control at --tol).
     #[arg(long, value_enum, default_value_t = IntegratorArg::Euler)]
     integrator: IntegratorArg,
-    /// Relative tolerance of --integrator adaptive (default 0.1 / (p sqrt(seeds))).
+    /// Relative accuracy of the recorded losses with --integrator adaptive: the integration error
+    /// of each recorded loss stays below TOL times that loss (default 0.1 / (p sqrt(seeds)), a
+    /// tenth of the ensemble's standard error).
     #[arg(long, value_parser = super::positive)]
     tol: Option<f64>,
     /// Spectrum sampler of the fast mode.
