@@ -14,14 +14,19 @@
 //! * [`sim`]: the numeric backend (gradient descent on the finite model).
 //! * [`check`]: theory against simulation; the paper's claims.
 //! * [`report`]: the documented output types (the schema of every `--json`, the tidy CSV).
+//! * [`simulate`], [`limit`]: the `simulate` and `limit` commands as library calls (options
+//!   in, plan and estimate, documented report out), shared by the CLI and the Python package.
+//! * [`budget`]: cost estimates and the resource limits that admit or refuse work.
 //! * [`stats`]: means, standard errors, the bootstrap and control variates over runs.
 //!
 //! The mathematical specification is THEORY.md (shipped alongside the project).
 
 #![warn(missing_docs)]
 
+pub mod budget;
 pub mod check;
 pub mod expansion;
+pub mod limit;
 pub mod map;
 pub mod pipeline;
 pub mod plot;
@@ -30,5 +35,6 @@ pub mod polytope;
 pub mod regimes;
 pub mod report;
 pub mod sim;
+pub mod simulate;
 pub mod spec;
 pub mod stats;

@@ -89,3 +89,33 @@ fn demo_runs() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("mean-field") && out.contains("small-data"));
 }
+
+#[test]
+fn dash_o_writes_the_output_to_a_file() {
+    let dir = std::env::temp_dir().join(format!("prism-o-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = "p = n; H = n^2; sigma2 = n^-2";
+    let cases: [(&str, Vec<&str>); 5] = [
+        ("classify.json", vec!["classify", "--json", spec]),
+        ("faces.txt", vec!["faces"]),
+        ("limit.csv", vec!["limit", spec, "--csv", "--points", "4"]),
+        ("expand.txt", vec!["expand", "--order", "2", "--leading"]),
+        ("prism.txt", vec!["prism", "--face", "E4"]),
+    ];
+    for (name, args) in cases {
+        let path = dir.join(name);
+        let mut args = args.clone();
+        let p = path.to_str().unwrap().to_string();
+        args.extend(["-o", &p]);
+        let (code, out, err) = prism(&args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?} printed {out}");
+        let (code2, direct, _) = prism(&args[..args.len() - 2]);
+        assert_eq!(code2, 0);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), direct, "{args:?}");
+    }
+    let (code, _, err) = prism(&["faces", "-o", "/nonexistent-dir/x.txt"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot write /nonexistent-dir/x.txt"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

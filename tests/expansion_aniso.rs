@@ -341,12 +341,17 @@ fn cli_expand_anisotropic() {
     );
 }
 
-/// Commands that take a spec do not use a covariance spectrum yet: they refuse it rather than
-/// silently computing the isotropic answer; `spectrum = identity` is accepted.
+/// `classify` and `limit` use a covariance spectrum (THEORY 9.3, 9.5); the commands that do not
+/// use it yet refuse it rather than silently computing the isotropic answer; `spectrum =
+/// identity` is accepted.
 #[test]
 fn spec_commands_refuse_a_spectrum_they_cannot_use() {
     let spec = "p = n; H = n; sigma2 = n^-1\nspectrum = atoms(1/2: 1/2, 3/2: 1/2)";
     let out = prism(&["classify", spec]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("the classification holds for this law"), "{text}");
+    let out = prism(&["check", spec]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -203,3 +203,120 @@ fn user_errors_exit_2() {
     assert!(out.is_empty());
     assert!(err.contains("diverged") && err.contains("dt = "), "{err}");
 }
+
+/// `--spectrum LAW` (explicit form) and `spectrum = LAW` (SPEC form, `file(...)` relative to the
+/// spec file): the covariance is used, m_1 and the scale identity are stated on stderr and in
+/// the JSON; the old `--spectrum bidiagonal|dense` still selects the sampler; bad laws and
+/// files exit 2 with a position or line and a hint.
+#[test]
+fn covariance_spectrum_flag_and_statement() {
+    let mut args = SMALL.to_vec();
+    args.extend([
+        "--seeds",
+        "3",
+        "--json",
+        "--spectrum",
+        "atoms(1: 1/2, 3: 1/2)",
+    ]);
+    let (code, out, err) = prism(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("m_1 = tr(Sigma)/p = 2.000000"), "{err}");
+    assert!(err.contains("L(t; c Sigma) = c L(c t; Sigma)"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m = &v["meta"];
+    assert_eq!(m["spectrum"], "atoms(1: 1/2, 3: 1/2)");
+    assert_eq!(m["covariance"]["m1"], 2.0);
+    assert_eq!(m["covariance"]["m2"], 5.0);
+    assert!(m["engine"].as_str().unwrap().contains("Sigma"));
+    assert!(m["losses"].as_str().unwrap().contains("Sigma"));
+    // E l(0) = m_1 c_0: twice the isotropic value on average.
+    let mut iso = SMALL.to_vec();
+    iso.extend(["--seeds", "3", "--json"]);
+    let (_, out_iso, _) = prism(&iso);
+    let vi: serde_json::Value = serde_json::from_str(&out_iso).unwrap();
+    let ratio = v["train_mean"][0].as_f64().unwrap() / vi["train_mean"][0].as_f64().unwrap();
+    assert!((ratio - 2.0).abs() < 0.15, "{ratio}");
+
+    // The deprecated spelling of --sampler.
+    let mut old = SMALL.to_vec();
+    old.extend(["--seeds", "2", "--json", "--spectrum", "dense"]);
+    let (code, out, err) = prism(&old);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("deprecated"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["meta"]["sampler"], "dense");
+    assert_eq!(v["meta"]["spectrum"], "identity");
+    let mut new = SMALL.to_vec();
+    new.extend(["--seeds", "2", "--json", "--sampler", "dense"]);
+    let (_, out_new, _) = prism(&new);
+    assert_eq!(out, out_new);
+
+    // Bad laws: positioned errors with hints.
+    for (law, want) in [
+        ("atoms(1: 1/2, 3: 1/4)", "sum to 3/4"),
+        ("powerlaw(2)", "column 10"),
+        ("unifrm(0, 2)", "unknown spectral law"),
+        (
+            "file(\"/nonexistent/eigs.txt\")",
+            "cannot read the eigenvalue file",
+        ),
+    ] {
+        let mut a = SMALL.to_vec();
+        a.extend(["--spectrum", law]);
+        let (code, _, err) = prism(&a);
+        assert_eq!(code, 2, "{law}: {err}");
+        assert!(err.contains(want) && err.contains("hint"), "{law}: {err}");
+    }
+
+    // SPEC form: file(...) relative to the spec file's directory.
+    let dir = std::env::temp_dir().join(format!("prism-sim-eigs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("eigs.txt"), "# PCA\n0.5\n1.5\n").unwrap();
+    std::fs::write(dir.join("bad.txt"), "0.5\n\nminus one\n").unwrap();
+    let spec = "p = n; H = 0.5 n; sigma2 = n^-1; N = 2 n\nspectrum = file(\"eigs.txt\")\n";
+    std::fs::write(dir.join("spec.txt"), spec).unwrap();
+    std::fs::write(
+        dir.join("bad_spec.txt"),
+        spec.replace("eigs.txt", "bad.txt"),
+    )
+    .unwrap();
+    let f = dir.join("spec.txt");
+    let (code, out, err) = prism(&[
+        "simulate",
+        "-f",
+        f.to_str().unwrap(),
+        "--n",
+        "40",
+        "--points",
+        "2",
+        "--seeds",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["meta"]["spectrum"], "file(\"eigs.txt\")");
+    assert_eq!(v["meta"]["covariance"]["m2"], 1.25);
+    let bad = dir.join("bad_spec.txt");
+    let (code, _, err) = prism(&["simulate", "-f", bad.to_str().unwrap(), "--n", "40"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("line 3") && err.contains("hint"), "{err}");
+    // --spectrum with a SPEC is refused; other commands still refuse a spectrum.
+    let (code, _, err) = prism(&[
+        "simulate",
+        "-f",
+        f.to_str().unwrap(),
+        "--n",
+        "40",
+        "--spectrum",
+        "uniform(0, 2)",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = prism(&["classify", "-f", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("does not support anisotropic data yet"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from fractions import Fraction
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
@@ -205,7 +206,9 @@ def limit(
 # simulation
 
 
-def _sim_params(p, H, sigma2, N, t_max, dt, record, seeds, seed, mode, integrator, spectrum, tol=None) -> str:
+def _sim_params(
+    p, H, sigma2, N, t_max, dt, record, seeds, seed, mode, integrator, sampler, tol=None, spectrum=None
+) -> str:
     if t_max is None:
         raise ParameterError("simulate needs t_max (the final time T)")
     if N is not None and isinstance(N, str):
@@ -217,7 +220,8 @@ def _sim_params(p, H, sigma2, N, t_max, dt, record, seeds, seed, mode, integrato
     return _native.sim_params_json(
         int(p), int(H), float(sigma2), None if N is None else int(N), float(t_max),
         None if dt is None else float(dt), int(record), int(seeds), int(seed),
-        str(mode), str(integrator), str(spectrum), None if tol is None else float(tol),
+        str(mode), str(integrator), str(sampler), None if tol is None else float(tol),
+        None if spectrum is None else str(spectrum),
     )
 
 
@@ -242,7 +246,8 @@ def simulate(
     mode: str = "fast",
     integrator: str = "euler",
     tol: Optional[float] = None,
-    spectrum: str = "bidiagonal",
+    spectrum: str = "identity",
+    sampler: str = "bidiagonal",
     check_dt: bool = False,
     client: Any = None,
     chunk: Optional[int] = None,
@@ -261,6 +266,14 @@ def simulate(
     ``integrator``: ``euler`` (gradient descent), ``rk4`` or ``adaptive`` (the flow, with
     relative tolerance ``tol``).
 
+    ``spectrum`` is the data covariance's spectral law, as ``--spectrum LAW`` (THEORY 9):
+    ``"identity"`` (default, x ~ N(0, I)), ``"atoms(1/2: 1/2, 3/2: 1/2)"``, ``"uniform(0, 2)"``,
+    ``"powerlaw(1/3)"`` or ``'file("eigs.txt")'`` (one eigenvalue per line, relative to the
+    working directory); Sigma's eigenvalues are the law's quantiles at (i - 1/2)/p, used as given
+    (``meta["covariance"]`` states m_1 and the scale identity L(t; c Sigma) = c L(c t; Sigma)).
+    ``sampler`` (``bidiagonal`` or ``dense``) is how the fast mode draws the spectrum of S for
+    isotropic data; ``spectrum="bidiagonal"``/``"dense"`` is its deprecated old spelling.
+
     With ``client`` (a ``dask.distributed.Client``) the runs are split into chunks of ``chunk``
     runs (default: about two chunks per worker), each computed by the Rust core on a worker;
     the per-run curves are reduced in run order with the local reduction, so the result is
@@ -271,7 +284,17 @@ def simulate(
     """
     points = _alias("points", points, "record", record)
     points = 100 if points is None else points
-    params = _sim_params(p, H, sigma2, N, t_max, dt, points, seeds, seed, mode, integrator, spectrum, tol)
+    if isinstance(spectrum, str) and spectrum.strip().lower() in ("bidiagonal", "dense"):
+        warnings.warn(
+            "simulate(spectrum='bidiagonal'|'dense') is deprecated: the fast-mode sampler is now "
+            "sampler=; spectrum= takes the data covariance's law (e.g. 'atoms(1/2: 1/2, 3/2: 1/2)')",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        sampler, spectrum = spectrum.strip().lower(), "identity"
+    params = _sim_params(
+        p, H, sigma2, N, t_max, dt, points, seeds, seed, mode, integrator, sampler, tol, spectrum
+    )
     if client is None:
         return _sim_result(_native.simulate_json(params, bool(check_dt)))
     if check_dt:

@@ -33,8 +33,9 @@ def sim_params_json(
     seed: int,
     mode: str,
     integrator: str,
-    spectrum: str,
+    sampler: str,
     tol: Optional[float],
+    spectrum: Optional[str] = None,
 ) -> str: ...
 def simulate_json(params: str, check_dt: bool) -> str: ...
 def simulate_chunk_json(params: str, start: int, stop: int) -> str: ...

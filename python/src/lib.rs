@@ -26,16 +26,15 @@ use pyo3::types::PyDict;
 use serde::Deserialize;
 
 use prism::check::run::{check, CheckError, CheckOptions};
+use prism::limit::{LimitOptions, Target};
 use prism::poly::PolyFormat;
 use prism::polytope::Loss;
-use prism::regimes::{curves::FreeNumericOptions, Constants, CurveOptions, Regime};
-use prism::report::{
-    self, ExpandEntry, HierarchyReport, LimitReport, LimitRequest, SimulateReport,
-};
+use prism::regimes::{curves::FreeNumericOptions, CurveOptions, Regime, UnknownFace};
+use prism::report::{self, ExpandEntry, HierarchyReport, SimulateReport};
 use prism::sim::{
-    compare_dt, reduce_chunks, simulate_chunk, simulate_with_progress, Integrator, Mode, Record,
-    RunChunk, SimError, SimParams, SpectrumMethod,
+    reduce_chunks, simulate_chunk, Integrator, Mode, RunChunk, SimError, SimParams, SpectrumMethod,
 };
+use prism::simulate::{SimulateError, SimulateOptions, SimulatePlan};
 use prism::spec::{Spec, SpecError};
 
 /// Panic payload of a cancelled computation (raised from a progress callback).
@@ -399,20 +398,12 @@ fn limit_json(
                 )))
             }
         };
-        let (regime, mut constants, spec_text) = match (face, spec) {
+        let mut target = match (face, spec) {
             (Some(_), Some(_)) => return Err(param("give either a spec or face=, not both")),
-            (Some(f), None) => (
-                Regime::from_name(&f).map_err(|e| param(e.to_string()))?,
-                Constants::default(),
-                None,
-            ),
-            (None, Some(s)) => {
-                let sp = parse_spec(&s)?;
-                let prism = prism::pipeline::default_prism().map_err(other)?;
-                let c = prism::polytope::classify(&sp, &prism).map_err(other)?;
-                let (r, k) = report::limit::limit_target(&c).map_err(other)?;
-                (r, k, Some(c.spec))
+            (Some(f), None) => {
+                Target::face(f.parse().map_err(|e: UnknownFace| param(e.to_string()))?)
             }
+            (None, Some(s)) => Target::of_spec(&parse_spec(&s)?).map_err(other)?,
             (None, None) => {
                 return Err(param(
                     "no spec given: pass a spec, or face= with set={'q': ...}",
@@ -420,13 +411,16 @@ fn limit_json(
             }
         };
         for (k, v) in &set {
-            constants.set(k, *v).map_err(|e| param(e.to_string()))?;
+            target
+                .constants
+                .set(k, *v)
+                .map_err(|e| param(e.to_string()))?;
         }
-        let times: Vec<f64> = (0..=points)
-            .map(|i| t_max * i as f64 / points as f64)
-            .collect();
-        let req = LimitRequest {
-            times,
+        let opts = LimitOptions {
+            tau_max: t_max,
+            points,
+            series,
+            verify,
             curve: CurveOptions {
                 chain_tol,
                 free: FreeNumericOptions {
@@ -436,18 +430,16 @@ fn limit_json(
                 },
                 ..CurveOptions::default()
             },
-            series,
-            verify,
         };
-        let outcome = report::compute_limit(regime, constants, &req).map_err(other)?;
-        json(&LimitReport::new(&outcome, spec_text, fmt))
+        let outcome = prism::limit::compute(&target, &opts).map_err(other)?;
+        json(&prism::limit::report(&target, &outcome, fmt))
     })
 }
 
 /// The serde JSON of the simulation parameters (validated), the token passed to the other
 /// simulation functions (and shipped to Dask workers).
 #[pyfunction]
-#[pyo3(signature = (p, h, sigma2, n, t_max, dt, record, seeds, seed, mode, integrator, spectrum, tol))]
+#[pyo3(signature = (p, h, sigma2, n, t_max, dt, record, seeds, seed, mode, integrator, sampler, tol, spectrum = None))]
 #[allow(clippy::too_many_arguments)]
 fn sim_params_json(
     py: Python<'_>,
@@ -462,46 +454,72 @@ fn sim_params_json(
     seed: u64,
     mode: String,
     integrator: String,
-    spectrum: String,
+    sampler: String,
     tol: Option<f64>,
+    spectrum: Option<String>,
 ) -> PyResult<String> {
     run_here(py, || {
-        let mut params = SimParams::new(p, h, sigma2, t_max).with_n(n);
-        params.dt = dt;
-        params.record = Record::Uniform(record);
-        params.seeds = seeds;
-        params.seed = seed;
-        params.mode = match mode.as_str() {
-            "fast" => Mode::Fast,
-            "physical" => Mode::Physical,
-            m => {
-                return Err(param(format!(
-                    "mode must be 'fast' or 'physical', not {m:?}"
-                )))
-            }
+        let opts = SimulateOptions {
+            dt,
+            points: record,
+            seeds,
+            seed,
+            mode: match mode.as_str() {
+                "fast" => Mode::Fast,
+                "physical" => Mode::Physical,
+                m => {
+                    return Err(param(format!(
+                        "mode must be 'fast' or 'physical', not {m:?}"
+                    )))
+                }
+            },
+            integrator: match integrator.as_str() {
+                "euler" => Integrator::Euler,
+                "rk4" => Integrator::Rk4,
+                "adaptive" => Integrator::Adaptive,
+                m => {
+                    return Err(param(format!(
+                        "integrator must be 'euler', 'rk4' or 'adaptive', not {m:?}"
+                    )))
+                }
+            },
+            tol,
+            sampler: match sampler.as_str() {
+                "bidiagonal" => SpectrumMethod::Bidiagonal,
+                "dense" => SpectrumMethod::Dense,
+                m => {
+                    return Err(param(format!(
+                        "sampler must be 'bidiagonal' or 'dense', not {m:?}"
+                    )))
+                }
+            },
+            spectrum: match spectrum {
+                // The covariance's spectral law, as `--spectrum LAW` (file paths relative to
+                // the working directory).
+                Some(text) => {
+                    let law = prism::spec::SpectrumLaw::parse(&text)
+                        .map_err(|e| param(format!("spectrum: {e}")))?;
+                    prism::spec::resolve_spectrum(law, None)
+                        .map_err(|e| param(format!("spectrum: {e}; {}", e.hint())))?
+                }
+                None => prism::spec::SpectrumLaw::Identity,
+            },
+            ..SimulateOptions::default()
         };
-        params.integrator = match integrator.as_str() {
-            "euler" => Integrator::Euler,
-            "rk4" => Integrator::Rk4,
-            "adaptive" => Integrator::Adaptive,
-            m => {
-                return Err(param(format!(
-                    "integrator must be 'euler', 'rk4' or 'adaptive', not {m:?}"
-                )))
-            }
-        };
-        params.tol = tol;
-        params.spectrum = match spectrum.as_str() {
-            "bidiagonal" => SpectrumMethod::Bidiagonal,
-            "dense" => SpectrumMethod::Dense,
-            m => {
-                return Err(param(format!(
-                    "spectrum must be 'bidiagonal' or 'dense', not {m:?}"
-                )))
-            }
-        };
+        let params = SimulatePlan::explicit(p, h, sigma2, n, t_max, &opts)
+            .map_err(simulate_failure)?
+            .params;
         serde_json::to_string(&params).map_err(other)
     })
+}
+
+/// A simulation's failure: divergence as such, invalid options as parameter errors.
+fn simulate_failure(e: SimulateError) -> Failure {
+    match e {
+        SimulateError::Sim(e) => Failure::from(e),
+        e @ (SimulateError::Options(_) | SimulateError::Overflow { .. }) => param(e.to_string()),
+        e => other(e),
+    }
 }
 
 fn params_of(s: &str) -> Result<SimParams, Failure> {
@@ -513,17 +531,13 @@ fn params_of(s: &str) -> Result<SimParams, Failure> {
 fn simulate_json(py: Python<'_>, params: String, check_dt: bool) -> PyResult<String> {
     run_blocking(py, move |cancel| {
         let params = params_of(&params)?;
-        let progress = |_k: u64| cancel_point(cancel);
-        let res = simulate_with_progress(&params, &progress)?;
-        let dtc = if check_dt {
-            let mut half = params.clone();
-            half.dt = Some(params.dt() / 2.0);
-            let other_ = simulate_with_progress(&half, &progress)?;
-            Some(compare_dt(params.dt(), &res, &other_))
-        } else {
-            None
-        };
-        json(&SimulateReport::new(&params, &res, None, None, dtc))
+        let plan = SimulatePlan::new(params, check_dt, false).map_err(simulate_failure)?;
+        let outcome =
+            prism::simulate::run(&plan, &|_k| cancel_point(cancel)).map_err(|e| match e {
+                SimulateError::Sim(e) => Failure::from(e),
+                e => other(e),
+            })?;
+        json(&outcome.report)
     })
 }
 
@@ -584,7 +598,7 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
         let s = parse_spec(&spec)?;
         let prism = prism::pipeline::default_prism().map_err(other)?;
         let formula = match &a.formula {
-            Some(f) => Some(Regime::from_name(f).map_err(|e| param(e.to_string()))?),
+            Some(f) => Some(f.parse::<Regime>().map_err(|e| param(e.to_string()))?),
             None => None,
         };
         let opts = CheckOptions {
@@ -624,7 +638,7 @@ fn prism_svg(py: Python<'_>, face: Option<String>, spec: Option<String>) -> PyRe
     run_here(py, || {
         let regime = match (face, spec) {
             (Some(_), Some(_)) => return Err(param("give either face= or spec=, not both")),
-            (Some(f), None) => Some(Regime::from_name(&f).map_err(|e| param(e.to_string()))?),
+            (Some(f), None) => Some(f.parse::<Regime>().map_err(|e| param(e.to_string()))?),
             (None, Some(s)) => {
                 let sp = parse_spec(&s)?;
                 let prism = prism::pipeline::default_prism().map_err(other)?;

@@ -194,3 +194,39 @@ def test_map_matches_cli(cli_json):
     assert m._repr_svg_().startswith("<svg")
     with pytest.raises(prism.SpecError):
         prism.map(fix="p = n^", x="H=0:2", y="sigma2=-2:0")
+
+
+def test_simulate_with_a_covariance_spectrum(tmp_path, monkeypatch):
+    """spectrum= is the data covariance's law (as --spectrum LAW): the two-level law changes the
+    population loss, the meta states m_1, m_2 and the scale identity, a law of mean 2 doubles
+    l(0) on average, file(...) reads eigenvalues relative to the working directory, and the old
+    spectrum='dense' still selects the sampler (with a DeprecationWarning)."""
+    import pytest
+
+    kw = dict(t_max=0.5, points=4, seeds=24, N=60)
+    iso = prism.simulate(30, 10, 1 / 30, **kw)
+    two = prism.simulate(30, 10, 1 / 30, spectrum="atoms(1/2: 1/2, 3/2: 1/2)", **kw)
+    assert iso["meta"]["spectrum"] == "identity" and "covariance" not in iso["meta"]
+    cov = two["meta"]["covariance"]
+    assert two["meta"]["spectrum"] == "atoms(1/2: 1/2, 3/2: 1/2)"
+    assert abs(cov["m1"] - 1.0) < 1e-12 and abs(cov["m2"] - 1.25) < 1e-12
+    assert "c L(c t; Sigma)" in cov["scale_identity"]
+    assert "Sigma" in two["meta"]["engine"]
+    gap = abs(two["pop_mean"][-1] - iso["pop_mean"][-1])
+    assert gap > 3 * (two["pop_sem"][-1] + iso["pop_sem"][-1])
+    # A law of mean 2: E l(0) = m_1 c_0.
+    big = prism.simulate(30, 10, 1 / 30, spectrum="atoms(1: 1/2, 3: 1/2)", **kw)
+    assert abs(big["train_mean"][0] / iso["train_mean"][0] - 2.0) < 0.1
+    # file(...) relative to the working directory.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "eigs.txt").write_text("# two levels\n0.5\n1.5\n")
+    f = prism.simulate(30, 10, 1 / 30, spectrum='file("eigs.txt")', **kw)
+    np.testing.assert_array_equal(f["pop_mean"], two["pop_mean"])
+    (tmp_path / "bad.txt").write_text("1\n-2\n")
+    with pytest.raises(prism.ParameterError, match="line 2"):
+        prism.simulate(30, 10, 1 / 30, spectrum='file("bad.txt")', **kw)
+    with pytest.raises(prism.ParameterError, match="sum"):
+        prism.simulate(30, 10, 1 / 30, spectrum="atoms(1: 1/2)", **kw)
+    with pytest.warns(DeprecationWarning):
+        old = prism.simulate(30, 10, 1 / 30, spectrum="dense", **kw)
+    assert old["meta"]["sampler"] == "dense" and old["meta"]["spectrum"] == "identity"

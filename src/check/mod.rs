@@ -2,6 +2,7 @@
 
 pub mod claims;
 pub mod claims_file;
+pub mod cost;
 pub mod ladder;
 pub mod reference;
 pub mod run;

@@ -126,7 +126,6 @@ pub fn interior_numeric(
     }
     let xs: Vec<f64> = per.iter().map(|v| v.0).collect();
     let used: Vec<usize> = xs.iter().map(|x| (1.0 / x).round() as usize).collect();
-    let _ = ps;
     let mut out = NumericRef {
         train: vec![],
         train_err: vec![],

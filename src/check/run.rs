@@ -473,17 +473,38 @@ pub const PASS_FRACTION: f64 = 0.3;
 pub const MEMORY_LIMIT: f64 = 4e9;
 /// Budget fraction planned for a numerical reference (free face, interior).
 pub const REFERENCE_FRACTION: f64 = 0.25;
+/// Default final face time of a check (before the validity window shortens it).
+pub const DEFAULT_CHECK_TIME: f64 = 1.0;
+/// Share of a face's validity scale the default window reaches at the smallest n.
+pub const VALIDITY_SHARE: f64 = 0.25;
+/// Share of the budget left that more runs may spend (the rest is slack for the verdict).
+const EXTEND_BUDGET_SHARE: f64 = 0.9;
+/// Runs added per round at most, as a multiple of the runs already done.
+const EXTEND_MAX_FACTOR: usize = 3;
+/// Target standard error of an inconclusive rate, as a share of the verdict's largest one.
+const RATE_SE_TARGET: f64 = 0.8;
+/// Smallest factor of runs worth asking for when a verdict is inconclusive.
+const MIN_RUNS_FACTOR: f64 = 1.25;
+/// A check is reported over its budget beyond this multiple of it.
+const BUDGET_OVERRUN: f64 = 1.1;
+/// The adaptive tolerance of the checks' runs: 0.1 / (p sqrt(256)), the statistical error of
+/// the largest ensemble, within these bounds.
+const CHECK_TOL: (f64, f64, f64) = (0.1 / 16.0, 1e-9, 1e-3);
 
 /// The time window at the smallest size: `(T_max, description, notes)`.
 fn time_window(regime: Regime, x0: &Ratios, t_max_opt: Option<f64>) -> (f64, String, Vec<String>) {
     let mut notes = Vec::new();
-    let mut t_max = t_max_opt.unwrap_or(1.0);
+    let mut t_max = t_max_opt.unwrap_or(DEFAULT_CHECK_TIME);
     let mut window = format!("{} in [0, {t_max}]", regime.time_symbol());
     let windows = regime.validity(x0);
     for w in &windows {
         if let Some(scale) = w.scale {
-            if t_max_opt.is_none() && scale.is_finite() && scale > 0.0 && 0.25 * scale < t_max {
-                t_max = 0.25 * scale;
+            if t_max_opt.is_none()
+                && scale.is_finite()
+                && scale > 0.0
+                && VALIDITY_SHARE * scale < t_max
+            {
+                t_max = VALIDITY_SHARE * scale;
                 window = format!(
                     "{} in [0, {t_max:.3}]: a quarter of the validity scale {scale:.3} of {} at the smallest n",
                     regime.time_symbol(),
@@ -542,7 +563,7 @@ fn params_at(
     // 0.1 / (p sqrt(256)), and fixed up front so that added runs integrate exactly like the
     // first ones.
     params.integrator = Integrator::Adaptive;
-    params.tol = Some((0.1 / (m.p as f64 * 16.0)).clamp(1e-9, 1e-3));
+    params.tol = Some((CHECK_TOL.0 / m.p as f64).clamp(CHECK_TOL.1, CHECK_TOL.2));
     (m, x, params)
 }
 
@@ -817,7 +838,6 @@ pub fn check(
             // Measured seconds per planned flop on the largest size run so far (the least
             // dominated by fixed overheads), times the plan's cost of the next sizes.
             let per_flop = secs / fl.max(1.0);
-            let spent = clock.elapsed().as_secs_f64();
             let avail = opts.budget
                 * if needs_numeric {
                     1.0 - REFERENCE_FRACTION
@@ -825,7 +845,6 @@ pub fn check(
                     1.0
                 };
             let remaining = (avail * PASS_FRACTION - secs_done).max(0.0);
-            let _ = spent;
             let secs_at = |nn: f64| cost_at(nn, &times).flops * per_flop;
             let rest = ladder::replan(
                 spec,
@@ -930,7 +949,8 @@ pub fn check(
         // Seconds per run of one pass over the sizes, measured.
         let per_run: f64 = info.iter().map(|i| i.1).sum::<f64>() / have as f64;
         let left = opts.budget - clock.elapsed().as_secs_f64();
-        let afford = ((0.9 * left / per_run.max(1e-9)).floor() as usize).min(3 * have);
+        let afford = ((EXTEND_BUDGET_SHARE * left / per_run.max(1e-9)).floor() as usize)
+            .min(EXTEND_MAX_FACTOR * have);
         let next = (have + afford).min(opts.max_seeds);
         // What would suffice: the runs that bring the noise at the largest size under the
         // floor of the noise-floor test (or resolve the error), from the measured noise.
@@ -942,11 +962,11 @@ pub fn check(
                 let floor = super::verdict::NOISE_FLOOR * l.scale;
                 let need = match l.l2.fit {
                     // A rate too uncertain: its standard error falls as 1/sqrt(runs).
-                    Some(f) => (f.se / (0.8 * super::verdict::MAX_RATE_SE)).powi(2),
+                    Some(f) => (f.se / (RATE_SE_TARGET * super::verdict::MAX_RATE_SE)).powi(2),
                     // Nothing resolved: bring e + 2 se at the largest size under the floor.
                     None => (e.l2_se * 2.0 / (floor - e.l2).max(0.25 * floor)).powi(2),
                 };
-                need.max(1.25)
+                need.max(MIN_RUNS_FACTOR)
             })
             .fold(1.0, f64::max);
         let needed_runs = (have as f64 * factor).ceil();
@@ -1014,7 +1034,7 @@ pub fn check(
         .map(|(n, v)| (n.to_string(), v))
         .collect();
     let wall = clock.elapsed().as_secs_f64();
-    if wall > opts.budget * 1.1 && automatic {
+    if wall > opts.budget * BUDGET_OVERRUN && automatic {
         notes.push(format!(
             "the check took {wall:.1} s, over the budget of {} s (the machine was slower than measured)",
             opts.budget
@@ -1119,8 +1139,6 @@ fn reference_curves(
             notes: lc.notes,
         });
     }
-    let cls_unused = ();
-    let _ = cls_unused;
     let sr = series_reference(regime, consts, opts.series_order)?;
     // The series is exact inside half its apparent radius where the last term kept is below
     // SERIES_TOL (the truncation error does not shrink with n).

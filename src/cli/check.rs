@@ -2,8 +2,9 @@
 
 use super::input::{ModeArg, SpecInput};
 use super::{CliError, CliResult};
-use prism::check::run::{check, fmt_n, plot, CheckOptions, CheckReport, Reference};
+use prism::check::run::{check, plot, CheckOptions};
 use prism::check::verdict::Verdict;
+use prism::report::tidy;
 use prism::sim::Mode;
 
 /// Flags of `prism check`.
@@ -56,6 +57,9 @@ pub struct Args {
     /// schema of `simulate --csv` and `limit --csv`): the limit, then each size's means.
     #[arg(long)]
     csv: bool,
+    /// Write the output (text, JSON or CSV) to FILE instead of standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    out: Option<std::path::PathBuf>,
     /// Write an overlay of the simulated curves on the limit (.svg or .png).
     #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<std::path::PathBuf>,
@@ -68,14 +72,6 @@ pub fn run(args: Args) -> CliResult {
         prism::plot::check_figure_path(path)?;
     }
     let spec = args.input.parse()?;
-    // The grid is carried through every run of every size (runs may grow to max_seeds).
-    super::budget::guard(&super::budget::grid_estimate(
-        "the recorded curves of this check",
-        args.points,
-        (args.sizes.len().max(4) * args.seeds.max(args.max_seeds)) as f64 * 2.0,
-        "--points, --seeds or sizes",
-    ))?;
-    let prism = prism::pipeline::default_prism()?;
     let opts = CheckOptions {
         sizes: args.sizes.clone(),
         budget: args.budget,
@@ -93,6 +89,8 @@ pub fn run(args: Args) -> CliResult {
         },
         ..CheckOptions::default()
     };
+    super::budget::guard(&prism::check::cost::curves_estimate(&opts))?;
+    let prism = prism::pipeline::default_prism()?;
     let beat = super::progress::Heartbeat::start("check");
     let report = check(&spec, &prism, &opts, &|line| {
         beat.set(line.to_string());
@@ -102,139 +100,17 @@ pub fn run(args: Args) -> CliResult {
     if let Some(path) = &args.plot {
         prism::plot::save_figure(path, &plot(&report)?)?;
     }
-    if args.json {
-        outln!("{}", serde_json::to_string_pretty(&report)?);
+    let text = if args.json {
+        serde_json::to_string_pretty(&report)? + "\n"
     } else if args.csv {
-        out!(
-            "{}\n{}",
-            prism::report::tidy::HEADER,
-            prism::report::tidy::check_rows(&report)
-        );
+        format!("{}\n{}", tidy::HEADER, tidy::check_rows(&report))
     } else {
-        out!("{}", text(&report));
+        prism::report::text::check(&report)
+    };
+    super::write_output(args.out.as_deref(), text)?;
+    match report.verdict {
+        Verdict::Agrees => Ok(()),
+        // The check ran but did not confirm the limit (the verdict is in the output).
+        v => Err(CliError::failed(format!("check: verdict {}", v.as_str()))),
     }
-    if report.verdict == Verdict::Agrees {
-        Ok(())
-    } else {
-        // Exit 1: the check ran but did not confirm the limit (the verdict is in the output).
-        Err(CliError {
-            message: format!("check: verdict {}", report.verdict.as_str()),
-            code: 1,
-        })
-    }
-}
-
-/// The readable report.
-pub fn text(r: &CheckReport) -> String {
-    let mut o = String::new();
-    o.push_str(&format!("spec      {}\nface      {}\n", r.spec, r.face));
-    o.push_str(&format!(
-        "time      {}; constants {}\n",
-        r.time_variable,
-        r.constants
-            .iter()
-            .map(|(n, v)| format!("{n} = {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    match &r.reference {
-        Reference::Limit { method } => o.push_str(&format!("reference the limit of THEORY section 5 ({method})\n")),
-        Reference::Series { order, radius } => o.push_str(&format!(
-            "reference the exact leading series, order {order} (apparent radius {radius:.3}); no closed form is known\n"
-        )),
-        Reference::SeriesAndNumeric {
-            order,
-            radius,
-            series_until,
-            numeric,
-            overlap_z,
-        } => {
-            o.push_str(&format!(
-                "reference no closed form is known: the exact leading series (order {order}, apparent radius {radius:.3}) for {} <= {series_until:.3}; beyond, {numeric}\n",
-                r.time_variable.split(' ').next().unwrap_or("T")
-            ));
-            let emax = r
-                .limit_train_err
-                .iter()
-                .chain(&r.limit_pop_err)
-                .cloned()
-                .fold(0.0, f64::max);
-            o.push_str(&format!(
-                "          numerical error bars (1 s.e.) up to {emax:.1e}{}\n",
-                overlap_z.map_or(String::new(), |z| format!(
-                    "; against the series where both exist: largest |difference|/error {z:.1}"
-                ))
-            ));
-        }
-    }
-    o.push_str(&format!("window    {}\n", r.window));
-    let l = &r.ladder;
-    o.push_str(&format!(
-        "sizes     {} ({}; budget {} s, took {:.1} s)\n",
-        r.sizes
-            .iter()
-            .map(|s| fmt_n(s.n))
-            .collect::<Vec<_>>()
-            .join(", "),
-        if l.automatic {
-            "chosen automatically"
-        } else {
-            "given"
-        },
-        l.budget_seconds,
-        l.wall_seconds
-    ));
-    for e in &l.explanation {
-        o.push_str(&format!("          - {e}\n"));
-    }
-    o.push_str(&format!(
-        "expected  corrections O(n^-{})\n\n",
-        r.expected_rate
-    ));
-    o.push_str(&format!(
-        "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22} {:>5}\n",
-        "n", "p", "H", "N", "train L2 (+- se)", "pop L2 (+- se)", "runs"
-    ));
-    for (i, s) in r.sizes.iter().enumerate() {
-        let e = |k: usize| {
-            let x = &r.losses[k].errors[i];
-            format!("{:.3e} +- {:.1e}", x.l2, x.l2_se)
-        };
-        o.push_str(&format!(
-            "{:>6} {:>6} {:>7} {:>7}   {:>22} {:>22} {:>5}\n",
-            fmt_n(s.n),
-            s.p,
-            s.h,
-            s.n_data.map_or("inf".to_string(), |v| v.to_string()),
-            e(0),
-            e(1),
-            s.seeds
-        ));
-    }
-    o.push('\n');
-    for l in &r.losses {
-        let rate = l.sup.fit.map_or("-".to_string(), |f| {
-            format!("n^({:.2}) +- {:.2}", -f.rate, f.se)
-        });
-        let rate2 = l.l2.fit.map_or("-".to_string(), |f| {
-            format!("n^({:.2}) +- {:.2}", -f.rate, f.se)
-        });
-        o.push_str(&format!(
-            "{:<5} {}: sup-norm rate {rate}, L2 rate {rate2}\n      {} (from the L2 errors): {}\n",
-            l.loss.name(),
-            l.quantity,
-            l.l2.verdict.as_str(),
-            l.l2.reason
-        ));
-    }
-    for n in &r.notes {
-        o.push_str(&format!("note: {n}\n"));
-    }
-    if let Some(b) = l.budget_that_would_suffice {
-        o.push_str(&format!(
-            "note: a budget of about {b:.0} s (--budget) would be needed to decide (estimated from the measured noise)\n"
-        ));
-    }
-    o.push_str(&format!("\nverdict: {}\n", r.verdict.as_str()));
-    o
 }

@@ -1,19 +1,20 @@
 //! `prism check-claims FILE`: check every `expect` line of a claims file.
 
-use super::budget;
-use super::input::read_source;
+use std::path::PathBuf;
+
 use super::progress::Heartbeat;
-use super::{CliError, CliResult};
-use prism::check::claims_file::{check_claims, ClaimStatus, ClaimsFileError};
+use super::{budget, CliError, CliResult};
+use prism::check::claims_file::check_claims;
 use prism::check::run::CheckOptions;
-use prism::spec::Claim;
+use prism::report::ClaimsReport;
+use prism::spec::read_source;
 
 /// Flags of `prism check-claims`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The claims file: a spec followed by `expect ...` lines (see grammar/spec.ebnf); `-`
     /// reads standard input.
-    file: std::path::PathBuf,
+    file: PathBuf,
     /// Sizes n for claims that run a convergence check.
     #[arg(long = "n", value_delimiter = ',', default_value = "256,512,1024,2048", value_parser = super::size_n)]
     sizes: Vec<f64>,
@@ -23,31 +24,9 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     json: bool,
-}
-
-/// Refuse series claims whose exact series is beyond the resource limits (before any claim
-/// runs).
-fn guard_series(src: &str, prism: &prism::polytope::FittedPrism) -> Result<(), CliError> {
-    let Ok(spec) = prism::spec::Spec::parse(src) else {
-        return Ok(()); // check_claims reports the parse error with its position
-    };
-    let Ok(cls) = prism::polytope::classify(&spec, prism) else {
-        return Ok(());
-    };
-    let regime = Some(cls.face);
-    for (claim, (a, _)) in &spec.claims {
-        if let (Claim::Series { order, .. }, Some(r)) = (claim, regime) {
-            let line = src[..*a].matches('\n').count() + 1;
-            let est = budget::series_estimate(r, *order as usize, "order in the claim");
-            budget::guard(&est).map_err(|e| {
-                CliError::user(format!(
-                    "line {line}: this claim cannot be checked: {}",
-                    e.message
-                ))
-            })?;
-        }
-    }
-    Ok(())
+    /// Write the output to FILE instead of standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 /// Run `prism check-claims`: exit 0 when every claim holds, 1 when one is false, 2 when the
@@ -56,9 +35,16 @@ pub fn run(args: Args) -> CliResult {
     super::distinct_sizes(&args.sizes, "--n")?;
     let src = read_source(&args.file)?;
     let name = args.file.display().to_string();
-    let src = src.strip_prefix('\u{feff}').unwrap_or(&src).to_string();
     let prism = prism::pipeline::default_prism()?;
-    guard_series(&src, &prism)?;
+    // Series claims beyond the resource limits are refused before any claim runs.
+    for (line, est) in prism::check::cost::series_claims_estimates(&src, &prism) {
+        budget::guard(&est).map_err(|e| {
+            CliError::user(format!(
+                "line {line}: this claim cannot be checked: {}",
+                e.message
+            ))
+        })?;
+    }
     let opts = CheckOptions {
         sizes: args.sizes.clone(),
         seeds: args.seeds,
@@ -69,63 +55,25 @@ pub fn run(args: Args) -> CliResult {
         beat.set(l.to_string());
         eprintln!("[check-claims] {l}")
     })
-    .map_err(|e| match e {
-        ClaimsFileError::Spec(_) | ClaimsFileError::Malformed { .. } => {
-            CliError::user(format!("{name}: {e}"))
-        }
-        other => CliError::user(format!("{name}: {other}")),
-    })?;
+    .map_err(|e| CliError::user(format!("{name}: {e}")))?;
     drop(beat);
-    let failed = outcomes
-        .iter()
-        .filter(|o| o.status == ClaimStatus::False)
-        .count();
-    let unchecked = outcomes
-        .iter()
-        .filter(|o| o.status == ClaimStatus::Unchecked)
-        .count();
-    if args.json {
-        outln!(
-            "{}",
-            prism::report::to_json(&prism::report::ClaimsReport::new(outcomes.clone()))?
-        );
+    let report = ClaimsReport::new(outcomes);
+    let text = if args.json {
+        prism::report::to_json(&report)? + "\n"
     } else {
-        for o in &outcomes {
-            outln!(
-                "{}  {}:{}: {}\n      {}",
-                match o.status {
-                    ClaimStatus::True => "TRUE     ",
-                    ClaimStatus::False => "FALSE    ",
-                    ClaimStatus::Unchecked => "UNCHECKED",
-                },
-                o.line,
-                o.col,
-                o.text,
-                o.detail
-            );
-        }
-        outln!(
-            "\n{} of {} claims hold{}{}",
-            outcomes.len() - failed - unchecked,
-            outcomes.len(),
-            if failed > 0 {
-                format!(", {failed} false")
-            } else {
-                String::new()
-            },
-            if unchecked > 0 {
-                format!(", {unchecked} could not be checked")
-            } else {
-                String::new()
-            }
-        );
+        prism::report::text::claims(&report.claims)
+    };
+    super::write_output(args.out.as_deref(), text)?;
+    if report.failed > 0 {
+        return Err(CliError::failed(format!(
+            "{} claim(s) are false",
+            report.failed
+        )));
     }
-    if failed > 0 {
-        return Err(CliError::failed(format!("{failed} claim(s) are false")));
-    }
-    if unchecked > 0 {
+    if report.unchecked > 0 {
         return Err(CliError::user(format!(
-            "{unchecked} claim(s) could not be checked (see above)"
+            "{} claim(s) could not be checked (see above)",
+            report.unchecked
         )));
     }
     Ok(())

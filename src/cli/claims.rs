@@ -20,48 +20,30 @@ pub struct Args {
 /// Run `prism claims`: exit 0 when every claim passes, 1 otherwise.
 pub fn run(args: Args) -> CliResult {
     // Fail fast: the output directory must be writable before minutes of work.
-    super::simulate::check_out_dir(&args.out)?;
-    super::budget::guard(&super::budget::Estimate {
-        what: if args.quick {
-            "prism claims --quick".into()
-        } else {
-            "prism claims".into()
-        },
-        // Measured on two shared cores: --quick under two minutes, the full sizes about 15.
-        secs: if args.quick { 100.0 } else { 900.0 },
-        bytes: 1.0 * 1024.0 * 1024.0 * 1024.0,
-        detail: "the fixed workload of the four claims".into(),
-        knobs: "--quick".into(),
-    })?;
+    super::check_out_dir(&args.out)?;
+    super::budget::guard(&prism::check::cost::claims_estimate(args.quick))?;
     let beat = super::progress::Heartbeat::start("claims");
-    let report = run_claims(
-        &ClaimsOptions {
-            quick: args.quick,
-            seed: args.seed,
-        },
-        &|l| {
-            beat.set(l.to_string());
-            eprintln!("[claims] {l}")
-        },
-    )?;
+    let opts = ClaimsOptions {
+        quick: args.quick,
+        seed: args.seed,
+    };
+    let report = run_claims(&opts, &|l| {
+        beat.set(l.to_string());
+        eprintln!("[claims] {l}")
+    })?;
     drop(beat);
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| CliError::user(format!("cannot create {}: {e}", args.out.display())))?;
-    super::write_file(&args.out.join("report.md"), &report.markdown)?;
+    let md = args.out.join("report.md");
+    super::write_file(&md, &report.markdown)?;
     for item in &report.items {
         for (name, svg) in &item.figures {
             prism::plot::save_figure(&args.out.join(name), svg)?;
         }
     }
     for item in &report.items {
-        outln!(
-            "claim {}: {} ... {}",
-            item.number,
-            item.title,
-            if item.pass { "PASS" } else { "FAIL" }
-        );
+        let verdict = if item.pass { "PASS" } else { "FAIL" };
+        outln!("claim {}: {} ... {verdict}", item.number, item.title);
     }
-    outln!("report: {}", args.out.join("report.md").display());
+    outln!("report: {}", md.display());
     if report.all_pass() {
         Ok(())
     } else {

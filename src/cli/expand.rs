@@ -1,16 +1,16 @@
 //! `prism expand`: the exact coefficients c_s = E[L^(s)(0)]/p for s = 0..=order.
 
-use super::{CliError, CliResult};
-use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+
+use super::input::FormatArg;
+use super::CliResult;
 use prism::expansion::aniso::free::leading_coefficients_aniso;
-use prism::expansion::aniso::{
-    aniso_full_vars, aniso_leading_vars, full_coefficients_aniso, Samples,
-};
-use prism::expansion::{full_coefficients, leading_coefficients, FULL_VARS};
-use prism::poly::{Poly, PolyFormat};
+use prism::expansion::aniso::{full_coefficients_aniso, Samples};
+use prism::expansion::estimate::{expansion_estimate, POP_SHARE};
+use prism::expansion::{full_coefficients, leading_coefficients};
+use prism::poly::Poly;
 use prism::polytope::Loss;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use prism::report::{expand, ExpandEntry};
 
 /// Which loss to expand.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,17 +21,6 @@ pub enum LossArg {
     Pop,
     /// Both.
     Both,
-}
-
-/// Output format of the polynomials (text mode).
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FormatArg {
-    /// `3/2*sigma2^2*H*p`
-    Text,
-    /// `\frac{3}{2} sigma2^{2} H p`
-    Latex,
-    /// `Rational(3, 2)*sigma2**2*H*p`
-    Sympy,
 }
 
 /// Flags of `prism expand`.
@@ -59,179 +48,67 @@ pub struct Args {
     /// {"m1": 1, "m2": 1} in JSON); m_k = 1 gives the isotropic expansion.
     #[arg(long)]
     anisotropic: bool,
+    /// Write the output to FILE instead of standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 /// Run `prism expand`.
 pub fn run(args: Args) -> CliResult {
-    let losses: Vec<Loss> = match args.loss {
-        LossArg::Train => vec![Loss::Train],
-        LossArg::Pop => vec![Loss::Pop],
-        LossArg::Both => vec![Loss::Train, Loss::Pop],
+    let losses: &[Loss] = match args.loss {
+        LossArg::Train => &[Loss::Train],
+        LossArg::Pop => &[Loss::Pop],
+        LossArg::Both => &[Loss::Train, Loss::Pop],
     };
-    let fmt = match args.format {
-        FormatArg::Text => PolyFormat::Text,
-        FormatArg::Latex => PolyFormat::Latex,
-        FormatArg::Sympy => PolyFormat::Sympy,
-    };
-    // The measured cost models of prism::expansion::estimate (pop costs about half of train).
-    let (secs, bytes) = if args.leading {
-        prism::expansion::estimate::leading_estimate(args.order)
-    } else {
-        prism::expansion::estimate::full_estimate(args.order)
-    };
-    let share: f64 = losses
+    let share = losses
         .iter()
-        .map(|l| if *l == Loss::Train { 1.0 } else { 0.5 })
+        .map(|l| if *l == Loss::Train { 1.0 } else { POP_SHARE })
         .sum();
-    // Orders beyond the path's maximum are refused by the library itself, with its estimate.
-    let max = if args.leading {
-        prism::expansion::estimate::MAX_LEADING_ORDER
-    } else {
-        prism::expansion::estimate::MAX_FULL_ORDER
-    };
-    if args.order > max {
-        let why = if args.leading {
-            prism::expansion::estimate::leading_refusal(args.order).to_string()
-        } else {
-            prism::expansion::estimate::check_full(args.order)
-                .err()
-                .map_or_else(String::new, |e| e.to_string())
-        };
-        return Err(super::CliError::user(format!(
-            "--order {}: {why}",
-            args.order
-        )));
-    } else {
-        super::budget::guard(&super::budget::Estimate {
-            what: format!(
-                "the {} expansion to order {}",
-                if args.leading { "leading" } else { "full" },
-                args.order
-            ),
-            secs: share * secs,
-            bytes,
-            detail: "measured cost model of prism::expansion::estimate".into(),
-            knobs: "a lower --order, --leading, or --loss train".into(),
-        })?;
-    }
+    let path = if args.leading { "leading" } else { "full" };
+    let est = expansion_estimate(
+        args.order,
+        args.leading,
+        share,
+        format!("the {path} expansion to order {}", args.order),
+        "a lower --order, --leading, or --loss train",
+    )
+    .map_err(|e| super::CliError::user(format!("--order {}: {e}", args.order)))?;
+    super::budget::guard(&est)?;
     let beat = super::progress::Heartbeat::start("expand");
     let mut results: Vec<(Loss, Vec<Poly>)> = Vec::new();
-    for &loss in &losses {
+    for &loss in losses {
         beat.set(format!("{} loss to order {}", loss.name(), args.order));
-        let polys = if args.leading {
-            let bar = delayed_spinner(format!("leading {} to order {}", loss.name(), args.order));
-            let r = if args.anisotropic {
-                leading_coefficients_aniso(args.order, loss)
-            } else {
-                leading_coefficients(args.order, loss)
-            };
-            bar.finish_and_clear();
-            r?
-        } else {
-            compute_full(args.order, loss, args.anisotropic)?
+        // The full path reports as the letters A are integrated out level by level.
+        let cb = |s: usize, level: usize, states: usize| {
+            beat.set(format!(
+                "{} order {s}/{}: {level} letters A left, {states} states",
+                loss.name(),
+                args.order
+            ))
+        };
+        let polys = match (args.leading, args.anisotropic) {
+            (true, true) => leading_coefficients_aniso(args.order, loss)?,
+            (true, false) => leading_coefficients(args.order, loss)?,
+            (false, true) => full_coefficients_aniso(args.order, loss, Samples::Finite, Some(&cb))?,
+            (false, false) => full_coefficients(args.order, loss, Some(&cb))?,
         };
         results.push((loss, polys));
     }
     drop(beat);
-    if args.json {
-        let out: Vec<prism::report::ExpandEntry> = results
+    let text = if args.json {
+        let entries: Vec<ExpandEntry> = results
             .iter()
-            .flat_map(|(loss, polys)| {
-                prism::report::ExpandEntry::from_polys(*loss, polys, args.leading)
-            })
+            .flat_map(|(loss, polys)| ExpandEntry::from_polys(*loss, polys, args.leading))
             .collect();
-        outln!("{}", prism::report::to_json(&out)?);
-        return Ok(());
-    }
-    for (loss, polys) in &results {
-        let what = if args.leading {
-            "leading part (g = 0) of c_s in r = H/p, q = sigma2 p, y = p/N"
-        } else {
-            "c_s = E[L^(s)(0)]/p, exact"
-        };
-        outln!("# {} loss: {what}", loss.name());
-        if args.anisotropic {
-            outln!("# anisotropic data: m_k = tr(Sigma^k)/p (m_k = 1 is isotropic)");
-        }
-        let (lv, fv) = (aniso_leading_vars(), aniso_full_vars());
-        let aniso_names: Vec<&str> = if args.leading { &lv } else { &fv }
-            .iter()
-            .map(String::as_str)
-            .collect();
-        for (s, p) in polys.iter().enumerate() {
-            let body = if args.anisotropic {
-                p.format(&aniso_names, fmt)
-            } else if args.leading {
-                p.format(&["r", "q", "y"], fmt)
-            } else {
-                p.format(&FULL_VARS, fmt)
-            };
-            outln!("c_{s} = {body}");
-        }
-    }
-    Ok(())
-}
-
-/// A spinner on stderr that only appears after one second.
-fn delayed_spinner(msg: String) -> ProgressBar {
-    let bar = ProgressBar::hidden();
-    let b2 = bar.clone();
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(1));
-        if !b2.is_finished() {
-            b2.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            b2.set_style(
-                ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("style"),
-            );
-            b2.set_message(msg);
-            b2.enable_steady_tick(Duration::from_millis(200));
-        }
-    });
-    bar
-}
-
-/// The full path with a progress bar (shown once a computation has run for a second): one bar
-/// per order, advancing as the letters A are integrated out level by level.
-fn compute_full(order: usize, loss: Loss, anisotropic: bool) -> Result<Vec<Poly>, CliError> {
-    struct State {
-        bar: Option<ProgressBar>,
-        order: usize,
-        top: usize,
-    }
-    let start = Instant::now();
-    let state = Mutex::new(State {
-        bar: None,
-        order: usize::MAX,
-        top: 0,
-    });
-    let cb = |s: usize, level: usize, states: usize| {
-        let mut g = state.lock().expect("lock");
-        if g.order != s {
-            g.order = s;
-            g.top = level;
-        }
-        if g.bar.is_none() && start.elapsed() > Duration::from_secs(1) {
-            let b = ProgressBar::new(1);
-            b.set_style(ProgressStyle::with_template("{bar:30} {msg} [{elapsed}]").expect("style"));
-            g.bar = Some(b);
-        }
-        let top = g.top as u64;
-        if let Some(b) = g.bar.as_ref() {
-            b.set_length(top.max(1));
-            b.set_position(top - level as u64);
-            b.set_message(format!(
-                "{} order {s}/{order}: {level} letters A left, {states} states",
-                loss.name()
-            ));
-        }
-    };
-    let r = if anisotropic {
-        full_coefficients_aniso(order, loss, Samples::Finite, Some(&cb))
+        prism::report::to_json(&entries)? + "\n"
     } else {
-        full_coefficients(order, loss, Some(&cb))
+        results
+            .iter()
+            .map(|(loss, polys)| {
+                let fmt = args.format.into();
+                expand::text(*loss, polys, args.leading, args.anisotropic, fmt)
+            })
+            .collect()
     };
-    if let Some(b) = state.lock().expect("lock").bar.take() {
-        b.finish_and_clear();
-    }
-    Ok(r?)
+    super::write_output(args.out.as_deref(), text)
 }

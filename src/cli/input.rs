@@ -1,67 +1,9 @@
-//! Reading a spec from an argument, a file (`-f FILE`) or standard input (`-`).
-//!
-//! Input is bounded: at most [`MAX_INPUT_BYTES`] are read (a spec is a few lines; `- <
-//! /dev/zero` must not read gigabytes), it must be UTF-8, and a leading UTF-8 byte-order mark
-//! is dropped.
+//! The spec source flags (argument, `-f FILE`, or `-` for standard input) and the value
+//! enums shared by several commands.
 
 use super::CliError;
-use std::io::Read;
+use prism::spec::{read_source, strip_bom, MAX_INPUT_BYTES};
 use std::path::Path;
-
-/// Largest spec or claims input accepted: 1 MiB.
-pub const MAX_INPUT_BYTES: u64 = 1 << 20;
-
-/// `s` shortened to at most `max` characters, keeping its start and end: `abc…(5000 chars)…xyz`.
-pub fn elide(s: &str, max: usize) -> String {
-    let n = s.chars().count();
-    if n <= max {
-        return s.to_string();
-    }
-    let head: String = s.chars().take(max * 2 / 3).collect();
-    let tail: String = s.chars().skip(n - max / 4).collect();
-    format!("{head}…({n} characters)…{tail}")
-}
-
-/// Read at most [`MAX_INPUT_BYTES`] from `r`; `what` names the source in errors.
-pub fn read_bounded(mut r: impl Read, what: &str) -> Result<String, CliError> {
-    let mut buf = Vec::new();
-    r.by_ref()
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| CliError::user(format!("cannot read {what}: {e}")))?;
-    if buf.len() as u64 > MAX_INPUT_BYTES {
-        return Err(CliError::user(format!(
-            "{what} is larger than {} MiB: a spec or claims file is a few lines of text (is this the right file?)",
-            MAX_INPUT_BYTES >> 20
-        )));
-    }
-    let text = String::from_utf8(buf).map_err(|e| {
-        CliError::user(format!(
-            "{what} is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
-}
-
-/// Read a spec or claims file, or standard input for `-`.
-pub fn read_source(path: &Path) -> Result<String, CliError> {
-    if path.as_os_str() == "-" {
-        return read_bounded(std::io::stdin().lock(), "standard input");
-    }
-    let shown = path.display().to_string();
-    if path.is_dir() {
-        return Err(CliError::user(format!(
-            "cannot read {shown}: it is a directory"
-        )));
-    }
-    let f = std::fs::File::open(path)
-        .map_err(|e| CliError::user(format!("cannot read {shown}: {e}")))?;
-    read_bounded(f, &shown)
-}
 
 /// The spec source flags shared by commands that take a spec.
 #[derive(clap::Args, Debug, Clone)]
@@ -83,10 +25,10 @@ impl SpecInput {
     /// The spec text, if any source was given.
     pub fn text_opt(&self) -> Result<Option<String>, CliError> {
         if let Some(path) = &self.file {
-            return read_source(path).map(Some);
+            return Ok(Some(read_source(path)?));
         }
         match self.spec.as_deref() {
-            Some("-") => read_source(Path::new("-")).map(Some),
+            Some("-") => Ok(Some(read_source(Path::new("-"))?)),
             Some(s) => {
                 if s.len() as u64 > MAX_INPUT_BYTES {
                     return Err(CliError::user(format!(
@@ -94,7 +36,7 @@ impl SpecInput {
                         MAX_INPUT_BYTES >> 20
                     )));
                 }
-                Ok(Some(s.strip_prefix('\u{feff}').unwrap_or(s).to_string()))
+                Ok(Some(strip_bom(s).to_string()))
             }
             None => Ok(None),
         }
@@ -109,6 +51,21 @@ impl SpecInput {
         })
     }
 
+    /// Parse the spec and keep its `spectrum = LAW`, a `file("...")` law read relative to the
+    /// spec file's directory (the working directory for an inline spec or standard input).
+    pub fn parse_with_spectrum(&self) -> Result<prism::spec::Spec, CliError> {
+        let text = self.text()?;
+        let mut spec = prism::spec::Spec::parse(&text)
+            .map_err(|e| CliError::user(format!("invalid spec: {e}")))?;
+        let base = self
+            .file
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|d| !d.as_os_str().is_empty());
+        spec.spectrum = resolve_spectrum(spec.spectrum, base)?;
+        Ok(spec)
+    }
+
     /// Parse the spec, rendering errors with their position. A `spectrum = LAW` other than
     /// the identity is refused ([`require_isotropic`]).
     pub fn parse(&self) -> Result<prism::spec::Spec, CliError> {
@@ -118,40 +75,21 @@ impl SpecInput {
         require_isotropic(&spec)?;
         Ok(spec)
     }
+
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_tokens_are_elided_and_bom_dropped() {
-        let long = "x".repeat(5_000_000);
-        let e = elide(&long, 40);
-        assert!(e.len() < 100 && e.contains("5000000 characters"), "{e}");
-        assert_eq!(elide("short", 40), "short");
-        let t = read_bounded("\u{feff}p = n".as_bytes(), "t").unwrap();
-        assert_eq!(t, "p = n");
-        let big = vec![b' '; (MAX_INPUT_BYTES + 10) as usize];
-        assert!(read_bounded(&big[..], "t")
-            .unwrap_err()
-            .message
-            .contains("MiB"));
-        assert!(read_bounded(&[0xff, 0xfe][..], "t").is_err());
-    }
-}
-/// Refuse a spec with a non-identity `spectrum = LAW`: the commands that take a spec do not
-/// use the covariance spectrum yet (THEORY 9; issue 14), and ignoring it would silently give
-/// isotropic results.
+/// Refuse a spec with a non-identity `spectrum = LAW` in the commands that do not use the
+/// covariance spectrum yet (`classify`, `limit` and `simulate` do, through
+/// [`SpecInput::parse_with_spectrum`]); ignoring it would silently give isotropic results.
 pub fn require_isotropic(spec: &prism::spec::Spec) -> Result<(), CliError> {
     if spec.spectrum.is_identity() {
         return Ok(());
     }
     Err(CliError::user(format!(
         "`spectrum = {}` is parsed, but this command does not support anisotropic data yet \
-         (classification, limits, simulation and checks with a covariance spectrum are not \
-         implemented); remove the statement, or use `prism expand --anisotropic` for the exact \
-         expansion with the spectral moments m_k = tr(Sigma^k)/p",
+         (`prism classify`, `prism limit` and `prism simulate SPEC --n N` take it); remove the \
+         statement here, or use `prism expand --anisotropic` for the exact expansion with the \
+         spectral moments m_k = tr(Sigma^k)/p",
         spec.spectrum
     )))
 }
@@ -177,5 +115,76 @@ impl From<ModeArg> for prism::sim::Mode {
 /// The flag parser for a face (`--face`, `--explain`, `--formula`): a name such as
 /// `small-data+narrow-latent` (2-faces in any order), or a label F1..F5, E1..E9, V1..V6.
 pub fn parse_face(s: &str) -> Result<prism::regimes::Regime, String> {
-    prism::regimes::Regime::from_name(s).map_err(|e| e.to_string())
+    s.parse()
+        .map_err(|e: prism::regimes::UnknownFace| e.to_string())
+}
+
+/// `--integrator` of `simulate`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum IntegratorArg {
+    /// Gradient descent (THEORY 1).
+    Euler,
+    /// The flow, classical Runge-Kutta with a fixed step.
+    Rk4,
+    /// The flow, Dormand-Prince 5(4) with error control.
+    Adaptive,
+}
+
+impl From<IntegratorArg> for prism::sim::Integrator {
+    fn from(a: IntegratorArg) -> Self {
+        match a {
+            IntegratorArg::Euler => Self::Euler,
+            IntegratorArg::Rk4 => Self::Rk4,
+            IntegratorArg::Adaptive => Self::Adaptive,
+        }
+    }
+}
+
+/// `--sampler` of `simulate`: how the fast mode draws the spectrum of S when Sigma = I.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum SamplerArg {
+    /// The bidiagonal (Dumitriu-Edelman) model.
+    Bidiagonal,
+    /// A dense Wishart matrix.
+    Dense,
+}
+
+impl From<SamplerArg> for prism::sim::SpectrumMethod {
+    fn from(a: SamplerArg) -> Self {
+        match a {
+            SamplerArg::Bidiagonal => Self::Bidiagonal,
+            SamplerArg::Dense => Self::Dense,
+        }
+    }
+}
+
+/// Read a `file("...")` law (relative to `base`, the spec file's directory; `None`: the
+/// working directory); other laws unchanged. Errors carry the file, line and a hint.
+pub fn resolve_spectrum(
+    law: prism::spec::SpectrumLaw,
+    base: Option<&Path>,
+) -> Result<prism::spec::SpectrumLaw, CliError> {
+    prism::spec::resolve_spectrum(law, base)
+        .map_err(|e| CliError::user(format!("{e}\nhint: {}", e.hint())))
+}
+
+/// `--format`: how exact coefficients are printed.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    /// Plain text (`3/2*q^2*r`).
+    Text,
+    /// LaTeX (`\frac{3}{2} q^{2} r`).
+    Latex,
+    /// SymPy (`Rational(3, 2)*q**2*r`).
+    Sympy,
+}
+
+impl From<FormatArg> for prism::poly::PolyFormat {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Text => Self::Text,
+            FormatArg::Latex => Self::Latex,
+            FormatArg::Sympy => Self::Sympy,
+        }
+    }
 }

@@ -36,16 +36,15 @@ pub struct Args {
     /// Write the figure (SVG).
     #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<PathBuf>,
+    /// Write the output (report or JSON) to FILE instead of standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 /// Refuse an output path before any work (prism::plot::check_figure_path: .svg or .png, in an
 /// existing, writable directory).
 fn check_plot_path(path: &Path) -> Result<(), CliError> {
     prism::plot::check_figure_path(path).map_err(|e| CliError::user(format!("--plot: {e}")))
-}
-
-fn write(path: &Path, svg: &str) -> Result<(), CliError> {
-    Ok(prism::plot::save_figure(path, svg)?)
 }
 
 /// Run `prism map`.
@@ -78,15 +77,16 @@ pub fn run(args: Args) -> CliResult {
         )
     };
     if let Some(p) = &args.plot {
-        write(p, &svg)?;
+        prism::plot::save_figure(p, &svg)?;
     }
-    if args.json {
-        outln!("{json}");
+    let text = if args.json {
+        json + "\n"
     } else {
-        out!("{report}");
-        if let Some(p) = &args.plot {
-            outln!("\nwrote {}", p.display());
-        }
-    }
-    Ok(())
+        let wrote = args
+            .plot
+            .as_ref()
+            .map(|p| format!("\nwrote {}\n", p.display()));
+        report + &wrote.unwrap_or_default()
+    };
+    super::write_output(args.out.as_deref(), text)
 }

@@ -35,7 +35,7 @@ macro_rules! outln {
     ($($arg:tt)*) => { out!("{}\n", format_args!($($arg)*)) };
 }
 
-pub mod budget;
+mod budget;
 mod check;
 mod check_claims;
 mod claims;
@@ -132,13 +132,40 @@ pub fn write_file(path: &std::path::Path, bytes: impl AsRef<[u8]>) -> Result<(),
         .map_err(|e| CliError::user(format!("cannot write {}: {e}", path.display())))
 }
 
+/// Write a command's result to `path` (`-o FILE`), or to standard output.
+pub fn write_output(path: Option<&std::path::Path>, text: impl AsRef<str>) -> CliResult {
+    match path {
+        Some(p) => write_file(p, text.as_ref()),
+        None => emit(format_args!("{}", text.as_ref())),
+    }
+}
+
+/// Refuse an output directory that cannot be created or written, before the work starts.
+pub fn check_out_dir(dir: &std::path::Path) -> CliResult {
+    let shown = dir.display();
+    if dir.exists() && !dir.is_dir() {
+        return Err(CliError::user(format!(
+            "-o {shown}: exists and is not a directory"
+        )));
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::user(format!("-o {shown}: cannot create it: {e}")))?;
+    let probe = dir.join(".prism-write-test");
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| CliError::user(format!("-o {shown}: cannot write into it: {e}")))
+}
+
 // ----- value parsers: every numeric flag is checked when the flags are parsed ------------------
+
+/// Longest flag value shown in an error message (longer ones are elided).
+const SHOWN_CHARS: usize = 40;
 
 fn number(s: &str) -> Result<f64, String> {
     let x: f64 = s
         .trim()
         .parse()
-        .map_err(|_| format!("`{}` is not a number", input::elide(s, 40)))?;
+        .map_err(|_| format!("`{}` is not a number", prism::spec::elide(s, SHOWN_CHARS)))?;
     if !x.is_finite() {
         return Err(format!("{s} is not a finite number"));
     }
@@ -179,9 +206,9 @@ fn integer(s: &str, min: usize) -> Result<usize, String> {
     }
     let x: usize = t.parse().map_err(|_| {
         if t.chars().all(|c| c.is_ascii_digit()) && !t.is_empty() {
-            format!("{} is too large", input::elide(s, 40))
+            format!("{} is too large", prism::spec::elide(s, SHOWN_CHARS))
         } else {
-            format!("`{}` is not an integer", input::elide(s, 40))
+            format!("`{}` is not an integer", prism::spec::elide(s, SHOWN_CHARS))
         }
     })?;
     if x < min {
@@ -302,10 +329,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { EXIT_USER } else { EXIT_OK });
         }
     };
-    if let Err(e) = budget::set(&cli.budget) {
-        eprintln!("error: {}", e.message);
-        return ExitCode::from(e.code);
-    }
+    budget::set(&cli.budget);
     let result: CliResult = match cli.command {
         Command::Classify(a) => classify::run(a),
         Command::Faces(a) => faces::run(a),

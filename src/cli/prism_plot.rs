@@ -18,6 +18,9 @@ pub struct Args {
     /// Write the drawing (.svg or .png).
     #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<PathBuf>,
+    /// Write the text to FILE instead of standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 /// Run `prism prism`.
@@ -36,26 +39,10 @@ pub fn run(args: Args) -> CliResult {
         }
         (None, None) => None,
     };
-    let mut out = String::from("the prism P = T x I: 6 vertices, 9 edges, 5 two-faces\n");
-    for dim in [2u32, 1, 0] {
-        let title = match dim {
-            2 => "two-faces",
-            1 => "edges",
-            _ => "vertices",
-        };
-        out.push_str(&format!("{title}:\n"));
-        for f in Regime::ALL.iter().filter(|f| f.dim() == dim) {
-            let mark = if Some(*f) == highlight { "=>" } else { "  " };
-            out.push_str(&format!("{mark} {:<4} {}\n", f.label(), f.name()));
-        }
-    }
-    if highlight == Some(Regime::Proportional) {
-        out.push_str("=> the interior (proportional): r, q and alpha all finite\n");
-    }
+    let mut out = prism::report::text::prism_faces(highlight);
     if let Some(path) = &args.plot {
         prism::plot::save_figure(path, &prism::plot::prism_svg(highlight)?)?;
         out.push_str(&format!("wrote {}\n", path.display()));
     }
-    out!("{out}");
-    Ok(())
+    super::write_output(args.out.as_deref(), out)
 }

@@ -183,6 +183,43 @@ pub fn check_aniso(order: usize, leading: bool) -> Result<(), super::ExpansionEr
     }))
 }
 
+/// The cost of the isotropic expansion to `order` on the leading (`leading`) or full path as a
+/// resource [`crate::budget::Estimate`], with `share` the number of train-loss equivalents
+/// computed (the population loss costs about half of the train loss; the hierarchy, both
+/// losses, 1.5). An order beyond the path's maximum is refused here, with its [`Refusal`].
+pub fn expansion_estimate(
+    order: usize,
+    leading: bool,
+    share: f64,
+    what: String,
+    knobs: &str,
+) -> Result<crate::budget::Estimate, super::ExpansionError> {
+    if leading && order > MAX_LEADING_ORDER {
+        return Err(super::ExpansionError::TooLarge(leading_refusal(order)));
+    }
+    if !leading {
+        check_full(order)?;
+    }
+    let (secs, bytes) = if leading {
+        leading_estimate(order)
+    } else {
+        full_estimate(order)
+    };
+    Ok(crate::budget::Estimate {
+        what,
+        secs: share * secs,
+        bytes,
+        detail: "measured cost model of prism::expansion::estimate".into(),
+        knobs: knobs.into(),
+    })
+}
+
+/// Share of [`expansion_estimate`] for the population loss alone (train is 1).
+pub const POP_SHARE: f64 = 0.5;
+
+/// Share of [`expansion_estimate`] for the hierarchy (both losses).
+pub const HIERARCHY_SHARE: f64 = 1.5;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,7 +27,7 @@ pub use free::leading_coefficients;
 pub use full::{full_coefficient, full_coefficients, FULL_VARS};
 pub use normalized::{
     check_full, check_full_order, check_leading, hierarchy_from_full, hierarchy_from_leading,
-    leading_part, normalize, Check, StructureReport, NORM_VARS,
+    leading_part, leading_to_raw, normalize, Check, StructureReport, NORM_VARS,
 };
 
 /// Errors of the expansion phase.

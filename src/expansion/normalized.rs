@@ -35,9 +35,16 @@ pub fn denormalize(norm: &Poly) -> Poly {
 }
 
 /// A leading (g = 0) polynomial in (r, q, y), exponents `[k, j, l]`, as raw monomials:
-/// `r^k q^j y^l = p^(j - k + l) H^k sigma2^j N^(-l)` ([`denormalize`] at g = 0).
+/// `r^k q^j y^l = p^(j - k + l) H^k sigma2^j N^(-l)` ([`denormalize`] at g = 0, the inverse
+/// of [`normalize`] on the leading part). Further variables after (r, q, y) (the moments of an
+/// anisotropic expansion) are kept after N.
 pub fn leading_to_raw(leading: &Poly) -> Poly {
-    denormalize(&leading.map_exps(NORM_VARS.len(), |e| vec![e[0], e[1], e[2], 0]))
+    leading.map_exps(leading.nvars() + 1, |e| {
+        let (k, j, l) = (e[0], e[1], e[2]);
+        let mut raw = vec![j + l - k, k, j, -l];
+        raw.extend_from_slice(&e[3..]);
+        raw
+    })
 }
 
 /// The g = 0 part of a full coefficient, as a polynomial in (r, q, y) (exponents `[k, j, l]`),

@@ -183,34 +183,6 @@ impl Regime {
         }
     }
 
-    /// Parse a face name (the classifier's strings; also accepts the labels F1..F5, E1..E9,
-    /// V1..V6 and `interior`).
-    /// Parse a face name: the classifier's names (`large-data+mean-field`), the 2-faces
-    /// containing the face joined by `+` in any order, the labels F1..F5, E1..E9, V1..V6, or
-    /// `proportional` / `interior`. The one place a face name is read.
-    pub fn from_name(s: &str) -> Result<Regime, UnknownFace> {
-        let t = s.trim();
-        if let Some(r) = Regime::ALL
-            .iter()
-            .copied()
-            .find(|r| r.name() == t || r.label().eq_ignore_ascii_case(t))
-        {
-            return Ok(r);
-        }
-        let parts: Option<Vec<Regime>> = t
-            .split('+')
-            .map(|p| {
-                Regime::ALL
-                    .iter()
-                    .copied()
-                    .find(|r| r.dim() == 2 && r.name() == p.trim())
-            })
-            .collect();
-        parts
-            .and_then(|p| Regime::from_two_faces(&p))
-            .ok_or_else(|| UnknownFace(t.to_string()))
-    }
-
     /// The face cut out by the given 2-faces (the facets containing it), if they meet in a
     /// face; no 2-face gives the interior. Order and repetition do not matter.
     pub fn from_two_faces(two: &[Regime]) -> Option<Regime> {
@@ -401,10 +373,41 @@ impl Regime {
     }
 }
 
+impl std::str::FromStr for Regime {
+    type Err = UnknownFace;
+
+    /// Parse a face name: the classifier's names (`large-data+mean-field`), the 2-faces
+    /// containing the face joined by `+` in any order, the labels F1..F5, E1..E9, V1..V6, or
+    /// `proportional` / `interior`. The one place a face name is read (spec files, flags, the
+    /// Python package all call it through `str::parse`).
+    fn from_str(s: &str) -> Result<Regime, UnknownFace> {
+        let t = s.trim();
+        if let Some(r) = Regime::ALL
+            .iter()
+            .copied()
+            .find(|r| r.name() == t || r.label().eq_ignore_ascii_case(t))
+        {
+            return Ok(r);
+        }
+        let parts: Option<Vec<Regime>> = t
+            .split('+')
+            .map(|p| {
+                Regime::ALL
+                    .iter()
+                    .copied()
+                    .find(|r| r.dim() == 2 && r.name() == p.trim())
+            })
+            .collect();
+        parts
+            .and_then(|p| Regime::from_two_faces(&p))
+            .ok_or_else(|| UnknownFace(t.to_string()))
+    }
+}
+
 impl TryFrom<String> for Regime {
     type Error = UnknownFace;
     fn try_from(s: String) -> Result<Regime, UnknownFace> {
-        Regime::from_name(&s)
+        s.parse()
     }
 }
 
@@ -415,11 +418,11 @@ mod tests {
     #[test]
     fn names_round_trip_and_structure() {
         for r in Regime::ALL {
-            assert_eq!(Regime::from_name(r.name()).unwrap(), r);
-            assert_eq!(Regime::from_name(r.label()).unwrap(), r);
+            assert_eq!(r.name().parse::<Regime>().unwrap(), r);
+            assert_eq!(r.label().parse::<Regime>().unwrap(), r);
             assert_eq!(Regime::from_parts(r.parts().0, r.parts().1), r);
         }
-        assert!(Regime::from_name("nope").is_err());
+        assert!("nope".parse::<Regime>().is_err());
         let dims: Vec<u32> = Regime::ALL.iter().map(|r| r.dim()).collect();
         assert_eq!(dims.iter().filter(|&&d| d == 2).count(), 5);
         assert_eq!(dims.iter().filter(|&&d| d == 1).count(), 9);
@@ -439,11 +442,11 @@ mod tests {
 
     #[test]
     fn names_parse_in_any_order_and_serialize_as_names() {
-        assert_eq!(Regime::from_name("free+large-data"), Ok(Regime::LargeFree));
-        assert_eq!(Regime::from_name(" E4 "), Ok(Regime::SmallNarrow));
-        assert_eq!(Regime::from_name("interior"), Ok(Regime::Proportional));
-        assert!(Regime::from_name("large-data+small-data").is_err());
-        assert!(Regime::from_name("large-data+").is_err());
+        assert_eq!("free+large-data".parse::<Regime>(), Ok(Regime::LargeFree));
+        assert_eq!(" E4 ".parse::<Regime>(), Ok(Regime::SmallNarrow));
+        assert_eq!("interior".parse::<Regime>(), Ok(Regime::Proportional));
+        assert!("large-data+small-data".parse::<Regime>().is_err());
+        assert!("large-data+".parse::<Regime>().is_err());
         assert_eq!(
             Regime::from_two_faces(&[Regime::Free, Regime::MeanField, Regime::Free]),
             Some(Regime::MeanFieldFree)

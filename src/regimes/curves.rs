@@ -34,6 +34,13 @@ pub enum CurveMethod {
         /// Largest difference to the check run (bounds truncation and integration error).
         difference: f64,
     },
+    /// Deterministic equivalents with a covariance spectrum (Silverstein's equation, the
+    /// Ledoit-Peche measure) by contour integrals, refined until two levels agree (THEORY 9.5);
+    /// `ode`: inside an ODE (the narrow-latent family).
+    Contour {
+        /// Whether an ODE is integrated with the contour integrals in its right-hand side.
+        ode: bool,
+    },
     /// Numerical limit from simulations of the reduced flow at growing p, extrapolated in 1/p.
     Extrapolated {
         /// The sizes p used.
@@ -57,6 +64,10 @@ impl CurveMethod {
             CurveMethod::JacobiChain { sites, difference } => format!(
                 "Jacobi chain with {sites} sites (RK4, step doubling, tolerance 1e-15); a run with {} sites at tolerance 1e-13 differs by {difference:.1e}",
                 sites / 2
+            ),
+            CurveMethod::Contour { ode } => format!(
+                "deterministic equivalent of mu_S = mu_Sigma boxtimes MP_y and of the Ledoit-Peche measure nu by contour integrals (trapezoid rule on an ellipse, doubled until two levels agree){}",
+                if *ode { "; ODE by RK4 with step doubling" } else { "" }
             ),
             CurveMethod::Extrapolated { sizes, seeds } => format!(
                 "NUMERICAL: reduced flow simulated at p = {sizes:?} ({seeds} runs each), extrapolated linearly in 1/p"

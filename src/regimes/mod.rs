@@ -68,6 +68,7 @@ pub mod ode;
 pub mod quad;
 pub mod series;
 pub mod small_data;
+pub mod spectral;
 pub mod text;
 pub mod variants;
 
@@ -150,6 +151,28 @@ pub enum RegimeError {
     /// The requested series order is not available for this face.
     #[error("series for face `{face}`: {reason}")]
     Series {
+        /// The face.
+        face: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The spectral law cannot be used (invalid, unread, or not supported by an evaluator).
+    #[error("spectrum: {reason}")]
+    Spectrum {
+        /// Why.
+        reason: String,
+    },
+    /// No limit exists on this face with this law (heavy tails, THEORY 9.6).
+    #[error("face `{face}` has no limit with this spectrum: {reason}")]
+    NoLimit {
+        /// The face.
+        face: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The limit exists but is not analytic at t = 0: no Taylor series (THEORY 9.6).
+    #[error("face `{face}`: {reason}")]
+    NotAnalytic {
         /// The face.
         face: &'static str,
         /// Why.

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::expansion::leading_to_raw;
 use crate::poly::{rat_to_f64, Poly};
 use crate::polytope::Loss;
 
@@ -45,17 +46,6 @@ pub struct ExpandTerm {
     /// (absent for isotropic expansions).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moments: Option<std::collections::BTreeMap<String, i32>>,
-}
-
-/// A leading polynomial in (r, q, y) as raw monomials: `q^j r^k y^l = p^(j-k+l) H^k sigma2^j
-/// N^(-l)` (the inverse of the normalization r = H/p, q = sigma2 p, y = p/N). Further
-/// variables (the moments of an anisotropic expansion) are kept after N.
-pub fn leading_to_raw(p: &Poly) -> Poly {
-    p.map_exps(p.nvars() + 1, |e| {
-        let mut v = vec![e[1] - e[0] + e[2], e[0], e[1], -e[2]];
-        v.extend_from_slice(&e[3..]);
-        v
-    })
 }
 
 impl ExpandEntry {
@@ -101,4 +91,37 @@ impl ExpandEntry {
             })
             .collect()
     }
+}
+
+/// The readable text of `prism expand` for one loss: a header, then `c_s = ...` per order in
+/// `fmt`, in the variables of the path: (r, q, y) for the leading part, (p, H, sigma2, N) for
+/// the full expansion, followed by the moments m_k with `anisotropic`.
+pub fn text(
+    loss: Loss,
+    polys: &[Poly],
+    leading: bool,
+    anisotropic: bool,
+    fmt: crate::poly::PolyFormat,
+) -> String {
+    use crate::expansion::aniso::{aniso_full_vars, aniso_leading_vars};
+    let what = if leading {
+        "leading part (g = 0) of c_s in r = H/p, q = sigma2 p, y = p/N"
+    } else {
+        "c_s = E[L^(s)(0)]/p, exact"
+    };
+    let mut out = format!("# {} loss: {what}\n", loss.name());
+    if anisotropic {
+        out.push_str("# anisotropic data: m_k = tr(Sigma^k)/p (m_k = 1 is isotropic)\n");
+    }
+    let names: Vec<String> = match (anisotropic, leading) {
+        (true, true) => aniso_leading_vars(),
+        (true, false) => aniso_full_vars(),
+        (false, true) => ["r", "q", "y"].map(String::from).to_vec(),
+        (false, false) => crate::expansion::FULL_VARS.map(String::from).to_vec(),
+    };
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    for (s, p) in polys.iter().enumerate() {
+        out.push_str(&format!("c_{s} = {}\n", p.format(&names, fmt)));
+    }
+    out
 }

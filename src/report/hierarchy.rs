@@ -116,3 +116,119 @@ impl HierarchyReport {
         HierarchyReport { prism, supports }
     }
 }
+
+/// How `prism hierarchy` ends: the prism confirmed, or why not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HierarchyVerdict {
+    /// The supports grow like the triangular prism and every structural check passes.
+    Confirmed,
+    /// The affine fit failed (the message).
+    NotThePrism(String),
+    /// The prism fits, but a structural check failed.
+    ChecksFailed,
+}
+
+/// The readable report of `prism hierarchy` (`full`: the full Wick path was used) and its
+/// verdict.
+pub fn text(
+    h: &Hierarchy,
+    checks: &crate::expansion::StructureReport,
+    fit: &Result<FittedPrism, PrismError>,
+    full: bool,
+) -> (String, HierarchyVerdict) {
+    use crate::polytope::Loss;
+    let mut o = String::new();
+    let mut line = |s: String| {
+        o.push_str(&s);
+        o.push('\n');
+    };
+    line(
+        "Leading (g = 0) supports P_s in (k, j, l) = powers of (r, q, 1/alpha), computed exactly."
+            .into(),
+    );
+    line(format!(
+        "{:>3} {:>8} {:>8}   {:>22}",
+        "s", "|P_s|", "|P_s pop|", "train (s+1)(s+2)(s+3)/2"
+    ));
+    for ord in &h.orders {
+        let s = ord.s as usize;
+        line(format!(
+            "{:>3} {:>8} {:>8}   {:>22}",
+            ord.s,
+            ord.train.len(),
+            ord.pop.len(),
+            (s + 1) * (s + 2) * (s + 3) / 2
+        ));
+    }
+    line(format!(
+        "\nStructural checks (THEORY section 3), {} path:",
+        if full { "full Wick" } else { "leading" }
+    ));
+    let mut seen = std::collections::BTreeSet::new();
+    for c in &checks.checks {
+        let name = c.name.as_str();
+        if !seen.insert(name) {
+            continue;
+        }
+        let group: Vec<_> = checks.checks.iter().filter(|c| c.name == name).collect();
+        let failed: Vec<_> = group.iter().filter(|c| !c.passed).collect();
+        if failed.is_empty() {
+            line(format!(
+                "  PASS  {name}  ({} loss-order pairs)",
+                group.len()
+            ));
+        }
+        for c in failed {
+            line(format!(
+                "  FAIL  {name}  ({} s = {}): {}",
+                c.loss.name(),
+                c.order,
+                c.details
+            ));
+        }
+    }
+    let fp = match fit {
+        Ok(fp) => fp,
+        Err(e) => {
+            line(format!("\nverdict: NOT the triangular prism: {e}"));
+            return (o, HierarchyVerdict::NotThePrism(e.to_string()));
+        }
+    };
+    line("\nAffine fit conv(P_s) = conv{a_v + s b_v}:".into());
+    for (loss, f) in [(Loss::Train, &fp.train), (Loss::Pop, &fp.pop)] {
+        line(format!(
+            "  {:<5} verified exactly at orders {}..={}; families (a_v, b_v):",
+            loss.name(),
+            f.verified.0,
+            f.verified.1
+        ));
+        for (a, b) in f.a.iter().zip(&f.b) {
+            line(format!("        a = {:<14} b = {}", fmt_v(a), fmt_v(b)));
+        }
+    }
+    let p = &fp.polytope;
+    line(format!(
+        "\nAsymptotic polytope P = conv{{b_v}}: {} vertices, {} edges, {} facets",
+        p.vertices.len(),
+        p.edges.len(),
+        p.facets.len()
+    ));
+    let vertices: Vec<String> = p.vertices.iter().map(|v| fmt_v(v)).collect();
+    line(format!("  vertices: {}", vertices.join(" ")));
+    for (f, name) in p.facets.iter().zip(&fp.facet_names) {
+        line(format!(
+            "  facet {:<14} outward normal {:<12} {} vertices",
+            name,
+            fmt_v(&f.normal),
+            f.vertices.len()
+        ));
+    }
+    let verdict = if checks.all_passed() {
+        line("\nverdict: the hierarchy grows like the triangular prism T x I (CONFIRMED)".into());
+        HierarchyVerdict::Confirmed
+    } else {
+        line("\nverdict: the prism fits, but structural checks FAILED".into());
+        HierarchyVerdict::ChecksFailed
+    };
+    (o, verdict)
+}

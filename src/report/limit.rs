@@ -26,6 +26,17 @@ pub struct LimitRequest {
     pub series: usize,
     /// Confirm the series against the hierarchy's leading coefficients exactly.
     pub verify: bool,
+    /// A covariance spectrum other than the identity (read; THEORY 9), or None.
+    pub spectrum: Option<crate::spec::SpectrumLaw>,
+}
+
+/// What a covariance spectrum changed in a limit (THEORY 9.5, 9.6).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SpectrumOutcome {
+    /// The law, as written.
+    pub law: String,
+    /// Remarks: the heavy-tail statement, why a curve or a series is missing.
+    pub notes: Vec<String>,
 }
 
 /// The evaluated limit of a face (the inputs of [`LimitReport::new`]).
@@ -43,6 +54,10 @@ pub struct LimitOutcome {
     pub series: LimitSeries,
     /// The exact confirmation, when requested.
     pub confirm: Option<ConfirmReport>,
+    /// With a covariance spectrum: the law and what it changed. The series is then evaluated
+    /// at the law's exact moments (empty when the limit is not analytic at 0), and the
+    /// confirmation compares the series with moments as variables.
+    pub spectrum: Option<SpectrumOutcome>,
 }
 
 /// The face a classified spec lands on and its finite constants (from the spec's prefactors).
@@ -64,6 +79,9 @@ pub fn compute_limit(
     req: &LimitRequest,
 ) -> Result<LimitOutcome, ReportError> {
     let values = regime.resolve(&constants)?;
+    if let Some(law) = &req.spectrum {
+        return compute_limit_law(regime, constants, values, law, req);
+    }
     let curves = match limit_curve_with(regime, &constants, &req.times, &req.curve) {
         Ok(c) => Some(c),
         Err(regimes::RegimeError::NoClosedForm { .. }) if regime == Regime::Proportional => None,
@@ -85,6 +103,73 @@ pub fn compute_limit(
         curves,
         series,
         confirm,
+        spectrum: None,
+    })
+}
+
+/// [`compute_limit`] with a covariance spectrum: curves by
+/// [`regimes::spectral::limit_curve_law`] (none where no closed form exists, with the reason),
+/// the series at the law's exact moments ([`regimes::spectral::limit_series_at_law`]; none where
+/// the limit is not analytic), and `verify` on the series with moments. A face with no limit for
+/// this law (heavy tail) is an error.
+fn compute_limit_law(
+    regime: Regime,
+    constants: Constants,
+    values: Vec<f64>,
+    law: &crate::spec::SpectrumLaw,
+    req: &LimitRequest,
+) -> Result<LimitOutcome, ReportError> {
+    use regimes::spectral as sp;
+    let ctx = sp::LawContext::new(law)?;
+    let ht = sp::heavy_tail(regime, law);
+    let mut notes = Vec::new();
+    let curves = match sp::limit_curve_law(regime, &constants, &ctx, &req.times, &req.curve) {
+        Ok(c) => Some(c),
+        Err(regimes::RegimeError::NoClosedForm { hint, .. }) => {
+            notes.push(format!("no limit curve: {hint}"));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let series = match sp::limit_series_at_law(regime, req.series, law) {
+        Ok(s) => s,
+        Err(regimes::RegimeError::NotAnalytic { reason, .. }) => {
+            notes.push(format!("no exact series: {reason}"));
+            LimitSeries {
+                regime,
+                constants: regime.constant_names(),
+                train: Vec::new(),
+                pop: Vec::new(),
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !ht.analytic && !notes.iter().any(|n| n.contains("not analytic")) {
+        notes.push(ht.reason.clone());
+    }
+    if !series.train.is_empty() {
+        notes.push(
+            "exact series: the face's law with moments (confirmed against the hierarchy with moments, THEORY 5.5) evaluated at the law's exact moments m_k (rationals for atoms)".into(),
+        );
+    }
+    let confirm = if req.verify {
+        let order = req.series;
+        let with_m = sp::limit_series_law(regime, order)?;
+        Some(sp::verify_law(&with_m)?)
+    } else {
+        None
+    };
+    Ok(LimitOutcome {
+        regime,
+        constants,
+        values,
+        curves,
+        series,
+        confirm,
+        spectrum: Some(SpectrumOutcome {
+            law: law.to_string(),
+            notes,
+        }),
     })
 }
 
@@ -93,7 +178,7 @@ pub fn compute_limit(
 /// Schema: `{"constants": {name: value}, "corrections": [...], "exact_limit_curve", "face",
 /// "face_dim", "formula": {"latex", "words"}, "label", "method", "normalization": {"pop",
 /// "train"}, "notes": [...], "pop": LossCurve, "scaling", "series": SeriesReport, "spec",
-/// "time_variable", "train": LossCurve, "verify"?}`.
+/// "time_variable", "train": LossCurve, "verify"?, "spectrum"?: {"law", "notes"}}`.
 #[derive(Clone, Debug, Serialize)]
 pub struct LimitReport {
     /// Whether the limit curve is exact at these constants: a closed form or a numerically
@@ -133,6 +218,9 @@ pub struct LimitReport {
     /// The exact confirmation (only with `--verify`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verify: Option<VerifyReport>,
+    /// The covariance spectrum and what it changed (only with `spectrum = LAW`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spectrum: Option<SpectrumOutcome>,
 }
 
 /// A value per loss.
@@ -232,7 +320,12 @@ impl LimitReport {
                 .collect()
         };
         LimitReport {
-            exact_limit_curve: regime.has_closed_form(o.constants.y),
+            exact_limit_curve: if o.spectrum.is_some() {
+                curves.is_some_and(|c| c.train_err.is_none())
+            } else {
+                regime.has_closed_form(o.constants.y)
+            },
+            spectrum: o.spectrum.clone(),
             constants: regime
                 .constant_names()
                 .iter()
@@ -252,10 +345,11 @@ impl LimitReport {
                 pop: regime.normalization(Loss::Pop),
                 train: regime.normalization(Loss::Train),
             },
-            notes: curves.map_or_else(
-                || vec![NO_CLOSED_FORM_NOTE.to_string()],
-                |c| c.notes.clone(),
-            ),
+            notes: match (curves, &o.spectrum) {
+                (Some(c), _) => c.notes.clone(),
+                (None, Some(sp)) => sp.notes.clone(),
+                (None, None) => vec![NO_CLOSED_FORM_NOTE.to_string()],
+            },
             pop: loss_curve(Loss::Pop),
             scaling: text::scaling(regime).to_string(),
             series: SeriesReport {

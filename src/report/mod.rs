@@ -28,11 +28,12 @@ pub mod faces;
 pub mod hierarchy;
 pub mod limit;
 pub mod simulate;
+pub mod text;
 pub mod tidy;
 
 pub use crate::check::run::CheckReport;
 pub use crate::polytope::Classification;
-pub use expand::{leading_to_raw, ExpandEntry, ExpandTerm};
+pub use expand::{ExpandEntry, ExpandTerm};
 pub use faces::{faces, FaceEntry};
 pub use hierarchy::{HierarchyReport, PrismFitReport, SupportOrder};
 pub use limit::{compute_limit, LimitOutcome, LimitReport, LimitRequest};

@@ -68,6 +68,10 @@ pub struct SimMeta {
     pub dt_max_used: f64,
     /// Engine description (of run 0).
     pub engine: String,
+    /// The data covariance Sigma when it is not I (THEORY 9): its moments and the scale
+    /// identity. Absent for isotropic data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub covariance: Option<CovarianceMeta>,
     /// Flops per step of the engine.
     pub flops_per_step: f64,
     /// Integrator.
@@ -95,8 +99,12 @@ pub struct SimMeta {
     /// The SPEC form's context.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spec: Option<SpecMeta>,
-    /// Spectrum sampler of the fast mode.
-    pub spectrum: SpectrumMethod,
+    /// The data covariance's spectral law, as written (`identity` for isotropic data;
+    /// `eigenvalues` when the library was given the eigenvalues directly).
+    pub spectrum: String,
+    /// How the fast mode drew the spectrum of S when Sigma = I (`--sampler`; unused with a
+    /// covariance, whose spectrum always comes from X = Sigma^{1/2} Z).
+    pub sampler: SpectrumMethod,
     /// Steps per run.
     pub steps: u64,
     /// The adaptive pair's relative tolerance (absent for fixed steps).
@@ -128,6 +136,42 @@ pub struct SimMeta {
 pub const LOSSES_NOTE: &str =
     "per input dimension: l_tr = (1/2p) tr[(I-A)S(I-A)], l_pop = (1/2p) ||I-A||_F^2";
 
+/// The text of [`SimMeta::losses`] with a covariance.
+pub const LOSSES_NOTE_SIGMA: &str =
+    "per input dimension: l_tr = (1/2p) tr[(I-A)S(I-A)], l_pop = (1/2p) tr[(I-A)Sigma(I-A)], S = Sigma^1/2 Z Z^T Sigma^1/2 / N";
+
+/// The covariance of an anisotropic simulation (THEORY 9.1), from its p eigenvalues.
+#[derive(Clone, Debug, Serialize)]
+pub struct CovarianceMeta {
+    /// m_1 = tr(Sigma)/p at this p.
+    pub m1: f64,
+    /// m_2 = tr(Sigma^2)/p at this p.
+    pub m2: f64,
+    /// The largest eigenvalue.
+    pub max: f64,
+    /// The smallest eigenvalue.
+    pub min: f64,
+    /// How a mean m_1 != 1 relates to mean 1.
+    pub scale_identity: String,
+}
+
+impl CovarianceMeta {
+    /// The moments of the eigenvalues `c` (non-empty).
+    pub fn new(c: &[f64]) -> Self {
+        let p = c.len() as f64;
+        let m1 = c.iter().sum::<f64>() / p;
+        CovarianceMeta {
+            m1,
+            m2: c.iter().map(|x| x * x).sum::<f64>() / p,
+            max: c.iter().fold(f64::NEG_INFINITY, |m, &x| m.max(x)),
+            min: c.iter().fold(f64::INFINITY, |m, &x| m.min(x)),
+            scale_identity: format!(
+                "L(t; c Sigma) = c L(c t; Sigma) exactly (THEORY 9.1): Sigma is used as given; with c = m_1 = {m1} these curves are m_1 times those of the mean-1 covariance Sigma/m_1 at time m_1 t"
+            ),
+        }
+    }
+}
+
 impl SimMeta {
     /// The metadata of `res`, simulated with `params`.
     pub fn new(params: &SimParams, res: &SimResult, spec: Option<SpecMeta>) -> Self {
@@ -141,7 +185,13 @@ impl SimMeta {
             engine: res.info.engine.clone(),
             flops_per_step: res.info.flops_per_eval,
             integrator: params.integrator,
-            losses: LOSSES_NOTE.to_string(),
+            losses: if params.covariance_active().is_some() {
+                LOSSES_NOTE_SIGMA
+            } else {
+                LOSSES_NOTE
+            }
+            .to_string(),
+            covariance: params.covariance_active().map(CovarianceMeta::new),
             mode: params.mode,
             p: params.p,
             q: params.q(),
@@ -152,7 +202,12 @@ impl SimMeta {
             seeds: params.seeds,
             sigma2: params.sigma2,
             spec,
-            spectrum: params.spectrum,
+            spectrum: match (params.covariance_active(), &params.covariance_law) {
+                (None, _) => "identity".to_string(),
+                (Some(_), Some(law)) => law.clone(),
+                (Some(_), None) => "eigenvalues".to_string(),
+            },
+            sampler: params.sampler,
             steps: res.info.steps,
             tol: res.info.tol,
             dt_min_used: res.info.tol.map(|_| res.info.dt_min_used),

@@ -52,6 +52,11 @@ pub struct Traces {
     pub tr_m: f64,
     /// tr M^2 = tr A^2.
     pub tr_m2: Option<f64>,
+    /// With a covariance Sigma != I: `[tr C, tr(A C), tr(A C A)]` for the population weights C
+    /// of [`SigmaPop`] (filled on full evaluations only), so that
+    /// `l_pop = (1/2p) tr[(I - A) C (I - A)] = (1/2p) (tr C - 2 tr(AC) + tr(ACA))`. `None`:
+    /// isotropic population loss, `l_pop = (1/2p) [p - 2 tr M + tr M^2]`.
+    pub tr_pop: Option<[f64; 3]>,
 }
 
 /// A vector field on a matrix state, evaluated together with the traces of that state.
@@ -167,6 +172,7 @@ impl ReducedEngine {
             tr_mk: dot2(self.m.view(), self.k.view()),
             tr_m: trace(self.m.view()),
             tr_m2: Some(frob2(self.m.view())),
+            tr_pop: None,
         };
         // V_s = lin2 Y - M Y - K W_s ; V_n = -K W_n.
         {
@@ -245,6 +251,7 @@ impl ReducedEngine {
             tr_mk,
             tr_m,
             tr_m2,
+            tr_pop: None,
         }
     }
 }
@@ -302,6 +309,7 @@ impl DiagEngine {
             tr_mk: tr_m2,
             tr_m,
             tr_m2: Some(tr_m2),
+            tr_pop: None,
         }
     }
 
@@ -337,6 +345,11 @@ impl DiagEngine {
 pub enum PhysData {
     /// N = infinity: S = I.
     Identity,
+    /// N = infinity with a covariance: S = Sigma = diag(s) (THEORY 9.1).
+    Diagonal {
+        /// The eigenvalues s of Sigma (its diagonal).
+        s: Array1<f64>,
+    },
     /// S = X X^T / N formed once.
     Dense {
         /// The p x p empirical covariance.
@@ -353,6 +366,8 @@ pub enum PhysData {
 enum Route {
     IdH,
     IdP,
+    DiagH,
+    DiagP,
     DenseH,
     DenseP,
     SampH,
@@ -363,6 +378,8 @@ enum Route {
 /// products (all O(H p min(p, N)) per step):
 ///
 /// * S = I: V = lin2 W - 2 M W (3 H^2 p) or lin2 W - 2 W A (3 H p^2);
+/// * S = Sigma = diag(s) (N = infinity with a covariance): Y = W diag(s), V = lin2 Y - M Y - K W
+///   (6 H^2 p + H p), or V = W (lin2 S - A S - S A) (3 H p^2 + 3 p^2);
 /// * S dense (formed once when that is cheaper per step): Y = W S, V = lin2 Y - M Y - (Y W^T) W (2 H p^2 + 6 H^2 p) or
 ///   V = W (lin2 S - A S - S A) (3 H p^2 + 2 p^3);
 /// * data X, G = W X: V = lin2 Y - M Y - K W with Y = G X^T / N, K = G G^T / N
@@ -399,6 +416,7 @@ impl PhysicalEngine {
     pub fn new(h: usize, p: usize, data: PhysData, lin2: f64) -> Self {
         let (kind, n) = match &data {
             PhysData::Identity => (PhysKind::Identity, 0),
+            PhysData::Diagonal { .. } => (PhysKind::Diagonal, 0),
             PhysData::Dense { .. } => (PhysKind::Dense, 0),
             PhysData::Samples { x } => (PhysKind::Samples, x.ncols()),
         };
@@ -412,6 +430,8 @@ impl PhysicalEngine {
         let (route, n, tr_s) = match (&data, side) {
             (PhysData::Identity, Side::H) => (Route::IdH, 0, pf),
             (PhysData::Identity, Side::P) => (Route::IdP, 0, pf),
+            (PhysData::Diagonal { s }, Side::H) => (Route::DiagH, 0, s.sum()),
+            (PhysData::Diagonal { s }, Side::P) => (Route::DiagP, 0, s.sum()),
             (PhysData::Dense { s }, Side::H) => (Route::DenseH, 0, trace(s.view())),
             (PhysData::Dense { s }, Side::P) => (Route::DenseP, 0, trace(s.view())),
             (PhysData::Samples { x }, side) => {
@@ -431,6 +451,8 @@ impl PhysicalEngine {
         let bufs = match route {
             Route::IdH => vec![z(h, h)],
             Route::IdP => vec![z(p, p)],
+            Route::DiagH => vec![z(h, p), z(h, h), z(h, h)],
+            Route::DiagP => vec![z(p, p), z(p, p)],
             Route::DenseH => vec![z(h, p), z(h, h), z(h, h)],
             Route::DenseP => vec![z(p, p), z(p, p), z(p, p)],
             Route::SampH => vec![z(h, n), z(h, p), z(h, h), z(h, h)],
@@ -467,6 +489,7 @@ impl MatField for PhysicalEngine {
                     tr_mk: t2,
                     tr_m: t1,
                     tr_m2: Some(t2),
+                    tr_pop: None,
                 }
             }
             (Route::IdP, _) => {
@@ -481,7 +504,57 @@ impl MatField for PhysicalEngine {
                     tr_mk: t2,
                     tr_m: t1,
                     tr_m2: Some(t2),
+                    tr_pop: None,
                 }
+            }
+            (Route::DiagH, PhysData::Diagonal { s }) => {
+                let [y, m, k] = &mut self.bufs[..] else {
+                    unreachable!()
+                };
+                let sv = s.as_slice().expect("contiguous");
+                Zip::from(y.rows_mut())
+                    .and(w.rows())
+                    .for_each(|mut yr, wr| {
+                        for ((y, w), l) in yr.iter_mut().zip(wr.iter()).zip(sv) {
+                            *y = w * l;
+                        }
+                    });
+                syrk(1.0, w, m.view_mut());
+                gemm_abt_sym(1.0, y.view(), w, k.view_mut());
+                h_side_finish(w, y, m, k, tr_s, lin2, v)
+            }
+            (Route::DiagP, PhysData::Diagonal { s }) => {
+                let [a, b] = &mut self.bufs[..] else {
+                    unreachable!()
+                };
+                syrk(1.0, w.t(), a.view_mut());
+                let sv = s.as_slice().expect("contiguous");
+                // tr(AS) = sum_j s_j A_jj ; tr(ASA) = sum_ij s_j A_ij^2.
+                let mut tr_k = 0.0;
+                let mut tr_mk = 0.0;
+                for (i, row) in a.rows().into_iter().enumerate() {
+                    tr_k += sv[i] * row[i];
+                    for (x, sj) in row.iter().zip(sv) {
+                        tr_mk += sj * x * x;
+                    }
+                }
+                let tr = Traces {
+                    tr_s,
+                    tr_k,
+                    tr_mk,
+                    tr_m: trace(a.view()),
+                    tr_m2: Some(frob2(a.view())),
+                    tr_pop: None,
+                };
+                // B = lin2 S - A S - S A.
+                Zip::indexed(&mut *b).and(&*a).for_each(|(i, j), bb, &x| {
+                    *bb = -x * (sv[i] + sv[j]);
+                });
+                for (i, si) in sv.iter().enumerate() {
+                    b[[i, i]] += lin2 * si;
+                }
+                gemm(1.0, w, b.view(), 0.0, v);
+                tr
             }
             (Route::DenseH, PhysData::Dense { s }) => {
                 let [y, m, k] = &mut self.bufs[..] else {
@@ -504,6 +577,7 @@ impl MatField for PhysicalEngine {
                     tr_mk: dot2(t.view(), a.view()),
                     tr_m: trace(a.view()),
                     tr_m2: Some(frob2(a.view())),
+                    tr_pop: None,
                 };
                 Zip::from(&mut *b)
                     .and(s)
@@ -547,6 +621,7 @@ impl MatField for PhysicalEngine {
                     tr_mk: frob2(pm.view()) * inv_n,
                     tr_m: frob2(w),
                     tr_m2,
+                    tr_pop: None,
                 }
             }
             _ => unreachable!("route matches data"),
@@ -557,6 +632,8 @@ impl MatField for PhysicalEngine {
         let (kind, side) = match self.route {
             Route::IdH => (PhysKind::Identity, Side::H),
             Route::IdP => (PhysKind::Identity, Side::P),
+            Route::DiagH => (PhysKind::Diagonal, Side::H),
+            Route::DiagP => (PhysKind::Diagonal, Side::P),
             Route::DenseH => (PhysKind::Dense, Side::H),
             Route::DenseP => (PhysKind::Dense, Side::P),
             Route::SampH => (PhysKind::Samples, Side::H),
@@ -567,8 +644,8 @@ impl MatField for PhysicalEngine {
 
     fn side(&self) -> Side {
         match self.route {
-            Route::IdH | Route::DenseH | Route::SampH => Side::H,
-            Route::IdP | Route::DenseP | Route::SampP => Side::P,
+            Route::IdH | Route::DiagH | Route::DenseH | Route::SampH => Side::H,
+            Route::IdP | Route::DiagP | Route::DenseP | Route::SampP => Side::P,
         }
     }
 
@@ -576,12 +653,140 @@ impl MatField for PhysicalEngine {
         let r = match self.route {
             Route::IdH => "S = I, H-side",
             Route::IdP => "S = I, p-side",
+            Route::DiagH => "S = Sigma diagonal, H-side",
+            Route::DiagP => "S = Sigma diagonal, p-side",
             Route::DenseH => "dense S, H-side",
             Route::DenseP => "dense S, p-side",
             Route::SampH => "data X, H-side",
             Route::SampP => "data X, p-side",
         };
         format!("physical ({r}): W {}x{}", self.h, self.p)
+    }
+}
+
+/// The population loss with a covariance Sigma != I (THEORY 9.1, 9.4), around any matrix engine:
+/// on full evaluations it adds `[tr C, tr(A C), tr(A C A)]` ([`Traces::tr_pop`]) for diagonal
+/// population weights C = diag(c) on the state's columns, so that
+///
+/// ```text
+/// l_pop = (1/2p) tr[(I - A) C (I - A)] = (1/2p) [tr C - 2 sum_j c_j |W_:j|^2 + tr(M W C W^T)],
+/// ```
+///
+/// read off the state W (h x p') as for the train loss: `tr(A C A) = tr(M K_C)` with
+/// `M = W W^T`, `K_C = W C W^T` (2 h^2 p' + h p' flops) when h <= p', else
+/// `sum_ij c_j (W^T W)_ij^2` (h p'^2 + p'^2). The weights are:
+///
+/// * physical mode: c = the eigenvalues of Sigma (Sigma is diagonal in the original basis,
+///   without loss of generality): the exact per-run value;
+/// * fast mode: c = diag(Sigma') with Sigma' = U^T Sigma U in the eigenbasis of S = U D U^T.
+///   With S diagonal the flow commutes with the sign flips W -> W E (E = diag(+-1)) and W0 is
+///   invariant under them, so the run from W0 E has A(t) -> E A(t) E and its population loss is
+///   the full-Sigma' value with Sigma' -> E Sigma' E. The average over the 2^p flips replaces
+///   Sigma' by diag(Sigma'): the per-run value computed here is the conditional expectation of
+///   the full-Sigma' value given the run up to flips (Rao-Blackwell). It is therefore an unbiased
+///   per-run estimate of the same ensemble mean with no larger variance, and it costs O(h^2 p')
+///   per record instead of O(h p^2). Columns of the null space of S (N < p) carry the common
+///   weight `(tr Sigma - sum_span c_j) / (p - N)`: the flow is also invariant under rotations
+///   of the null block, and their (Haar) average replaces the null-null block of Sigma' by its
+///   mean on the diagonal and removes the span-null blocks. The data-span engine's Bartlett
+///   columns L (L L^T = W_n W_n^T) carry this same weight, since the averaged null term is
+///   `c_null tr(W_n W_n^T ...)`, a function of M_n = L L^T only.
+pub struct SigmaPop {
+    inner: Box<dyn MatField>,
+    c: Array1<f64>,
+    tr_c: f64,
+    y: Array2<f64>,
+    m: Array2<f64>,
+    k: Array2<f64>,
+}
+
+impl SigmaPop {
+    /// Wraps `inner` (state h x c.len()) with population weights `c` and `tr_c = tr Sigma`
+    /// (which differs from sum c for the data-span engine).
+    pub fn new(inner: Box<dyn MatField>, c: Vec<f64>, tr_c: f64) -> Self {
+        SigmaPop {
+            inner,
+            c: Array1::from(c),
+            tr_c,
+            y: Array2::zeros((0, 0)),
+            m: Array2::zeros((0, 0)),
+            k: Array2::zeros((0, 0)),
+        }
+    }
+
+    /// Extra flops of one full (record) evaluation for an h x pp state.
+    pub fn record_flops(h: usize, pp: usize) -> f64 {
+        let (h, p) = (h as f64, pp as f64);
+        if h <= p {
+            2.0 * h * h * p + 3.0 * h * p
+        } else {
+            h * p * p + 3.0 * p * p + 2.0 * h * p
+        }
+    }
+
+    /// `[tr C, tr(A C), tr(A C A)]` of the state `w`.
+    pub fn pop_traces(&mut self, w: ArrayView2<f64>) -> [f64; 3] {
+        let (h, pp) = w.dim();
+        debug_assert_eq!(pp, self.c.len());
+        let c = self.c.as_slice().expect("contiguous");
+        let mut t1 = 0.0;
+        for row in w.rows() {
+            for (x, cj) in row.iter().zip(c) {
+                t1 += cj * x * x;
+            }
+        }
+        let t2 = if h <= pp {
+            if self.y.dim() != (h, pp) {
+                self.y = Array2::zeros((h, pp));
+                self.m = Array2::zeros((h, h));
+                self.k = Array2::zeros((h, h));
+            }
+            Zip::from(self.y.rows_mut())
+                .and(w.rows())
+                .for_each(|mut yr, wr| {
+                    for ((y, w), l) in yr.iter_mut().zip(wr.iter()).zip(c) {
+                        *y = w * l;
+                    }
+                });
+            syrk(1.0, w, self.m.view_mut());
+            gemm_abt_sym(1.0, self.y.view(), w, self.k.view_mut());
+            dot2(self.m.view(), self.k.view())
+        } else {
+            if self.m.dim() != (pp, pp) {
+                self.m = Array2::zeros((pp, pp));
+            }
+            syrk(1.0, w.t(), self.m.view_mut());
+            let mut acc = 0.0;
+            for row in self.m.rows() {
+                for (x, cj) in row.iter().zip(c) {
+                    acc += cj * x * x;
+                }
+            }
+            acc
+        };
+        [self.tr_c, t1, t2]
+    }
+}
+
+impl MatField for SigmaPop {
+    fn field(&mut self, w: ArrayView2<f64>, v: ArrayViewMut2<f64>, full: bool) -> Traces {
+        let mut tr = self.inner.field(w, v, full);
+        if full {
+            tr.tr_pop = Some(self.pop_traces(w));
+        }
+        tr
+    }
+
+    fn flops(&self) -> f64 {
+        self.inner.flops()
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn side(&self) -> Side {
+        self.inner.side()
     }
 }
 
@@ -671,6 +876,7 @@ fn h_side_finish(
         tr_mk: dot2(m.view(), k.view()),
         tr_m: trace(m.view()),
         tr_m2: Some(frob2(m.view())),
+        tr_pop: None,
     };
     Zip::from(&mut v).and(y).for_each(|a, &b| *a = lin2 * b);
     gemm(-1.0, m.view(), y.view(), 1.0, v.view_mut());

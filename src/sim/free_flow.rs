@@ -14,6 +14,12 @@
 //! The same engines as the main simulation are used with the linear term removed, so fast mode,
 //! the data-span reduction for N < p and ensembles all apply. Default integrator: RK4.
 //!
+//! With a covariance Sigma != I ([`FreeFlowParams::covariance`], THEORY 9.5 F4) S is drawn as in
+//! the main simulation (X = Sigma^{1/2} Z, rotated to the eigenbasis of S in fast mode) and the
+//! population value is l_pop/q^2 = (1/2p) tr(At Sigma At) (in fast mode with the diagonal of
+//! U^T Sigma U, the unbiased sign-flip average of [`super::engines::SigmaPop`]); for N = infinity
+//! S = Sigma and the two values coincide.
+//!
 //! ```
 //! use prism::sim::{free_flow, FreeFlowParams, Record};
 //! // r = 1/2, alpha = 1 at p = 60: l_tr/q^2 and l_pop/q^2 at tau = 0, 0.1, 0.2.
@@ -57,12 +63,18 @@ pub struct FreeFlowParams {
     pub integrator: Integrator,
     /// Engine family (fast by default).
     pub mode: Mode,
-    /// Spectrum sampler.
-    pub spectrum: SpectrumMethod,
+    /// Spectrum sampler of the fast mode (Sigma = I). Was `spectrum` (still read from JSON
+    /// under that name).
+    #[serde(alias = "spectrum")]
+    pub sampler: SpectrumMethod,
     /// Relative tolerance of [`Integrator::Adaptive`] (`None`: 0.1 / (p sqrt(seeds)), as
     /// [`super::SimParams::default_tol`]).
     #[serde(default)]
     pub tol: Option<f64>,
+    /// The eigenvalues of the data covariance Sigma (length p; `None` or all 1: Sigma = I), as
+    /// [`super::SimParams::covariance`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covariance: Option<Vec<f64>>,
 }
 
 /// Result of [`free_flow`]: `t` holds tau, `train_*` is l_tr/q^2 = (1/2p) tr(S At^2) and `pop_*`
@@ -83,9 +95,17 @@ impl FreeFlowParams {
             seed: 0,
             integrator: Integrator::Rk4,
             mode: Mode::Fast,
-            spectrum: SpectrumMethod::Bidiagonal,
+            sampler: SpectrumMethod::Bidiagonal,
             tol: None,
+            covariance: None,
         }
+    }
+
+    /// The covariance when Sigma != I.
+    fn covariance_active(&self) -> Option<&[f64]> {
+        self.covariance
+            .as_deref()
+            .filter(|c| c.iter().any(|&x| x != 1.0))
     }
 
     /// Default step: c / ((1 + sqrt r)^2 (1 + sqrt(p/N))^2), the product of the upper spectral
@@ -98,7 +118,11 @@ impl FreeFlowParams {
             Integrator::Rk4 | Integrator::Adaptive => 0.2,
             Integrator::Euler => 0.02,
         };
-        c / edge
+        // With a covariance the top of S scales with the top of Sigma.
+        let smax = self
+            .covariance_active()
+            .map_or(1.0, |c| c.iter().fold(1.0f64, |m, &x| m.max(x)));
+        c / (edge * smax)
     }
 
     /// The step in use.
@@ -114,6 +138,22 @@ impl FreeFlowParams {
             });
         }
         validate_common(self.tau_max, self.dtau, &self.record, self.seeds)?;
+        if let Some(c) = &self.covariance {
+            if c.len() != self.p
+                || c.iter().any(|x| !(x.is_finite() && *x >= 0.0))
+                || !c.iter().any(|&x| x > 0.0)
+            {
+                return Err(SimError::InvalidParameter {
+                    name: "covariance",
+                    reason: format!(
+                        "need p = {} finite eigenvalues >= 0, not all 0 (got {})",
+                        self.p,
+                        c.len()
+                    ),
+                });
+            }
+        }
+        let cov = self.covariance_active().map(<[f64]>::to_vec);
         let tol = self.tol.unwrap_or(
             (0.1 / (self.p as f64 * (self.seeds.max(1) as f64).sqrt())).clamp(1e-9, 1e-3),
         );
@@ -125,10 +165,15 @@ impl FreeFlowParams {
                 sigma2: 1.0 / self.p as f64,
                 lin2: 0.0,
                 mode: self.mode,
-                spectrum: self.spectrum,
+                sampler: self.sampler,
                 side: None,
+                covariance: cov.clone(),
             },
-            LossMap::Free,
+            if cov.is_some() && self.n.is_none() {
+                LossMap::FreePopIsTrain
+            } else {
+                LossMap::Free
+            },
             self.integrator,
             record_times(&self.record, self.tau_max),
             self.dtau,

@@ -32,6 +32,40 @@
 //!   N < p, the data-span engine on an H x (N + H) state. (N' = min(N, p).)
 //! * [`Mode::Physical`] keeps the original basis and the data matrix X, O(H p min(p, N)) per step.
 //!
+//! # Anisotropic data (THEORY 9)
+//!
+//! With x ~ N(0, Sigma) ([`SimParams::covariance`], the eigenvalues of Sigma, or
+//! [`SimParams::with_spectrum`] for a spectral law), S = Sigma^{1/2} Z Z^T Sigma^{1/2} / N and
+//!
+//! ```text
+//! l_pop = (1/2p) tr[(I - A) Sigma (I - A)].
+//! ```
+//!
+//! The fast mode draws X = Sigma^{1/2} Z, rotates to the eigenbasis S = U D U^T (O(p^2 N + p^3)
+//! once per run, or through the N x N Gram matrix when N < p), runs the engines above against
+//! diag(D) and reads the population loss with the diagonal of Sigma' = U^T Sigma U, the sign-flip
+//! (Rao-Blackwell) average of the full-Sigma' value: unbiased per run, with no larger variance
+//! (see [`engines::SigmaPop`]). N = infinity: S = Sigma and l_pop = l_tr. The physical mode uses
+//! X = Sigma^{1/2} Z and the exact population loss. Sigma is used as given; the scale identity
+//! L(t; c Sigma) = c L(c t; Sigma) maps any mean m_1 to 1. Sigma = I keeps today's engines and
+//! results bit for bit.
+//!
+//! ```
+//! use prism::sim::{simulate, Record, SimParams};
+//! use prism::spec::spectrum::SpectrumLaw;
+//! use prism::poly::frac;
+//! // Two-level spectrum (1/2 and 3/2, half each): p = 60, H = 20, N = 120.
+//! let law = SpectrumLaw::atoms(vec![(frac(1, 2), frac(1, 2)), (frac(3, 2), frac(1, 2))]).unwrap();
+//! let mut params = SimParams::new(60, 20, 1.0 / 60.0, 0.5)
+//!     .with_n(Some(120))
+//!     .with_spectrum(&law)
+//!     .unwrap();
+//! params.record = Record::Uniform(2);
+//! params.seeds = 2;
+//! let res = simulate(&params).unwrap();
+//! assert!(res.info.engine.contains("Sigma"));
+//! ```
+//!
 //! # Example
 //!
 //! ```
@@ -78,6 +112,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::spec::spectrum::{SpectrumError, SpectrumLaw};
 pub use engines::Side;
 use engines::Traces;
 use setup::{build_setup, Setup};
@@ -218,12 +253,28 @@ pub struct SimParams {
     pub mode: Mode,
     /// Time integrator.
     pub integrator: Integrator,
-    /// Spectrum sampler (fast mode).
-    pub spectrum: SpectrumMethod,
+    /// How the fast mode draws the eigenvalues of S (and of W0 W0^T for S = I) when Sigma = I
+    /// (with a covariance the spectrum always comes from X = Sigma^{1/2} Z). Was `spectrum`
+    /// (still read from JSON under that name).
+    #[serde(alias = "spectrum")]
+    pub sampler: SpectrumMethod,
     /// Tolerance of [`Integrator::Adaptive`]: the relative accuracy of the recorded losses
     /// (`None`: [`SimParams::default_tol`]).
     #[serde(default)]
     pub tol: Option<f64>,
+    /// The eigenvalues of the data covariance Sigma (length p, >= 0, not all 0): x ~ N(0, Sigma)
+    /// (THEORY 9.1). `None`, or all entries exactly 1, is Sigma = I and runs today's engines
+    /// unchanged. Sigma is taken diagonal without loss of generality (W0 is rotation invariant).
+    /// Build it from a spectral law with [`SimParams::with_spectrum`]. Sigma is used as given:
+    /// with mean m_1 != 1 the scale identity L(t; c Sigma) = c L(c t; Sigma) relates the result
+    /// to the mean-1 law.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covariance: Option<Vec<f64>>,
+    /// The spectral law `covariance` was built from, as written (`atoms(1/2: 1/2, 3/2: 1/2)`),
+    /// for reports; set by [`SimParams::with_spectrum`], cleared by
+    /// [`SimParams::with_covariance`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covariance_law: Option<String>,
 }
 
 impl SimParams {
@@ -247,9 +298,48 @@ impl SimParams {
             seed: 0,
             mode: Mode::Fast,
             integrator: Integrator::Euler,
-            spectrum: SpectrumMethod::Bidiagonal,
+            sampler: SpectrumMethod::Bidiagonal,
             tol: None,
+            covariance: None,
+            covariance_law: None,
         }
+    }
+
+    /// Builder-style setter for the covariance eigenvalues (see [`SimParams::covariance`]).
+    pub fn with_covariance(mut self, eigenvalues: Vec<f64>) -> Self {
+        self.covariance = Some(eigenvalues);
+        self.covariance_law = None;
+        self
+    }
+
+    /// Builder-style setter for the covariance from a spectral law: its quantiles at
+    /// (i - 1/2)/p, i = 1..p ([`SpectrumLaw::eigenvalues`]); the identity law clears it.
+    pub fn with_spectrum(mut self, law: &SpectrumLaw) -> Result<Self, SpectrumError> {
+        (self.covariance, self.covariance_law) = if law.is_identity() {
+            (None, None)
+        } else {
+            (Some(law.eigenvalues(self.p)?), Some(law.to_string()))
+        };
+        Ok(self)
+    }
+
+    /// The covariance eigenvalues when Sigma != I (`None` also when every entry is exactly 1).
+    pub fn covariance_active(&self) -> Option<&[f64]> {
+        self.covariance
+            .as_deref()
+            .filter(|c| c.iter().any(|&x| x != 1.0))
+    }
+
+    /// m_1 = tr(Sigma)/p (1 for Sigma = I).
+    pub fn sigma_mean(&self) -> f64 {
+        self.covariance_active()
+            .map_or(1.0, |c| c.iter().sum::<f64>() / c.len().max(1) as f64)
+    }
+
+    /// The largest eigenvalue of Sigma (1 for Sigma = I).
+    pub fn sigma_max(&self) -> f64 {
+        self.covariance_active()
+            .map_or(1.0, |c| c.iter().fold(0.0, |m: f64, &x| m.max(x)))
     }
 
     /// Builder-style setter for N.
@@ -275,10 +365,15 @@ impl SimParams {
 
     /// THEORY section 1: dt = 0.01 / [max(1, q, q r) max(1, 1/alpha)], the inverse of the
     /// curvature scale (a product: the top eigenvalue of the Hessian grows like the top of M
-    /// times the top of S).
+    /// times the top of S). With a covariance the top of S scales with the top of Sigma, so the
+    /// scale is multiplied by max(1, max eig Sigma) (unchanged for Sigma = I).
     pub fn default_dt(&self) -> f64 {
         let q = self.q();
-        0.01 / (1f64.max(q).max(q * self.r()) * 1f64.max(self.inv_alpha()))
+        let base = 0.01 / (1f64.max(q).max(q * self.r()) * 1f64.max(self.inv_alpha()));
+        match self.covariance_active() {
+            None => base,
+            Some(_) => base / 1f64.max(self.sigma_max()),
+        }
     }
 
     /// The nominal step size (given or default). For Euler (gradient descent) a given dt is the
@@ -332,6 +427,20 @@ impl SimParams {
         if let Some(tol) = self.tol {
             if !(tol.is_finite() && tol > 0.0 && tol < 1.0) {
                 return bad("tol", "must be in (0, 1)");
+            }
+        }
+        if let Some(c) = &self.covariance {
+            if c.len() != self.p {
+                return Err(SimError::InvalidParameter {
+                    name: "covariance",
+                    reason: format!("has {} eigenvalues, but p = {}", c.len(), self.p),
+                });
+            }
+            if c.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
+                return bad("covariance", "eigenvalues must be finite and >= 0");
+            }
+            if !c.iter().any(|&x| x > 0.0) {
+                return bad("covariance", "at least one eigenvalue must be > 0");
             }
         }
         validate_common(self.t_max, self.dt, &self.record, self.seeds)
@@ -528,6 +637,10 @@ pub(crate) enum LossMap {
     Full,
     /// F4 reduced flow: (1/2p) tr(S A^2) and (1/2p) tr(A^2).
     Free,
+    /// N = infinity with a covariance: S = Sigma, so l_pop = l_tr (THEORY 9.1).
+    PopIsTrain,
+    /// F4 reduced flow, N = infinity with a covariance: (1/2p) tr(Sigma A^2) twice.
+    FreePopIsTrain,
 }
 
 impl LossMap {
@@ -536,16 +649,27 @@ impl LossMap {
         match self {
             LossMap::Full => (
                 (tr.tr_s - 2.0 * tr.tr_k + tr.tr_mk) / (2.0 * p),
-                (p - 2.0 * tr.tr_m + m2) / (2.0 * p),
+                match tr.tr_pop {
+                    Some([c, ac, aca]) => (c - 2.0 * ac + aca) / (2.0 * p),
+                    None => (p - 2.0 * tr.tr_m + m2) / (2.0 * p),
+                },
             ),
-            LossMap::Free => (tr.tr_mk / (2.0 * p), m2 / (2.0 * p)),
+            LossMap::Free => (
+                tr.tr_mk / (2.0 * p),
+                tr.tr_pop.map_or(m2, |[_, _, aca]| aca) / (2.0 * p),
+            ),
+            LossMap::FreePopIsTrain => (tr.tr_mk / (2.0 * p), tr.tr_mk / (2.0 * p)),
+            LossMap::PopIsTrain => {
+                let l = (tr.tr_s - 2.0 * tr.tr_k + tr.tr_mk) / (2.0 * p);
+                (l, l)
+            }
         }
     }
 
     fn train(self, tr: &Traces, p: f64) -> f64 {
         match self {
-            LossMap::Full => (tr.tr_s - 2.0 * tr.tr_k + tr.tr_mk) / (2.0 * p),
-            LossMap::Free => tr.tr_mk / (2.0 * p),
+            LossMap::Full | LossMap::PopIsTrain => (tr.tr_s - 2.0 * tr.tr_k + tr.tr_mk) / (2.0 * p),
+            LossMap::Free | LossMap::FreePopIsTrain => tr.tr_mk / (2.0 * p),
         }
     }
 }
@@ -916,15 +1040,25 @@ pub(crate) fn setup_of(params: &SimParams) -> Setup {
         sigma2: params.sigma2,
         lin2: 2.0,
         mode: params.mode,
-        spectrum: params.spectrum,
+        sampler: params.sampler,
         side: None,
+        covariance: params.covariance_active().map(<[f64]>::to_vec),
+    }
+}
+
+/// How the traces map to the losses for `params`.
+fn loss_map_of(params: &SimParams) -> LossMap {
+    if params.covariance_active().is_some() && params.n.is_none() {
+        LossMap::PopIsTrain
+    } else {
+        LossMap::Full
     }
 }
 
 fn job_of(params: &SimParams) -> Result<Job, SimError> {
     Job::new(
         setup_of(params),
-        LossMap::Full,
+        loss_map_of(params),
         params.integrator,
         params.record_times(),
         params.dt,
@@ -1042,7 +1176,7 @@ pub fn simulate_forced_side(params: &SimParams, side: Side) -> Result<SimResult,
     setup.side = Some(side);
     let job = Job::new(
         setup,
-        LossMap::Full,
+        loss_map_of(params),
         params.integrator,
         params.record_times(),
         params.dt,

@@ -16,11 +16,24 @@
 //! | [`EngineKind::DataSpan`] (fast, N < p, H <= p - N) | H x (N + H) | 3 H^2 (2N + H) | 3 H N (N + 2H) |
 //! | [`EngineKind::Bartlett`] (fast, H >= p) | p x p factor R, R^T R ~ A | 3 p^2 (p + N') | 3 p N' (2p - N') |
 //! | [`EngineKind::PhysicalIdentity`] | H x p, S = I | 3 H^2 p | 3 H p^2 |
+//! | [`EngineKind::PhysicalIdentity`] with Sigma (N = inf) | H x p, S = Sigma diagonal | 6 H^2 p + H p | 3 H p^2 + 3 p^2 |
 //! | [`EngineKind::PhysicalDense`] | H x p, S formed once | 2 H p^2 + 6 H^2 p | 3 H p^2 + 2 p^3 |
 //! | [`EngineKind::PhysicalSamples`] | H x p, data X | 4 H p N + 5 H^2 p + H^2 N | 10 H p N |
 //!
 //! The reduced engines use the cheaper side; the physical mode forms S = X X^T / N once
 //! (p^2 N flops) when a dense-S association is cheaper per step than the data associations.
+//!
+//! # With a covariance Sigma != I (THEORY 9.4)
+//!
+//! * Fast, N = infinity: S = Sigma is diagonal; [`EngineKind::Reduced`] (H < p) or
+//!   [`EngineKind::Bartlett`] (H >= p) against its p eigenvalues, l_pop = l_tr. No extra cost.
+//! * Fast, finite N: the same engines as for Sigma = I (the step costs above), but the spectrum of
+//!   S comes from X = Sigma^{1/2} Z with eigenvectors, [`rotated_spectrum_flops`] once per run
+//!   (N >= p: p^2 N + ~9 p^3; N < p: N^2 p + ~9 N^3 + 2 p N^2), instead of the bidiagonal model;
+//!   and each record adds [`super::engines::SigmaPop::record_flops`] (2 h^2 p' for an h x p'
+//!   state) for the population loss with diag(U^T Sigma U) ([`EnginePlan::record_flops`]).
+//! * Physical: X = Sigma^{1/2} Z (p N more at setup), the same routes, and the same record cost
+//!   for the exact population loss with Sigma.
 //!
 //! # Steps
 //!
@@ -43,6 +56,8 @@ use super::{Integrator, Mode, SimError, SimParams, SpectrumMethod};
 #[serde(rename_all = "kebab-case")]
 pub enum EngineKind {
     /// Fast mode, N = infinity (S = I): the eigenvalues of M = W W^T evolve independently.
+    /// (With a covariance, N = infinity uses [`EngineKind::Reduced`] or
+    /// [`EngineKind::Bartlett`] against S = Sigma.)
     Diagonal,
     /// Fast mode, finite N, H < p (and not [`EngineKind::DataSpan`]): W (H x p) against the
     /// diagonal of the eigenvalues of S.
@@ -53,7 +68,7 @@ pub enum EngineKind {
     /// Fast mode, finite N, H >= p: the p x p Bartlett factor R of A = W^T W (cost independent
     /// of H).
     Bartlett,
-    /// Physical mode, N = infinity: W (H x p), S = I.
+    /// Physical mode, N = infinity: W (H x p), S = I (with a covariance: S = Sigma diagonal).
     PhysicalIdentity,
     /// Physical mode, S = X X^T / N formed once (p x p).
     PhysicalDense,
@@ -98,6 +113,29 @@ pub struct EnginePlan {
     pub nonzero_eigenvalues: usize,
     /// The integrator.
     pub integrator: Integrator,
+    /// Whether the data covariance Sigma differs from I (THEORY 9): the fast mode then draws
+    /// X = Sigma^{1/2} Z and rotates to the eigenbasis of S (setup), and the population loss
+    /// needs Sigma's weights at each record ([`super::engines::SigmaPop`]).
+    #[serde(default)]
+    pub anisotropic: bool,
+    /// Extra flops at each record time (the population loss with Sigma; 0 otherwise).
+    #[serde(default)]
+    pub record_flops: f64,
+    /// N = infinity.
+    #[serde(default)]
+    pub infinite_n: bool,
+}
+
+/// The suffix of an engine description with a covariance Sigma != I (shared by
+/// [`EnginePlan::describe`] and the built engine, so they always agree).
+pub(crate) fn anisotropic_suffix(physical: bool, infinite_n: bool) -> &'static str {
+    match (physical, infinite_n) {
+        (_, true) => "; Sigma != I, N = inf: S = Sigma, l_pop = l_tr",
+        (true, false) => "; Sigma != I: X = Sigma^1/2 Z, l_pop with Sigma",
+        (false, false) => {
+            "; Sigma != I: S = U D U^T from X = Sigma^1/2 Z, l_pop with diag(U^T Sigma U)"
+        }
+    }
 }
 
 impl EnginePlan {
@@ -108,7 +146,7 @@ impl EnginePlan {
             Side::P => "p",
         };
         let (a, b) = self.state;
-        match self.engine {
+        let base = match self.engine {
             EngineKind::Diagonal => {
                 format!("fast/diagonal: S = I, {a} eigenvalues of M evolve independently")
             }
@@ -121,9 +159,22 @@ impl EnginePlan {
                 },
                 self.nonzero_eigenvalues
             ),
+            EngineKind::PhysicalIdentity if self.anisotropic => {
+                format!("physical (S = Sigma diagonal, {side}-side): W {a}x{b}")
+            }
             EngineKind::PhysicalIdentity => format!("physical (S = I, {side}-side): W {a}x{b}"),
             EngineKind::PhysicalDense => format!("physical (dense S, {side}-side): W {a}x{b}"),
             EngineKind::PhysicalSamples => format!("physical (data X, {side}-side): W {a}x{b}"),
+        };
+        if self.anisotropic {
+            let infinite_n = matches!(self.engine, EngineKind::PhysicalIdentity)
+                || (!self.engine.is_physical() && self.infinite_n);
+            format!(
+                "{base}{}",
+                anisotropic_suffix(self.engine.is_physical(), infinite_n)
+            )
+        } else {
+            base
         }
     }
 }
@@ -152,6 +203,8 @@ pub fn reduced_side(h: usize, pp: usize, ns: usize) -> Side {
 pub enum PhysKind {
     /// S = I.
     Identity,
+    /// S = Sigma = diag(s) (N = infinity with a covariance).
+    Diagonal,
     /// S = X X^T / N, p x p.
     Dense,
     /// The data matrix X, p x N.
@@ -164,6 +217,8 @@ pub fn physical_cost(h: usize, p: usize, n: usize, kind: PhysKind, side: Side) -
     match (kind, side) {
         (PhysKind::Identity, Side::H) => 3.0 * h * h * p,
         (PhysKind::Identity, Side::P) => 3.0 * h * p * p,
+        (PhysKind::Diagonal, Side::H) => 6.0 * h * h * p + h * p,
+        (PhysKind::Diagonal, Side::P) => 3.0 * h * p * p + 3.0 * p * p,
         (PhysKind::Dense, Side::H) => 2.0 * h * p * p + 6.0 * h * h * p,
         (PhysKind::Dense, Side::P) => 3.0 * h * p * p + 2.0 * p * p * p,
         (PhysKind::Samples, Side::H) => 4.0 * h * p * n + 5.0 * h * h * p + h * h * n,
@@ -217,9 +272,33 @@ fn spectrum_flops(m: usize, k: usize, method: SpectrumMethod) -> f64 {
     }
 }
 
+/// Setup cost with a covariance Sigma != I and finite N (fast mode): Z (p x N normals), then
+/// for N >= p S = X X^T / N (p^2 N) and its eigenvectors (about 9 p^3), for N < p the Gram
+/// X^T X / N (N^2 p), its eigenvectors (9 N^3) and the span directions X V (2 p N^2); plus the
+/// weights diag(U^T Sigma U) (2 p min(p, N)).
+pub fn rotated_spectrum_flops(p: usize, n: usize) -> f64 {
+    let (pf, nf) = (p as f64, n as f64);
+    let m = pf.min(nf);
+    let base = FLOPS_PER_NORMAL * pf * nf + pf * nf + 2.0 * pf * m;
+    if n >= p {
+        base + pf * pf * nf + 9.0 * pf * pf * pf
+    } else {
+        base + nf * nf * pf + 9.0 * nf * nf * nf + 2.0 * pf * nf * nf
+    }
+}
+
+/// Memory (in f64 entries) of that setup: X, the p x p or N x N matrix and its eigenvectors,
+/// and X V for N < p.
+fn rotated_spectrum_entries(p: usize, n: usize) -> f64 {
+    let (pf, nf) = (p as f64, n as f64);
+    let m = pf.min(nf);
+    pf * nf + 3.0 * m * m + if n < p { pf * nf } else { 0.0 }
+}
+
 /// The plan of one run of `setup` with `integrator` (the single place where engines are chosen).
 pub(crate) fn plan_setup(setup: &Setup, integrator: Integrator) -> EnginePlan {
     let Setup { p, h, n, .. } = *setup;
+    let aniso = setup.covariance.is_some();
     let f8 = 8.0;
     // Integrator stage buffers (in state-sized arrays, including the state itself).
     let stage_arrays = match integrator {
@@ -271,9 +350,38 @@ pub(crate) fn plan_setup(setup: &Setup, integrator: Integrator) -> EnginePlan {
             state,
             nonzero_eigenvalues: ns,
             integrator,
+            anisotropic: aniso,
+            record_flops: if aniso && n.is_some() {
+                super::engines::SigmaPop::record_flops(state.0, state.1)
+            } else {
+                0.0
+            },
+            infinite_n: n.is_none(),
         }
     };
     match setup.mode {
+        Mode::Fast if aniso && n.is_none() => {
+            // S = Sigma = diag(s): the matrix engines against p eigenvalues.
+            let (engine, hh, pp) = if h >= p {
+                (EngineKind::Bartlett, p, p)
+            } else {
+                (EngineKind::Reduced, h, p)
+            };
+            let side = setup.side.unwrap_or_else(|| reduced_side(hh, pp, p));
+            let bufs = match side {
+                Side::H => 2.0 * (hh * hh) as f64 + (hh * p) as f64,
+                Side::P => 2.0 * (p * pp) as f64,
+            } + p as f64;
+            finish(
+                engine,
+                side,
+                reduced_cost(hh, pp, p, side),
+                (hh, pp),
+                p,
+                FLOPS_PER_NORMAL * (hh * pp) as f64,
+                f8 * bufs,
+            )
+        }
         Mode::Fast => match n {
             None => {
                 let m = h.min(p);
@@ -283,9 +391,9 @@ pub(crate) fn plan_setup(setup: &Setup, integrator: Integrator) -> EnginePlan {
                     12.0 * m as f64,
                     (m, 1),
                     p,
-                    spectrum_flops(m, h.max(p), setup.spectrum),
+                    spectrum_flops(m, h.max(p), setup.sampler),
                     // Dense spectrum draws an H x p matrix and an m x m Gram matrix.
-                    match setup.spectrum {
+                    match setup.sampler {
                         SpectrumMethod::Bidiagonal => f8 * 4.0 * h.max(p) as f64,
                         SpectrumMethod::Dense => f8 * ((h * p) as f64 + (m * m) as f64),
                     },
@@ -313,12 +421,26 @@ pub(crate) fn plan_setup(setup: &Setup, integrator: Integrator) -> EnginePlan {
                     }
                     _ => 0.0,
                 };
-                let spec_mem = match setup.spectrum {
+                let spec_mem = match setup.sampler {
+                    _ if aniso => rotated_spectrum_entries(p, nn) + pp as f64,
                     SpectrumMethod::Bidiagonal => 4.0 * p.max(nn) as f64,
                     SpectrumMethod::Dense => (p * nn) as f64 + (ns * ns) as f64,
+                } + if aniso {
+                    // The population-weight buffers of SigmaPop.
+                    if hh <= pp {
+                        (hh * pp + 2 * hh * hh) as f64
+                    } else {
+                        (pp * pp) as f64
+                    }
+                } else {
+                    0.0
                 };
-                let setup_flops = spectrum_flops(ns, p.max(nn), setup.spectrum)
-                    + FLOPS_PER_NORMAL * (hh * pp) as f64;
+                let spec_flops = if aniso {
+                    rotated_spectrum_flops(p, nn)
+                } else {
+                    spectrum_flops(ns, p.max(nn), setup.sampler)
+                };
+                let setup_flops = spec_flops + FLOPS_PER_NORMAL * (hh * pp) as f64;
                 finish(
                     engine,
                     side,
@@ -331,12 +453,23 @@ pub(crate) fn plan_setup(setup: &Setup, integrator: Integrator) -> EnginePlan {
             }
         },
         Mode::Physical => {
-            let kind = physical_kind(h, p, n);
+            let kind = match physical_kind(h, p, n) {
+                PhysKind::Identity if aniso => PhysKind::Diagonal,
+                k => k,
+            };
             let nn = n.unwrap_or(0);
             let side = physical_side(h, p, nn, kind);
             let cost = physical_cost(h, p, nn, kind, side);
             let (hf, pf, nf) = (h as f64, p as f64, nn as f64);
             let (engine, bufs, setup_extra) = match kind {
+                PhysKind::Diagonal => (
+                    EngineKind::PhysicalIdentity,
+                    pf + match side {
+                        Side::H => hf * pf + 2.0 * hf * hf,
+                        Side::P => 2.0 * pf * pf,
+                    },
+                    0.0,
+                ),
                 PhysKind::Identity => (
                     EngineKind::PhysicalIdentity,
                     match side {
@@ -366,7 +499,20 @@ pub(crate) fn plan_setup(setup: &Setup, integrator: Integrator) -> EnginePlan {
                     0.0,
                 ),
             };
-            let setup_flops = FLOPS_PER_NORMAL * (pf * nf + hf * pf) + setup_extra;
+            let sigma_pop_bufs = if aniso && n.is_some() {
+                if h <= p {
+                    hf * pf + 2.0 * hf * hf
+                } else {
+                    pf * pf
+                }
+            } else {
+                0.0
+            };
+            let bufs = bufs + sigma_pop_bufs;
+            // Scaling X by Sigma^{1/2} (p N).
+            let setup_flops = FLOPS_PER_NORMAL * (pf * nf + hf * pf)
+                + setup_extra
+                + if aniso { pf * nf } else { 0.0 };
             finish(
                 engine,
                 side,
@@ -396,7 +542,7 @@ pub struct CostEstimate {
     pub steps_per_run: f64,
     /// Number of runs.
     pub runs: usize,
-    /// Total flops: runs x (setup + steps x flops per step).
+    /// Total flops: runs x (setup + steps x flops per step + records x record flops).
     pub flops: f64,
     /// Peak memory of the ensemble: one run's peak times the runs that execute at once
     /// (min(runs, rayon threads)).
@@ -408,7 +554,9 @@ pub fn estimate(params: &SimParams) -> Result<CostEstimate, SimError> {
     let plan = plan(params)?;
     let steps = steps_per_run(params, &plan);
     let runs = params.seeds;
-    let flops = runs as f64 * (plan.setup_flops + steps * plan.flops_per_step);
+    let records = params.record_times().len() as f64;
+    let flops = runs as f64
+        * (plan.setup_flops + steps * plan.flops_per_step + records * plan.record_flops);
     let concurrent = runs.min(rayon::current_num_threads().max(1));
     Ok(CostEstimate {
         memory_bytes: plan.memory_bytes * concurrent as f64,
@@ -459,6 +607,20 @@ pub fn adaptive_steps_estimate(params: &SimParams) -> f64 {
     } else {
         let lo = (1.0 - y.sqrt()).powi(2).max(1e-3);
         vec![lo, (1.0 + y.sqrt()).powi(2)]
+    };
+    // With a covariance the spectrum of S stretches with Sigma's (top and smallest positive
+    // eigenvalue; Sigma = I leaves the edges unchanged).
+    let s_edges: Vec<f64> = match params.covariance_active() {
+        None => s_edges,
+        Some(c) => {
+            let hi = c.iter().fold(0.0f64, |m, &x| m.max(x));
+            let lo = c
+                .iter()
+                .filter(|&&x| x > 0.0)
+                .fold(f64::INFINITY, |m, &x| m.min(x))
+                .max(1e-3 * hi);
+            vec![s_edges[0] * lo, s_edges[s_edges.len() - 1] * hi]
+        }
     };
     let w_edges = [
         (q.sqrt() * (1.0 - r.sqrt()).abs()).max(1e-3 * q.sqrt()),

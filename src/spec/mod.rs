@@ -7,11 +7,16 @@
 mod error;
 mod instance;
 mod parse;
+mod source;
 pub mod spectrum;
 
 pub use error::{elide, SpecError, SpecErrorKind};
 pub use instance::{round_dimension, Instance, InstanceError, MAX_DIMENSION};
 pub use parse::{Claim, ExponentClaim, ParamName, PosNum, RawSpectrum, RawValue, Statement};
+pub use source::{
+    read_bounded, read_eigenvalue_file, read_source, resolve_spectrum, strip_bom, SourceError,
+    MAX_INPUT_BYTES,
+};
 pub use spectrum::{Moment, SpectrumError, SpectrumLaw};
 
 use num_rational::BigRational;
@@ -394,6 +399,17 @@ pub fn render(s: &Scaled) -> String {
 
 /// Build the [`SpectrumLaw`] of a `spectrum = LAW` statement, with range errors at the
 /// offending number.
+impl SpectrumLaw {
+    /// Parse a spectral law alone, as written after `spectrum =` in a spec (the text of
+    /// `prism simulate --spectrum LAW`), with the same positioned errors and hints: e.g.
+    /// `atoms(1/2: 1/2, 3/2: 1/2)`, `uniform(0, 2)`, `powerlaw(1/3)`, `file("eigs.txt")` (not yet
+    /// read: see [`SpectrumLaw::resolve`]), `identity`.
+    pub fn parse(text: &str) -> Result<SpectrumLaw, SpecError> {
+        let (raw, span) = parse::law(text)?;
+        check_spectrum(text, &raw, span)
+    }
+}
+
 fn check_spectrum(
     src: &str,
     law: &RawSpectrum,
@@ -510,6 +526,34 @@ mod tests {
             Spec::parse(&format!("spectrum = identity\n{base}\nspectrum = identity")).unwrap_err();
         assert_eq!((e.kind.clone(), e.line), (SpecErrorKind::Duplicate, 3));
         assert!(e.hint.contains("line 1"));
+    }
+
+    #[test]
+    fn law_alone() {
+        assert_eq!(
+            SpectrumLaw::parse(" atoms(1/2: 1/2, 3/2: 1/2) ")
+                .unwrap()
+                .to_string(),
+            "atoms(1/2: 1/2, 3/2: 1/2)"
+        );
+        assert_eq!(
+            SpectrumLaw::parse("identity").unwrap(),
+            SpectrumLaw::Identity
+        );
+        assert_eq!(
+            SpectrumLaw::parse("file(\"e.txt\")").unwrap(),
+            SpectrumLaw::File {
+                path: "e.txt".into()
+            }
+        );
+        let e = SpectrumLaw::parse("atoms(1/2: 1/2, 3/2: 1/4)").unwrap_err();
+        assert!(e.to_string().contains("sum"), "{e}");
+        let e = SpectrumLaw::parse("uniform(0, 2) x").unwrap_err();
+        assert_eq!(e.col, 15, "{e}");
+        let e = SpectrumLaw::parse("powerlaw(2)").unwrap_err();
+        assert_eq!((e.col, e.found.as_str()), (10, "2"), "{e}");
+        assert!(SpectrumLaw::parse("gauss(1)").is_err());
+        assert!(SpectrumLaw::parse("").is_err());
     }
 
     #[test]

@@ -418,7 +418,7 @@ fn face_name(i: &str) -> Res<'_, Regime> {
         "expected a face name",
         "face names look like mean-field, large-data+free or proportional",
     )(i)?;
-    match Regime::from_name(name) {
+    match name.parse::<Regime>() {
         Ok(face) => Ok((r, face)),
         Err(_) => fail(
             i,
@@ -533,10 +533,15 @@ const LAW_HINT: &str =
 /// `"=" law` after the keyword `spectrum` (see the grammar); returns the law and the byte
 /// offset where it starts.
 fn spectrum_law<'a>(src: &'a str, i: &'a str) -> Res<'a, (RawSpectrum, usize)> {
-    let off = |rest: &str| src.len() - rest.len();
     let (r, _) = blanks(i)?;
     let (r, _) = expect(char('='), "", "expected `=` after `spectrum`", LAW_HINT)(r)?;
     let (r, _) = blanks(r)?;
+    law_body(src, r)
+}
+
+/// A spectral law (the grammar's `law`) at `r`; returns it and the byte offset where it starts.
+fn law_body<'a>(src: &'a str, r: &'a str) -> Res<'a, (RawSpectrum, usize)> {
+    let off = |rest: &str| src.len() - rest.len();
     let start = off(r);
     let (r2, name) = expect(word, "", "expected a spectral law", LAW_HINT)(r)?;
     let open = |x: &'a str| -> Res<'a, &'a str> {
@@ -654,6 +659,43 @@ fn spectrum_law<'a>(src: &'a str, i: &'a str) -> Res<'a, (RawSpectrum, usize)> {
         }
     };
     Ok((law.0, (law.1, start)))
+}
+
+/// Parse a spectral law alone (the grammar's `law`, e.g. the text of `--spectrum LAW`),
+/// surrounded by blanks only; returns it with its byte span, errors positioned in `src`.
+pub fn law(src: &str) -> Result<(RawSpectrum, (usize, usize)), SpecError> {
+    let to_err = |e: nom::Err<PErr<'_>>| -> SpecError {
+        match e {
+            nom::Err::Error(pe) | nom::Err::Failure(pe) => {
+                let at = src.len() - pe.input.len();
+                let len = token_len(pe.input);
+                SpecError::at(src, at, len, SpecErrorKind::Syntax, pe.message, pe.hint)
+            }
+            nom::Err::Incomplete(_) => SpecError::at(
+                src,
+                src.len(),
+                0,
+                SpecErrorKind::Syntax,
+                "unexpected end of input",
+                LAW_HINT,
+            ),
+        }
+    };
+    let (r, _) = blanks(src).map_err(to_err)?;
+    let (r, (law, start)) = law_body(src, r).map_err(to_err)?;
+    let end = src.len() - r.len();
+    let (rest, _) = blanks(r).map_err(to_err)?;
+    if !rest.is_empty() {
+        return Err(SpecError::at(
+            src,
+            src.len() - rest.len(),
+            token_len(rest),
+            SpecErrorKind::Syntax,
+            "unexpected text after the spectral law",
+            LAW_HINT,
+        ));
+    }
+    Ok((law, (start, end)))
 }
 
 /// Parse a whole spec (or claims file) into positioned statements.

@@ -56,6 +56,9 @@ pub enum SpectrumLaw {
     },
 }
 
+/// Largest eigenvalue file read for `file("...")`: 16 MiB of text (about a million eigenvalues).
+pub const MAX_EIGENVALUE_FILE_BYTES: u64 = 16 << 20;
+
 /// A moment `m_k = E[lam^k]` of a spectral law.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Moment {
@@ -155,6 +158,14 @@ pub enum SpectrumError {
         /// The file.
         file: String,
     },
+    /// An eigenvalue file cannot be read.
+    #[error("cannot read the eigenvalue file {file}: {reason}")]
+    Unreadable {
+        /// The file (as resolved).
+        file: String,
+        /// Why.
+        reason: String,
+    },
     /// `file("...")` has not been read yet.
     #[error("the eigenvalue file {path:?} has not been read")]
     Unresolved {
@@ -193,6 +204,10 @@ impl SpectrumError {
                     .into()
             }
             SpectrumError::AllZero { .. } => "give at least one positive eigenvalue".into(),
+            SpectrumError::Unreadable { .. } => format!(
+                "a path in a spec file is relative to that file's directory, in --spectrum or an inline spec to the working directory; at most {} MiB of text, one eigenvalue per line",
+                MAX_EIGENVALUE_FILE_BYTES >> 20
+            ),
             SpectrumError::Unresolved { .. } => {
                 "read the file first (SpectrumLaw::resolve); the CLI does this".into()
             }
@@ -360,11 +375,9 @@ impl SpectrumLaw {
     ) -> Result<SpectrumLaw, SpectrumError> {
         match self {
             SpectrumLaw::File { path } => {
-                let text = read(&path).map_err(|e| SpectrumError::FileLine {
+                let text = read(&path).map_err(|e| SpectrumError::Unreadable {
                     file: path.clone(),
-                    line: 0,
-                    text: String::new(),
-                    message: format!("cannot read the file: {e}"),
+                    reason: e.to_string(),
                 })?;
                 SpectrumLaw::empirical(&path, &text)
             }

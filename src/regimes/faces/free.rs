@@ -264,3 +264,20 @@ pub fn free_numeric(
     out.per_size = per_size;
     Ok(out)
 }
+
+/// The exact initial slope of the free face's population quantity with a spectrum (THEORY 9.5
+/// F4), mean-1 law, any alpha:
+/// `d(l_pop/q^2)/dtau at 0 = -[(3 + m2) phi(A^3) + 3 (m2 - 1) phi(A^2) phi(A)]` with
+/// `phi(A) = r`, `phi(A^2) = r + r^2`, `phi(A^3) = r + 3 r^2 + r^3` (exact rationals; m2 = 1 gives
+/// the isotropic `-4 r (1 + 3r + r^2)`). Confirmed against the hierarchy with moments in the
+/// tests of [`crate::regimes::spectral`].
+pub fn free_population_slope(
+    r: &num_rational::BigRational,
+    m2: &num_rational::BigRational,
+) -> num_rational::BigRational {
+    let one = rat(1);
+    let a1 = r.clone();
+    let a2 = r + r * r;
+    let a3 = r + rat(3) * r * r + r * r * r;
+    -((rat(3) + m2) * a3 + rat(3) * (m2 - &one) * a2 * a1)
+}

@@ -1,6 +1,8 @@
 //! F2, mean-field (r -> infinity, c = q r finite): a logistic per eigenvalue of S.
 
 use super::prelude::*;
+use crate::regimes::spectral::deq::{Analytic, Deq};
+use crate::regimes::spectral::{s_moment, LawContext};
 
 /// F2, `mean-field` ([`Regime::MeanField`]).
 #[derive(Clone, Copy, Debug)]
@@ -42,6 +44,135 @@ Hierarchy side: k = j (monomials r^k q^k = c^k). Correction O(1/r); at t = 0 exa
         let len = max_order + 1;
         Ok(mean_field_series(len))
     }
+
+    fn curve_law(
+        &self,
+        k: &[f64],
+        times: &[f64],
+        law: &LawContext,
+        opts: &CurveOptions,
+    ) -> Result<CurveValues, RegimeError> {
+        let deq = law.deq(k[1])?;
+        let mut cv = CurveValues::new(CurveMethod::Contour { ode: false });
+        cv.notes.push("mean-field with a spectrum (THEORY 9.5 F2): l_tr = (1/2) Int lam (1-a)^2 dmu_S, l_pop = (1/2) Int (1-a)^2 dnu (Ledoit-Peche), by contour integrals of the Silverstein solution".into());
+        let (train, pop) = mean_field_law(&deq, k[0], times, opts.quad_tol)?;
+        cv.with(train, pop)
+    }
+
+    fn series_law(&self, max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
+        mean_field_series_law(max_order + 1)
+    }
+}
+
+/// Tolerance of a contour integral: the requested one, but not below what double precision
+/// reaches on a sum of a few thousand terms.
+fn contour_tol(tol: f64) -> f64 {
+    tol.max(1e-13)
+}
+
+/// F2 with a spectrum (THEORY 9.5), mean-1 law: with `a(lam, t) = c/(c + (1 - c) e^{-4 lam t})`,
+/// `l_tr = (1/2) Int lam (1 - a)^2 dmu_S`, `l_pop = (1/2) Int (1 - a)^2 dnu`. The integrand's
+/// poles (`c + (1 - c) e^{-4 z t} = 0`) are at `|Im z| >= pi/(4t)` for c < 1 and on the line
+/// `Re z = -ln(c/(c - 1))/(4t)` for c > 1; the contour avoids them ([`Analytic`]).
+pub fn mean_field_law(
+    deq: &Deq,
+    c: f64,
+    times: &[f64],
+    tol: f64,
+) -> Result<(Vec<f64>, Vec<f64>), RegimeError> {
+    let mut tr = Vec::with_capacity(times.len());
+    let mut pop = Vec::with_capacity(times.len());
+    for &t in times {
+        let region = if t == 0.0 || c == 1.0 {
+            Analytic::ENTIRE
+        } else if c < 1.0 {
+            Analytic {
+                strip: std::f64::consts::PI / (4.0 * t),
+                left: f64::NEG_INFINITY,
+            }
+        } else {
+            Analytic {
+                strip: f64::INFINITY,
+                left: -(c / (c - 1.0)).ln() / (4.0 * t),
+            }
+        };
+        let mut ct = deq.contour(region).map_err(deq_err)?;
+        let (s, nu) = deq
+            .integrate(&mut ct, 2, contour_tol(tol), |z, o| {
+                let e = (-4.0 * t * z).exp() * (1.0 - c);
+                let om = e / (c + e);
+                o[0] = z * om * om;
+                o[1] = om * om;
+            })
+            .map_err(deq_err)?;
+        tr.push(0.5 * s[0]);
+        pop.push(0.5 * nu[1]);
+    }
+    Ok((tr, pop))
+}
+
+/// E9 (mean-field x free) with a spectrum: `a/c -> 1/(1 + 4 lam tau)`, so
+/// `l_tr/c^2 = (1/2) Int lam/(1 + 4 lam tau)^2 dmu_S` and
+/// `l_pop/c^2 = (1/2) Int 1/(1 + 4 lam tau)^2 dnu` (pole at `-1/(4 tau)`).
+pub fn mf_free_law(
+    deq: &Deq,
+    times: &[f64],
+    tol: f64,
+) -> Result<(Vec<f64>, Vec<f64>), RegimeError> {
+    let mut tr = Vec::with_capacity(times.len());
+    let mut pop = Vec::with_capacity(times.len());
+    for &t in times {
+        let region = if t == 0.0 {
+            Analytic::ENTIRE
+        } else {
+            Analytic {
+                strip: f64::INFINITY,
+                left: -1.0 / (4.0 * t),
+            }
+        };
+        let mut ct = deq.contour(region).map_err(deq_err)?;
+        let (s, nu) = deq
+            .integrate(&mut ct, 2, contour_tol(tol), |z, o| {
+                let d = 1.0 / (1.0 + 4.0 * t * z);
+                o[0] = z * d * d;
+                o[1] = d * d;
+            })
+            .map_err(deq_err)?;
+        tr.push(0.5 * s[0]);
+        pop.push(0.5 * nu[1]);
+    }
+    Ok((tr, pop))
+}
+
+pub(crate) fn deq_err(e: crate::regimes::spectral::deq::DeqError) -> RegimeError {
+    RegimeError::Spectrum {
+        reason: e.to_string(),
+    }
+}
+
+/// F2 with moments over Q[c, y, m1..m12]: `c_n = n! 4^n P_n(c) E_{mu_S}[lam^{n+1}]` (train) and
+/// `n! 4^n P_n(c) E_nu[lam^n]` (pop), `P_n(c) = [s^n] (1/2)(1 - m_s(c))^2`, with the free moments
+/// `E_{mu_S}[lam^k] = phi(S^k)` and `E_nu[lam^k] = phi(Sigma S^k)` (THEORY 9.2, 9.5).
+pub(crate) fn mean_field_series_law(len: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
+    let m = logistic_in_x(len);
+    let om = sub(&constant(one(1), len), &m);
+    let p = scale(&mul(&om, &om, len), &frac(1, 2));
+    let nv = 2 + crate::expansion::aniso::MAX_MOMENTS;
+    let embed = |x: &Poly| {
+        x.map_exps(nv, |e| {
+            let mut v = vec![0; nv];
+            v[0] = e[0];
+            v
+        })
+    };
+    let mut tr = Vec::new();
+    let mut pop = Vec::new();
+    for (n, pn) in p.iter().enumerate() {
+        let base = embed(pn).scale(&(pow_i(4, n) * factorial(n)));
+        tr.push(base.mul(&s_moment(n + 1, false, 2, Some(1))?));
+        pop.push(base.mul(&s_moment(n, true, 2, Some(1))?));
+    }
+    Ok((tr, pop))
 }
 
 /// F2: with `a = c / (c + (1 - c) e^{-4 lam t})`,

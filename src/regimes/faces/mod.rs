@@ -131,6 +131,27 @@ pub trait Face: Sync {
     fn windows(&self, _x: &Ratios) -> Vec<ValidityWindow> {
         Vec::new()
     }
+
+    /// The limiting curves with a covariance spectrum (THEORY 9.5), for the mean-1 law of `law`
+    /// at face times `times` (the caller, [`super::spectral::limit_curve_law`], applies the scale
+    /// identity and the heavy-tail refusals). Default: restricted from the face's faces
+    /// ([`super::spectral::derived_curve`]).
+    fn curve_law(
+        &self,
+        k: &[f64],
+        times: &[f64],
+        law: &super::spectral::LawContext,
+        opts: &CurveOptions,
+    ) -> Result<CurveValues, RegimeError> {
+        super::spectral::derived_curve(self.regime(), k, times, law, opts)
+    }
+
+    /// The exact Taylor coefficients with moments: polynomials in the face's constants followed
+    /// by `m1..m12` ([`super::spectral::law_series_names`]). Default: restricted from the parent
+    /// face's series ([`super::spectral::derived_series`]).
+    fn series_law(&self, max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
+        super::spectral::derived_series(self.regime(), max_order)
+    }
 }
 
 /// The implementation of `regime`.

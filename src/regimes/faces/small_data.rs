@@ -2,6 +2,7 @@
 //! (numerics in [`crate::regimes::small_data`], exact series in [`crate::regimes::exact`]).
 
 use super::prelude::*;
+use crate::regimes::spectral::LawContext;
 
 /// F5, `small-data` ([`Regime::SmallData`]).
 #[derive(Clone, Copy, Debug)]
@@ -74,4 +75,80 @@ Hierarchy side: l = s (train), l = s - 1 (pop; its series starts at s = 1). Corr
         let len = max_order + 1;
         Ok(small_data_chain_series(len, ChainKind::F5))
     }
+
+    fn series_law(&self, max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
+        let (tr, pop) = self.series(max_order)?;
+        Ok(small_data_series_law(&tr, &pop))
+    }
+}
+
+/// The small-data population term with a spectrum (THEORY 9.5 F5), for the mean-1 law:
+/// `Q_pop(T) -> Q_pop,iso(T) + (m2 - 1)(Q_tr(T) - Q_tr(0))`, where `Q_tr` is the (unchanged,
+/// isotropic) train quantity of the face. It holds on every face of the small-data side: their
+/// train and population quantities have the same normalization up to the factor alpha that the
+/// population loss's shorter l range removes (THEORY 5.1), and the series with moments confirm
+/// it against the hierarchy on each of them.
+pub fn population_term(m2: f64, train: &[f64], train0: f64) -> Vec<f64> {
+    train.iter().map(|t| (m2 - 1.0) * (t - train0)).collect()
+}
+
+/// [`super::Face::curve_law`] of every small-data face: its isotropic curve plus
+/// [`population_term`] (`m2` of the mean-1 law must be finite).
+pub fn with_population_term(
+    regime: Regime,
+    k: &[f64],
+    times: &[f64],
+    law: &LawContext,
+    opts: &CurveOptions,
+) -> Result<CurveValues, RegimeError> {
+    let m2 = law.moment(2)?.ok_or_else(|| RegimeError::NoLimit {
+        face: regime.name(),
+        reason: "m_2 is infinite: the population term (m2/m1 - 1)(l_tr - l_tr(0)) diverges".into(),
+    })?;
+    let mut cv = regime.face().curve(k, times, opts)?;
+    let t0 = regime.face().curve(k, &[0.0], opts)?.train[0];
+    for (p, d) in cv.pop.iter_mut().zip(population_term(m2, &cv.train, t0)) {
+        *p += d;
+    }
+    cv.notes.push(format!(
+        "small-data with a spectrum (THEORY 9.5 F5): the train limit is the isotropic one; the population quantity gains (m2/m1 - 1)(Q_tr(T) - Q_tr(0)), m2/m1 = {m2}"
+    ));
+    Ok(cv)
+}
+
+/// F5 with moments from the isotropic series (q, r): by the scale identity (THEORY 9.1) and the
+/// population term at mean 1, `c_s^tr = m1^{s+1} c_s^tr,iso` and, for s >= 1,
+/// `c_s^pop = m1^{s+1} c_s^pop,iso + (m2 m1^{s-1} - m1^{s+1}) c_s^tr,iso`
+/// (variables `q, r, m1..m12`).
+pub(crate) fn small_data_series_law(tr: &[Poly], pop: &[Poly]) -> (Vec<Poly>, Vec<Poly>) {
+    let nm = crate::expansion::aniso::MAX_MOMENTS;
+    let nv = 2 + nm;
+    let embed = |p: &Poly| {
+        p.map_exps(nv, |e| {
+            let mut v = vec![0; nv];
+            v[0] = e[0];
+            v[1] = e[1];
+            v
+        })
+    };
+    let mono = |m1: i32, m2: i32| {
+        let mut v = vec![0; nv];
+        v[2] = m1;
+        v[3] = m2;
+        Poly::monomial(v, rat(1))
+    };
+    let mut otr = Vec::new();
+    let mut opop = Vec::new();
+    for s in 0..tr.len() {
+        let si = s as i32;
+        let t = embed(&tr[s]);
+        otr.push(t.mul(&mono(si + 1, 0)));
+        let mut p = embed(&pop[s]).mul(&mono(si + 1, 0));
+        if s >= 1 {
+            let term = mono(si - 1, 1).sub(&mono(si + 1, 0));
+            p.add_assign(&t.mul(&term));
+        }
+        opop.push(p);
+    }
+    (otr, opop)
 }
