@@ -172,9 +172,21 @@ fn cli_large_data_with_a_spectrum_is_a_numeric_reference() {
     let out = prism(&[
         "limit",
         "p = n; H = 0.5 n; sigma2 = n^-1; spectrum = atoms(1/2: 1/2, 3/2: 1/2)",
-        "--points", "2", "--series", "1", "--free-sizes", "16,32", "--free-seeds", "4", "--json",
+        "--points",
+        "2",
+        "--series",
+        "1",
+        "--free-sizes",
+        "16,32",
+        "--free-seeds",
+        "4",
+        "--json",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["exact_limit_curve"], false);
     assert!(v["train"]["stderr"].is_array());

@@ -143,7 +143,9 @@ pub fn large_data_reference(
         let mut sp = SimParams::new(p, h, s2, t_max.max(1e-9))
             .with_n(None)
             .with_spectrum(&law.normalized)
-            .map_err(|e| RegimeError::Spectrum { reason: e.to_string() })?;
+            .map_err(|e| RegimeError::Spectrum {
+                reason: e.to_string(),
+            })?;
         sp.record = Record::Times(uniq.clone());
         sp.seeds = opts.seeds;
         sp.seed = opts.seed;
@@ -186,7 +188,9 @@ pub fn free_reference(
         let eig = law
             .normalized
             .eigenvalues(p)
-            .map_err(|e| RegimeError::Spectrum { reason: e.to_string() })?;
+            .map_err(|e| RegimeError::Spectrum {
+                reason: e.to_string(),
+            })?;
         let m1p = eig.iter().sum::<f64>() / p as f64;
         fp.covariance = Some(eig);
         fp.record = Record::Times(uniq.clone());
@@ -235,7 +239,10 @@ mod tests {
         let r = large_data_reference(1.0, 0.5, &two_level(), &[0.0, 0.5, 1.0], &opts).unwrap();
         println!("{r:#?}");
         let (v, e) = (r.train[2], r.train_err[2]);
-        assert!((v - 0.1895).abs() < 3.0 * (e * e + 0.0005 * 0.0005).sqrt(), "{v} +- {e}");
+        assert!(
+            (v - 0.1895).abs() < 3.0 * (e * e + 0.0005 * 0.0005).sqrt(),
+            "{v} +- {e}"
+        );
     }
 
     /// THEORY 9.5 F4: free face initial slope of l_pop/q^2, two-level, r = 1/2: -49/8, any alpha;
@@ -250,7 +257,8 @@ mod tests {
         };
         let h = 0.005;
         for y in [0.5, 2.0] {
-            let r = free_reference(0.5, y, &two_level(), &[0.0, h, 2.0 * h, 0.1, 0.5], &opts).unwrap();
+            let r =
+                free_reference(0.5, y, &two_level(), &[0.0, h, 2.0 * h, 0.1, 0.5], &opts).unwrap();
             let slope = (-3.0 * r.pop[0] + 4.0 * r.pop[1] - r.pop[2]) / (2.0 * h);
             println!("y = {y}: {r:#?}\nslope {slope}");
             assert!((slope + 6.125).abs() < 0.3, "{slope}");
