@@ -134,3 +134,38 @@ fn adaptive_deterministic_across_thread_counts() {
         assert_eq!(run(1), run(2));
     }
 }
+
+/// The tolerance is the accuracy of the recorded losses: on the hard shapes (large init with the
+/// train loss falling by orders of magnitude while W stays large: H >= N, and N < p; both losses
+/// decaying: H >= p, N >= p), the error of every recorded train and population loss against a
+/// tight reference (same seed) stays below tol max(l, 1e-8 l_max), at the check's tolerance.
+#[test]
+fn loss_error_within_tolerance_on_hard_shapes() {
+    let p = 40;
+    let cases: &[(usize, usize, f64)] =
+        &[(80, 20, 16.0), (80, 20, 4.0), (20, 80, 4.0), (80, 80, 1.0)];
+    let tol = 0.1 / (p as f64 * 16.0);
+    for &(h, n, q) in cases {
+        let mut params = SimParams::new(p, h, q / p as f64, 5.0).with_n(Some(n));
+        params.record = Record::Uniform(40);
+        params.seeds = 2;
+        params.seed = 5;
+        params.integrator = Integrator::Adaptive;
+        params.tol = Some(tol);
+        let a = simulate(&params).unwrap();
+        params.tol = Some(1e-12);
+        let b = simulate(&params).unwrap();
+        for (ra, rb) in a.runs.iter().zip(&b.runs) {
+            for (x, y) in [(&ra.train, &rb.train), (&ra.pop, &rb.pop)] {
+                let lmax = y.iter().cloned().fold(0.0, f64::max);
+                for (u, v) in x.iter().zip(y) {
+                    let rel = (u - v).abs() / v.abs().max(1e-8 * lmax);
+                    assert!(
+                        rel < tol,
+                        "H={h} N={n} q={q}: error {rel:.2e} > tol {tol:.2e}"
+                    );
+                }
+            }
+        }
+    }
+}

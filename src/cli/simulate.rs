@@ -69,7 +69,9 @@ pub struct Args {
     /// (the flow, Dormand-Prince 5(4) with error control at --tol).
     #[arg(long, value_enum, default_value_t = IntegratorArg::Euler)]
     integrator: IntegratorArg,
-    /// Relative tolerance of --integrator adaptive (default 0.1 / (p sqrt(seeds))).
+    /// Relative accuracy of the recorded losses with --integrator adaptive: the integration error
+    /// of each recorded loss stays below TOL times that loss (default 0.1 / (p sqrt(seeds)), a
+    /// tenth of the ensemble's standard error).
     #[arg(long, value_parser = super::positive)]
     tol: Option<f64>,
     /// Explicit form: the data covariance's spectral law (THEORY 9), in the grammar of a spec's

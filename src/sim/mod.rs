@@ -260,7 +260,8 @@ pub struct SimParams {
     /// (still read from JSON under that name).
     #[serde(alias = "spectrum")]
     pub sampler: SpectrumMethod,
-    /// Relative tolerance of [`Integrator::Adaptive`] (`None`: [`SimParams::default_tol`]).
+    /// Tolerance of [`Integrator::Adaptive`]: the relative accuracy of the recorded losses
+    /// (`None`: [`SimParams::default_tol`]).
     #[serde(default)]
     pub tol: Option<f64>,
     /// The eigenvalues of the data covariance Sigma (length p, >= 0, not all 0): x ~ N(0, Sigma)
@@ -388,10 +389,10 @@ impl SimParams {
     ///
     /// Why: the normalized losses are linear spectral statistics, an O(p) sum with O(1)
     /// fluctuations, so their relative standard deviation across runs is about 1/p and the
-    /// standard error of an R-run mean about 1/(p sqrt R). The loss is quadratic in W and the
-    /// flow is contracting after its transient, so a relative error rtol per step on W moves the
-    /// loss by a small multiple of rtol: a tenth of the resolvable error keeps the integration
-    /// error well below what the ensemble can see.
+    /// standard error of an R-run mean about 1/(p sqrt R). The tolerance is the relative accuracy
+    /// of the recorded losses (the pair controls the loss itself, not only the state; see
+    /// [`adaptive`]): a tenth of the resolvable error keeps the integration error well below
+    /// what the ensemble can see.
     pub fn default_tol(&self) -> f64 {
         (0.1 / (self.p as f64 * (self.seeds.max(1) as f64).sqrt())).clamp(1e-9, 1e-3)
     }
@@ -922,6 +923,10 @@ fn run_adaptive(
             };
             let mut dp = adaptive::Dopri5::new(y.len(), job.tol);
             let tr0 = dp.eval_start(y, &mut field, true);
+            // The field is V = -grad(p l_tr) (gradient flow on the potential p l_tr, for both loss
+            // maps), which lets the pair control the error of the train loss itself.
+            let potential = |tr: &Traces| p * job.loss.train(tr, p);
+            dp.observe_potential(potential(&tr0));
             let (a0, b0) = job.loss.losses(&tr0, p);
             let bound = 1e3 * (1.0 + a0.abs() + b0.abs());
             let mut t = 0.0;
@@ -934,6 +939,7 @@ fn run_adaptive(
                     &mut t,
                     te,
                     &mut field,
+                    Some(&potential),
                     |tr: &Traces, t| {
                         let l = loss.train(tr, p);
                         since_flush += 1;

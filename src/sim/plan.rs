@@ -635,22 +635,27 @@ pub fn adaptive_steps_estimate(params: &SimParams) -> f64 {
         }
     }
     let lin2 = 2.0;
-    let field = |state: &[f64], out: &mut [f64]| {
+    // dw/dt = -Phi'(w) with Phi = (s/2) (1 - w^2)^2, the loss of the direction.
+    let field = |state: &[f64], out: &mut [f64]| -> f64 {
+        let mut phi = 0.0;
         for (i, &(s, _)) in ys.iter().enumerate() {
             let w = state[i];
             out[i] = s * (lin2 * w - 2.0 * w * w * w);
+            phi += 0.5 * s * (1.0 - w * w).powi(2);
         }
+        phi
     };
     let y0: Vec<f64> = ys.iter().map(|x| x.1).collect();
     // Each scalar is controlled on its own (the matrix controller's error norm is dominated by
     // the stiffest direction); the steps of the stiffest one count.
     for i in 0..y0.len() {
-        let f1 = |st: &[f64], out: &mut [f64]| {
+        let f1 = |st: &[f64], out: &mut [f64]| -> f64 {
             let mut full = vec![0.0; ys.len()];
             let mut o = vec![0.0; ys.len()];
             full[i] = st[0];
             field(&full, &mut o);
             out[0] = o[i];
+            0.5 * ys[i].0 * (1.0 - st[0] * st[0]).powi(2)
         };
         let (acc, _rej) = super::adaptive::count_steps(&f1, &[y0[i]], &times, tol);
         best = best.max(acc as f64);
