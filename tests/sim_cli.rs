@@ -313,8 +313,9 @@ fn covariance_spectrum_flag_and_statement() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("explicit form"), "{err}");
-    // (`classify` and `limit` take a spectrum since the spectral limits; `check` does not.)
-    let (code, _, err) = prism(&["check", "-f", f.to_str().unwrap()]);
+    // (`classify`, `limit` and `check` take a spectrum, tests/check_spectrum.rs; the prism
+    // drawing does not.)
+    let (code, _, err) = prism(&["prism", "-f", f.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("does not support anisotropic data yet"),
