@@ -80,10 +80,8 @@ pub fn mean_field_law(
     times: &[f64],
     tol: f64,
 ) -> Result<(Vec<f64>, Vec<f64>), RegimeError> {
-    let mut tr = Vec::with_capacity(times.len());
-    let mut pop = Vec::with_capacity(times.len());
-    for &t in times {
-        let region = if t == 0.0 || c == 1.0 {
+    let region = |t: f64| {
+        if t == 0.0 || c == 1.0 {
             Analytic::ENTIRE
         } else if c < 1.0 {
             Analytic {
@@ -95,14 +93,33 @@ pub fn mean_field_law(
                 strip: f64::INFINITY,
                 left: -(c / (c - 1.0)).ln() / (4.0 * t),
             }
-        };
-        let mut ct = deq.contour(region).map_err(deq_err)?;
+        }
+    };
+    quadratic_loss_law(deq, times, tol, region, |t, z| {
+        let e = (-4.0 * t * z).exp() * (1.0 - c);
+        e / (c + e)
+    })
+}
+
+/// The losses of a flow in which `A` stays a function of `S`, `1 - a(lam, t) = g(lam, t)`:
+/// `l_tr = (1/2) Int lam g^2 dmu_S` and `l_pop = (1/2) Int g^2 dnu` at each time, by contour
+/// integrals on a contour inside `region(t)`, where `g(., t)` is analytic.
+fn quadratic_loss_law(
+    deq: &Deq,
+    times: &[f64],
+    tol: f64,
+    region: impl Fn(f64) -> Analytic,
+    g: impl Fn(f64, num_complex::Complex64) -> num_complex::Complex64,
+) -> Result<(Vec<f64>, Vec<f64>), RegimeError> {
+    let mut tr = Vec::with_capacity(times.len());
+    let mut pop = Vec::with_capacity(times.len());
+    for &t in times {
+        let mut ct = deq.contour(region(t)).map_err(deq_err)?;
         let (s, nu) = deq
             .integrate(&mut ct, 2, contour_tol(tol), |z, o| {
-                let e = (-4.0 * t * z).exp() * (1.0 - c);
-                let om = e / (c + e);
-                o[0] = z * om * om;
-                o[1] = om * om;
+                let gz = g(t, z);
+                o[0] = z * gz * gz;
+                o[1] = gz * gz;
             })
             .map_err(deq_err)?;
         tr.push(0.5 * s[0]);
@@ -119,29 +136,17 @@ pub fn mf_free_law(
     times: &[f64],
     tol: f64,
 ) -> Result<(Vec<f64>, Vec<f64>), RegimeError> {
-    let mut tr = Vec::with_capacity(times.len());
-    let mut pop = Vec::with_capacity(times.len());
-    for &t in times {
-        let region = if t == 0.0 {
+    let region = |t: f64| {
+        if t == 0.0 {
             Analytic::ENTIRE
         } else {
             Analytic {
                 strip: f64::INFINITY,
                 left: -1.0 / (4.0 * t),
             }
-        };
-        let mut ct = deq.contour(region).map_err(deq_err)?;
-        let (s, nu) = deq
-            .integrate(&mut ct, 2, contour_tol(tol), |z, o| {
-                let d = 1.0 / (1.0 + 4.0 * t * z);
-                o[0] = z * d * d;
-                o[1] = d * d;
-            })
-            .map_err(deq_err)?;
-        tr.push(0.5 * s[0]);
-        pop.push(0.5 * nu[1]);
-    }
-    Ok((tr, pop))
+        }
+    };
+    quadratic_loss_law(deq, times, tol, region, |t, z| 1.0 / (1.0 + 4.0 * t * z))
 }
 
 pub(crate) fn deq_err(e: crate::regimes::spectral::deq::DeqError) -> RegimeError {
