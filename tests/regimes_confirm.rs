@@ -74,7 +74,7 @@ fn wrong_variants_are_rejected() {
     assert_eq!(
         v.train[1]
             .sub(&true_series.train[1])
-            .format(&["q", "r"], PolyFormat::Text),
+            .format(PolyFormat::Text),
         "q^3*r^2"
     );
     // Freezing A_perp on the chain instead: first wrong at s = 2.

@@ -113,15 +113,14 @@ pub fn text(
     if anisotropic {
         out.push_str("# anisotropic data: m_k = tr(Sigma^k)/p (m_k = 1 is isotropic)\n");
     }
-    let names: Vec<String> = match (anisotropic, leading) {
+    let vars = match (anisotropic, leading) {
         (true, true) => aniso_leading_vars(),
         (true, false) => aniso_full_vars(),
-        (false, true) => ["r", "q", "y"].map(String::from).to_vec(),
-        (false, false) => crate::expansion::FULL_VARS.map(String::from).to_vec(),
+        (false, true) => crate::expansion::leading_vars(),
+        (false, false) => crate::expansion::full_vars(),
     };
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     for (s, p) in polys.iter().enumerate() {
-        out.push_str(&format!("c_{s} = {}\n", p.format(&names, fmt)));
+        out.push_str(&format!("c_{s} = {}\n", p.reorder(&vars).format(fmt)));
     }
     out
 }

@@ -161,13 +161,13 @@ pub fn check_aniso_full(
     let mut report = StructureReport::default();
     let iso = match samples {
         Samples::Finite => iso.clone(),
-        Samples::Infinite => iso.filter(|e| e[3] == 0),
+        Samples::Infinite => iso.filter(|e| iso.exponent(e, "N") == 0),
     };
     let tag = match samples {
         Samples::Finite => "full, finite N",
         Samples::Infinite => "full, N = inf",
     };
-    let red = at_identity(aniso, FULL_BASE);
+    let red = at_identity(aniso);
     report.checks.push(check(
         &format!("{tag}: Sigma = I gives the isotropic polynomial"),
         loss,
@@ -217,7 +217,7 @@ pub fn check_aniso_full(
 pub fn check_aniso_leading(loss: Loss, s: usize, lead: &Poly, iso_lead: &Poly) -> StructureReport {
     let mut report = StructureReport::default();
     let tag = "leading (free probability)";
-    let red = at_identity(lead, LEADING_BASE);
+    let red = at_identity(lead);
     report.checks.push(check(
         &format!("{tag}: Sigma = I gives the isotropic leading part"),
         loss,
@@ -281,7 +281,7 @@ pub fn computed_hierarchy_aniso(
                     },
                     format!("{} terms", g0.len()),
                 ));
-                let n0 = fin[s].filter(|e| e[3] == 0);
+                let n0 = fin[s].filter(|e| fin[s].exponent(e, "N") == 0);
                 report.checks.push(check(
                     "N = inf equals the N^0 part of finite N",
                     loss,

@@ -160,22 +160,17 @@ pub(crate) fn deq_err(e: crate::regimes::spectral::deq::DeqError) -> RegimeError
 /// `E_{mu_S}[lam^k] = phi(S^k)` and `E_nu[lam^k] = phi(Sigma S^k)` (THEORY 9.2, 9.5).
 pub(crate) fn mean_field_series_law(len: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
     let m = logistic_in_x(len);
-    let om = sub(&constant(one(1), len), &m);
+    let om = sub(&constant(one(m[0].vars()), len), &m);
     let p = scale(&mul(&om, &om, len), &frac(1, 2));
-    let nv = 2 + crate::expansion::aniso::MAX_MOMENTS;
-    let embed = |x: &Poly| {
-        x.map_exps(nv, |e| {
-            let mut v = vec![0; nv];
-            v[0] = e[0];
-            v
-        })
-    };
+    let nv = &crate::regimes::spectral::law_vars(Regime::MeanField);
+    // P_n(c): the logistic's x is the face constant c.
+    let embed = |x: &Poly| x.rename("x", "c").reorder(nv);
     let mut tr = Vec::new();
     let mut pop = Vec::new();
     for (n, pn) in p.iter().enumerate() {
         let base = embed(pn).scale(&(pow_i(4, n) * factorial(n)));
-        tr.push(base.mul(&s_moment(n + 1, false, 2, Some(1))?));
-        pop.push(base.mul(&s_moment(n, true, 2, Some(1))?));
+        tr.push(base.mul(&s_moment(n + 1, false, true)?.reorder(nv)));
+        pop.push(base.mul(&s_moment(n, true, true)?.reorder(nv)));
     }
     Ok((tr, pop))
 }
@@ -216,15 +211,17 @@ pub fn mean_field(
 /// `P_n(c) = [s^n] (1/2)(1 - m_s(c))^2`.
 pub(crate) fn mean_field_series(len: usize) -> (Vec<Poly>, Vec<Poly>) {
     let m = logistic_in_x(len);
-    let om = sub(&constant(one(1), len), &m);
+    let om = sub(&constant(one(m[0].vars()), len), &m);
     let p = scale(&mul(&om, &om, len), &frac(1, 2));
-    let embed = |x: &Poly| x.map_exps(2, |e| vec![e[0], 0]);
+    let nv = &face_vars(Regime::MeanField);
+    // P_n(c): the logistic's x is the face constant c.
+    let embed = |x: &Poly| x.rename("x", "c").reorder(nv);
     let mut tr = Vec::new();
     let mut pop = Vec::new();
     for (n, pn) in p.iter().enumerate() {
         let base = embed(pn).scale(&(pow_i(4, n) * factorial(n)));
-        tr.push(base.mul(&mp_moment(n as u64 + 1, 2, 1)));
-        pop.push(base.mul(&mp_moment(n as u64, 2, 1)));
+        tr.push(base.mul(&mp_moment(n as u64 + 1, nv, "y")));
+        pop.push(base.mul(&mp_moment(n as u64, nv, "y")));
     }
     (tr, pop)
 }

@@ -32,12 +32,13 @@ pub mod vertices;
 /// What the face files use: the shared numerical and exact machinery.
 mod prelude {
     pub(crate) use super::{CurveValues, Face, FaceText};
-    pub(crate) use crate::poly::{frac, rat, Poly};
+    pub(crate) use crate::poly::{frac, rat, Poly, Vars};
     pub(crate) use crate::regimes::curves::{
         logistic, mgf, on_sorted, CurveMethod, CurveOptions, FreeNumericOptions,
     };
     pub(crate) use crate::regimes::exact::{
-        cst, logistic_loss, one, pow_i, q, small_data_chain_series, ChainKind, MgfTrack,
+        cst, face_vars, logistic_loss, one, pow_i, q, small_data_chain_series, ChainKind, MgfTrack,
+        LAM,
     };
     pub(crate) use crate::regimes::free_words::free_face_derivatives;
     pub(crate) use crate::regimes::ode::{integrate, OdeOptions};

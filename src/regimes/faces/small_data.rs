@@ -121,22 +121,10 @@ pub fn with_population_term(
 /// `c_s^pop = m1^{s+1} c_s^pop,iso + (m2 m1^{s-1} - m1^{s+1}) c_s^tr,iso`
 /// (variables `q, r, m1..m12`).
 pub(crate) fn small_data_series_law(tr: &[Poly], pop: &[Poly]) -> (Vec<Poly>, Vec<Poly>) {
-    let nm = crate::expansion::aniso::MAX_MOMENTS;
-    let nv = 2 + nm;
-    let embed = |p: &Poly| {
-        p.map_exps(nv, |e| {
-            let mut v = vec![0; nv];
-            v[0] = e[0];
-            v[1] = e[1];
-            v
-        })
-    };
-    let mono = |m1: i32, m2: i32| {
-        let mut v = vec![0; nv];
-        v[2] = m1;
-        v[3] = m2;
-        Poly::monomial(v, rat(1))
-    };
+    let nv = &crate::regimes::spectral::law_vars(Regime::SmallData);
+    let embed = |p: &Poly| p.reorder(nv);
+    // m1^a m2^b.
+    let mono = |a: i32, b: i32| q(nv, "m1").pow(a as u32).mul(&q(nv, "m2").pow(b as u32));
     let mut otr = Vec::new();
     let mut opop = Vec::new();
     for s in 0..tr.len() {

@@ -29,7 +29,7 @@ pub mod numeric;
 use super::curves::{check_times, CurveOptions, LimitCurves};
 use super::faces::CurveValues;
 use super::{ConstName, DataPart, LatentPart, LimitSeries, Loss, Regime, RegimeError};
-use crate::expansion::aniso::{free::free_moment, Word3, LEADING_BASE, MAX_MOMENTS};
+use crate::expansion::aniso::{free::free_moment, Word3, MAX_MOMENTS};
 use crate::poly::{Poly, PolyFormat};
 use crate::spec::{Moment, SpectrumLaw};
 use deq::{Deq, DeqOptions};
@@ -82,6 +82,12 @@ impl LawContext {
             }),
         }
     }
+}
+
+/// The variables of a series with moments: the face's constants, then `m1..m12`
+/// ([`law_series_names`]).
+pub fn law_vars(regime: Regime) -> crate::poly::Vars {
+    crate::poly::Vars::new(law_series_names(regime))
 }
 
 /// Names of the variables of a series with moments: the face's constants, then `m1..m12`.
@@ -426,33 +432,22 @@ fn numeric_curve(
 // ---------------------------------------------------------------------------------------------
 // Exact series with moments.
 
-/// Number of variables of a series with moments on `regime`.
-fn nvars(regime: Regime) -> usize {
-    regime.constants().len() + MAX_MOMENTS
-}
-
-/// A polynomial in the aniso leading variables `(r, q, y, m..)` with the base part mapped by
-/// `f(k, j, l) -> exponents of the face constants` (moments kept).
-fn remap(p: &Poly, nv: usize, f: impl Fn(i32, i32, i32) -> Vec<i32>) -> Poly {
-    p.map_exps(nv, |e| {
-        let mut v = f(e[0], e[1], e[2]);
-        v.extend_from_slice(&e[LEADING_BASE..LEADING_BASE + MAX_MOMENTS]);
-        v
-    })
-}
-
 /// The free moment `E_{mu_S}[lam^k] = phi(S^k)` (`law = false`) or `E_nu[lam^k] = phi(Sigma S^k)`
-/// (`law = true`) as a polynomial in (y, m1..m12) placed in a face's variables: y at `yi` (None:
-/// y = 0, the N = inf value), moments after `base` constants (THEORY 9.2:
-/// `phi(S^n) = sum_{pi in NC(n)} y^{n - |pi|} prod_{B in K(pi)} m_{|B|}`).
-pub fn s_moment(k: usize, nu: bool, base: usize, yi: Option<usize>) -> Result<Poly, RegimeError> {
+/// (`law = true`) as a polynomial in (y, m1..m12), or in (m1..m12) at y = 0 (the N = inf
+/// value) when `with_y` is false (THEORY 9.2:
+/// `phi(S^n) = sum_{pi in NC(n)} y^{n - |pi|} prod_{B in K(pi)} m_{|B|}`). It combines by
+/// name with a face's polynomials.
+pub fn s_moment(k: usize, nu: bool, with_y: bool) -> Result<Poly, RegimeError> {
     let mut w = String::new();
     if nu {
         w.push('T');
     }
     w.extend(std::iter::repeat_n('S', k));
     let p = if w.is_empty() {
-        Poly::constant(LEADING_BASE + MAX_MOMENTS, crate::poly::rat(1))
+        Poly::constant(
+            &crate::expansion::aniso::aniso_leading_vars(),
+            crate::poly::rat(1),
+        )
     } else {
         let word = Word3::parse(&w).ok_or_else(|| RegimeError::Series {
             face: "moments",
@@ -463,51 +458,22 @@ pub fn s_moment(k: usize, nu: bool, base: usize, yi: Option<usize>) -> Result<Po
             reason: e.to_string(),
         })?
     };
-    let p = match yi {
-        Some(_) => p,
-        None => p.filter(|e| e[2] == 0),
-    };
-    Ok(remap(&p, base + MAX_MOMENTS, |_, _, l| {
-        let mut v = vec![0; base];
-        if let Some(i) = yi {
-            v[i] = l;
-        }
-        v
-    }))
+    // No A in the word: r and q do not occur.
+    let p = p.coefficient("r", 0).coefficient("q", 0);
+    Ok(if with_y { p } else { p.coefficient("y", 0) })
 }
 
 /// [`super::restrict`] with moments: the aniso leading coefficient `c_s` (variables
-/// `r, q, y, m1..m12`) restricted to the face, in the face's constants followed by the moments.
+/// `r, q, y, m1..m12`) restricted to the face, in the face's constants followed by the moments
+/// (the moments are kept by name, so this is [`super::restrict`] itself).
 pub fn restrict_law(regime: Regime, loss: Loss, s: usize, c_s: &Poly) -> Poly {
-    let names = regime.constants();
-    let kept = c_s.filter(|e| super::confirm::on_face(regime, loss, s, e));
-    remap(&kept, nvars(regime), |k, j, l| {
-        names
-            .iter()
-            .map(|n| match n {
-                ConstName::Q => j,
-                ConstName::R | ConstName::C => k,
-                ConstName::Y => l,
-            })
-            .collect()
-    })
+    super::restrict(regime, loss, s, c_s)
 }
 
 /// [`super::lift`] with moments: a face series coefficient (constants then moments) written in
-/// `(r, q, y, m..)`.
+/// `(r, q, y, m..)` (the moments are kept by name, so this is [`super::lift`] itself).
 pub fn lift_law(regime: Regime, loss: Loss, s: usize, p: &Poly) -> Poly {
-    let nc = regime.constants().len();
-    let mut out = Poly::zero(LEADING_BASE + MAX_MOMENTS);
-    for (e, c) in p.terms() {
-        let base = Poly::monomial(e[..nc].to_vec(), c.clone());
-        let lifted = super::lift(regime, loss, s, &base);
-        for (le, lc) in lifted.terms() {
-            let mut v = le.clone();
-            v.extend_from_slice(&e[nc..]);
-            out.add_term(v, lc.clone());
-        }
-    }
-    out
+    super::lift(regime, loss, s, p)
 }
 
 /// The default [`super::faces::Face::series_law`]: the series with moments of a sub-face as the
@@ -583,11 +549,13 @@ pub fn limit_series_law(regime: Regime, max_order: usize) -> Result<LimitSeries,
         });
     }
     let (train, pop) = regime.face().series_law(max_order)?;
+    let vars = law_vars(regime);
+    let fix = |v: Vec<Poly>| v.iter().map(|p| p.reorder(&vars)).collect();
     Ok(LimitSeries {
         regime,
         constants: law_series_names(regime),
-        train,
-        pop,
+        train: fix(train),
+        pop: fix(pop),
     })
 }
 
@@ -601,11 +569,10 @@ pub fn limit_series_at_law(
     law: &SpectrumLaw,
 ) -> Result<LimitSeries, RegimeError> {
     let ls = limit_series_law(regime, max_order)?;
-    let nc = regime.constants().len();
     let sub = |v: &[Poly]| -> Result<Vec<Poly>, RegimeError> {
         v.iter()
             .map(|p| {
-                crate::expansion::aniso::substitute_law(p, nc, law).map_err(|e| {
+                crate::expansion::aniso::substitute_law(p, law).map_err(|e| {
                     RegimeError::NotAnalytic {
                         face: regime.name(),
                         reason: format!(
@@ -628,7 +595,6 @@ pub fn limit_series_at_law(
 /// (`train[s]`, `pop[s]` in `r, q, y, m..`) restricted to the face, exactly.
 pub fn confirm_law(series: &LimitSeries, train: &[Poly], pop: &[Poly]) -> super::ConfirmReport {
     let regime = series.regime;
-    let names = law_series_names(regime);
     let mut checks = Vec::new();
     let mut max_order = 0;
     for (loss, hier) in [(Loss::Train, train), (Loss::Pop, pop)] {
@@ -640,8 +606,8 @@ pub fn confirm_law(series: &LimitSeries, train: &[Poly], pop: &[Poly]) -> super:
                 loss,
                 s,
                 agrees: h == lim[s],
-                limit: lim[s].format(&names, PolyFormat::Text),
-                hierarchy: h.format(&names, PolyFormat::Text),
+                limit: lim[s].format(PolyFormat::Text),
+                hierarchy: h.format(PolyFormat::Text),
             });
         }
     }
