@@ -291,6 +291,11 @@ impl Poly {
         self.terms.is_empty()
     }
 
+    /// True when there are no terms (the zero polynomial, [`Poly::is_zero`]).
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
     /// Coefficient of one monomial, exponents in the order of [`Poly::vars`] (zero if absent).
     pub fn coeff(&self, exps: &[i32]) -> BigRational {
         self.terms

@@ -216,7 +216,7 @@ pub fn check_full_order(loss: Loss, s: usize, c: &Poly) -> StructureReport {
         let n = normalize(c);
         let neg: Vec<Vec<i32>> = n
             .terms()
-            .filter(|(e, _)| e[3] < 0)
+            .filter(|(e, _)| n.exponent(e, "eps") < 0)
             .map(|(e, _)| e.clone())
             .collect();
         report.checks.push(Check {
@@ -227,7 +227,10 @@ pub fn check_full_order(loss: Loss, s: usize, c: &Poly) -> StructureReport {
             details: if neg.is_empty() {
                 format!(
                     "min g = {}",
-                    n.terms().map(|(e, _)| e[3]).min().unwrap_or(0)
+                    n.terms()
+                        .map(|(e, _)| n.exponent(e, "eps"))
+                        .min()
+                        .unwrap_or(0)
                 )
             } else {
                 format!("g < 0 at {}", show(&neg))
@@ -239,7 +242,7 @@ pub fn check_full_order(loss: Loss, s: usize, c: &Poly) -> StructureReport {
             .map(|e| e.to_vec())
             .collect();
         support_checks(&mut report, loss, s, &got, &law, "full");
-        sign_check(&mut report, loss, s, &n, 1);
+        sign_check(&mut report, loss, s, &n, n.var_index("q").expect("q"));
         if loss == Loss::Train && s <= 3 {
             let want = [5, 26, 90, 230][s];
             report.checks.push(Check {
@@ -266,7 +269,7 @@ pub fn check_leading(loss: Loss, leading: &[Poly]) -> StructureReport {
             .map(|e| e.to_vec())
             .collect();
         support_checks(&mut report, loss, s, &got, &law, "leading");
-        sign_check(&mut report, loss, s, c, 1);
+        sign_check(&mut report, loss, s, c, c.var_index("q").expect("q"));
         let nonconst = c.terms().filter(|(e, _)| e.iter().any(|&x| x != 0)).count();
         report.checks.push(Check {
             name: "leading point count (s+1)(s+2)(s+3)/2 (train)".to_string(),
@@ -337,7 +340,10 @@ mod tests {
         // g = C + D - a - B = 0 with D = -(exponent of N).
         assert_eq!(
             leading_to_raw(&lead),
-            full.filter(|e| e[2] - e[3] - e[0] - e[1] == 0)
+            full.filter(|e| {
+                let x = |n: &str| full.exponent(e, n);
+                x("sigma2") - x("N") - x("p") - x("H") == 0
+            })
         );
     }
 }

@@ -51,8 +51,8 @@ pub struct ExpandTerm {
 impl ExpandEntry {
     /// The entries of one loss, orders 0..polys.len(). `leading`: the polynomials are in
     /// (r, q, y) (the leading path) and are converted to raw monomials. Polynomials with
-    /// moment variables after the base ones (`prism::expansion::aniso`) give terms with
-    /// `moments`.
+    /// further variables (the moments `m_k` of `prism::expansion::aniso`) give terms with
+    /// `moments`, keyed by variable name. Exponents are read by name.
     pub fn from_polys(loss: Loss, polys: &[Poly], leading: bool) -> Vec<ExpandEntry> {
         polys
             .iter()
@@ -63,6 +63,14 @@ impl ExpandEntry {
                 } else {
                     p.clone()
                 };
+                // Raw variables p, H, sigma2, N first, then the moments (if any).
+                let raw = raw.reorder(&crate::expansion::full_vars().union(raw.vars()));
+                let extra: Vec<(usize, &str)> = raw
+                    .vars()
+                    .names()
+                    .enumerate()
+                    .filter(|(_, n)| !crate::expansion::FULL_VARS.contains(n))
+                    .collect();
                 ExpandEntry {
                     loss: loss.name().to_string(),
                     order: s,
@@ -72,17 +80,15 @@ impl ExpandEntry {
                         .map(|(e, c)| ExpandTerm {
                             coeff: c.to_string(),
                             value: rat_to_f64(c),
-                            p: e[0],
-                            h: e[1],
-                            sigma2: e[2],
-                            n: e[3],
-                            // raw variables p, H, sigma2, N, then m1, m2, ... if any
-                            moments: (e.len() > 4).then(|| {
-                                e[4..]
+                            p: raw.exponent(e, "p"),
+                            h: raw.exponent(e, "H"),
+                            sigma2: raw.exponent(e, "sigma2"),
+                            n: raw.exponent(e, "N"),
+                            moments: (!extra.is_empty()).then(|| {
+                                extra
                                     .iter()
-                                    .enumerate()
-                                    .filter(|(_, &x)| x != 0)
-                                    .map(|(k, &x)| (format!("m{}", k + 1), x))
+                                    .filter(|(i, _)| e[*i] != 0)
+                                    .map(|(i, name)| (name.to_string(), e[*i]))
                                     .collect()
                             }),
                         })
