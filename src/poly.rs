@@ -504,8 +504,8 @@ impl Poly {
     /// Monomial change of variables: each variable `x` listed in `images` is replaced by the
     /// Laurent monomial `prod_j y_j^{M_j}` given as `(y_j, M_j)` pairs (an empty list is 1), so a
     /// term `c prod x^e` becomes `c prod_j y_j^{sum_x e_x M_{x j}}`. Variables without an image
-    /// are kept (by name). The result is in the variables `to` followed by the kept variables
-    /// missing from `to`. Example: `p = 1/eps, H = r/eps, sigma2 = q eps, N = 1/(y eps)`
+    /// are kept (by name); images of variables that `self` does not have are ignored. The result
+    /// is in the variables `to` followed by the kept (and image) variables missing from `to`. Example: `p = 1/eps, H = r/eps, sigma2 = q eps, N = 1/(y eps)`
     /// rewrites a polynomial in (p, H, sigma2, N) in (r, q, y, eps).
     pub fn change_vars(&self, to: &Vars, images: &[(&str, &[(&str, i32)])]) -> Poly {
         let mut extra: Vec<&str> = Vec::new();
@@ -514,7 +514,10 @@ impl Poly {
                 extra.push(n);
             }
         }
-        for (_, m) in images {
+        for (x, m) in images {
+            if !self.vars.contains(x) {
+                continue;
+            }
             for (y, _) in m.iter() {
                 if !to.contains(y) && !extra.contains(y) {
                     extra.push(y);

@@ -65,32 +65,6 @@ impl SpecInput {
         spec.spectrum = resolve_spectrum(spec.spectrum, base)?;
         Ok(spec)
     }
-
-    /// Parse the spec, rendering errors with their position. A `spectrum = LAW` other than
-    /// the identity is refused ([`require_isotropic`]).
-    pub fn parse(&self) -> Result<prism::spec::Spec, CliError> {
-        let text = self.text()?;
-        let spec = prism::spec::Spec::parse(&text)
-            .map_err(|e| CliError::user(format!("invalid spec: {e}")))?;
-        require_isotropic(&spec)?;
-        Ok(spec)
-    }
-}
-
-/// Refuse a spec with a non-identity `spectrum = LAW` in the commands that do not use the
-/// covariance spectrum yet (`classify`, `limit` and `simulate` do, through
-/// [`SpecInput::parse_with_spectrum`]); ignoring it would silently give isotropic results.
-pub fn require_isotropic(spec: &prism::spec::Spec) -> Result<(), CliError> {
-    if spec.spectrum.is_identity() {
-        return Ok(());
-    }
-    Err(CliError::user(format!(
-        "`spectrum = {}` is parsed, but this command does not support anisotropic data yet \
-         (`prism classify`, `prism limit`, `prism check` and `prism simulate SPEC --n N` take it); remove the \
-         statement here, or use `prism expand --anisotropic` for the exact expansion with the \
-         spectral moments m_k = tr(Sigma^k)/p",
-        spec.spectrum
-    )))
 }
 
 /// `--mode`: the simulation engine family (the same flag in `simulate` and `check`).
