@@ -427,8 +427,13 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
     push("time", regime.time_variable());
     push("train", regime.quantity(Loss::Train));
     push("pop", regime.quantity(Loss::Pop));
-    push("limit", words::formula_words(regime).to_string());
-    push("LaTeX", words::formula_latex(regime).to_string());
+    let (fw, fl) = o
+        .spectrum
+        .as_ref()
+        .and_then(|_| words::formula_law(regime))
+        .unwrap_or((words::formula_words(regime), words::formula_latex(regime)));
+    push("limit", fw.to_string());
+    push("LaTeX", fl.to_string());
     if o.spectrum.is_none() && !regime.has_closed_form(target.constants.y) {
         push(
             "exact curve",

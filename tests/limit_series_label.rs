@@ -177,3 +177,25 @@ fn limit_text_prints_zero_c0_for_a_difference_quantity() {
     assert!(block.starts_with("    c_0 = 0\n"), "{text}");
     assert!(text.contains("face part of l_tr(0)/r, 1/2*q^2 - q"), "{text}");
 }
+
+/// With a spectrum, the faces whose law has a closed form in terms of the spectral law print
+/// that formula (THEORY 9.5), not the isotropic one; without one the isotropic text stays.
+#[test]
+fn formula_with_a_spectrum_is_the_spectral_law() {
+    use prism::poly::frac;
+    let law = SpectrumLaw::atoms(vec![(frac(1, 2), frac(1, 2)), (frac(3, 2), frac(1, 2))]).unwrap();
+    for (regime, words, latex) in [
+        (Regime::MeanField, "dnu", r"d\nu"),
+        (Regime::NarrowLatent, "psi(z) = Int e^{lam z} dnu", r"\psi"),
+        (Regime::SmallData, "(m2/m1^2 - 1)", r"\tfrac{m_2}{m_1^2}"),
+    ] {
+        let k = constants(regime, 0.5);
+        let out = compute_limit(regime, k.clone(), &request(Some(law.clone()))).unwrap();
+        let rep = LimitReport::new(&out, None, PolyFormat::Text);
+        assert!(rep.formula.words.contains(words), "{regime}: {}", rep.formula.words);
+        assert!(rep.formula.latex.contains(latex), "{regime}: {}", rep.formula.latex);
+        let iso = compute_limit(regime, k, &request(None)).unwrap();
+        let rep = LimitReport::new(&iso, None, PolyFormat::Text);
+        assert!(!rep.formula.words.contains(words), "{regime}: {}", rep.formula.words);
+    }
+}
