@@ -346,9 +346,17 @@ impl LimitReport {
             corrections: regime.corrections(),
             face: regime.name().to_string(),
             face_dim: regime.dim(),
-            formula: Formula {
-                latex: text::formula_latex(regime).to_string(),
-                words: text::formula_words(regime).to_string(),
+            formula: {
+                // With a spectrum, the face's formula in terms of the law where it has one.
+                let (words, latex) = o
+                    .spectrum
+                    .as_ref()
+                    .and_then(|_| text::formula_law(regime))
+                    .unwrap_or((text::formula_words(regime), text::formula_latex(regime)));
+                Formula {
+                    latex: latex.to_string(),
+                    words: words.to_string(),
+                }
             },
             label: regime.label().to_string(),
             method: curves.map(|c| c.method.clone()),

@@ -13,6 +13,13 @@ impl Face for MeanField {
         Regime::MeanField
     }
 
+    fn text_law(&self) -> Option<(&'static str, &'static str)> {
+        Some((
+            "A stays a function of S: per eigenvalue lam of S ~ mu_S = mu_Sigma boxtimes MP_{1/alpha}, a = m_{4 lam t}(c). l_tr = (1/2) Int lam (1-a)^2 dmu_S, l_pop = (1/2) Int (1-a)^2 dnu, with nu the Ledoit-Peche measure (Int g dnu = lim phi(g(S) Sigma); Stieltjes transform (1 + z m)/(1 - y - y z m), m that of mu_S, y = 1/alpha; atom at 0 when alpha < 1).",
+            r"\ell_{tr}=\tfrac12\int\lambda(1-a_\lambda)^2\,d\mu_S(\lambda),\ \ell_{pop}=\tfrac12\int(1-a_\lambda)^2\,d\nu(\lambda),\quad a_\lambda=m_{4\lambda t}(c),\ \mu_S=\mu_\Sigma\boxtimes\mathrm{MP}_{1/\alpha},\ \int g\,d\nu=\lim\varphi\big(g(S)\Sigma\big)",
+        ))
+    }
+
     fn text(&self) -> FaceText {
         FaceText {
             scaling: "r -> inf, q -> 0 with c = q r finite; alpha finite",

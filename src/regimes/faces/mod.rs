@@ -114,6 +114,13 @@ pub trait Face: Sync {
     /// Its texts.
     fn text(&self) -> FaceText;
 
+    /// The limit formula with a covariance spectrum (THEORY 9.5), where the face's law has one
+    /// in terms of the spectral law (deterministic equivalents, moments): `(words, LaTeX)`.
+    /// None: the isotropic [`FaceText`] is shown with the notes of the evaluation.
+    fn text_law(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
     /// The limiting curves of both normalized losses at face times `times` (finite, >= 0, any
     /// order), given the face's finite constants `k` in the order of [`Regime::constants`]
     /// (already checked by [`Regime::resolve`]).

@@ -15,6 +15,13 @@ impl Face for NarrowLatent {
         Regime::NarrowLatent
     }
 
+    fn text_law(&self) -> Option<(&'static str, &'static str)> {
+        Some((
+            "Rows of W evolve alone. With x' = 4 - 2a, B' = b, a = q e^{-2B} phi(x), b = q e^{-2B} phi'(x), e = q e^{-2B} psi(x), where phi(z) = Int e^{lam z} dmu_S (mu_S = mu_Sigma boxtimes MP_{1/alpha}) and psi(z) = Int e^{lam z} dnu (nu the Ledoit-Peche measure; at alpha = inf phi = sum m_k z^k/k! and psi = phi'): Delta l_tr/r = -[b(1 - a/2) - q(1 - q/2)], Delta l_pop/r = -[e(1 - a/2) - q(1 - q/2)].",
+            r"\frac{\Delta\ell_{tr}}{r}=-\big[b(1-\tfrac a2)-q(1-\tfrac q2)\big],\ \frac{\Delta\ell_{pop}}{r}=-\big[e(1-\tfrac a2)-q(1-\tfrac q2)\big],\ (a,b,e)=qe^{-2B}\big(\varphi,\varphi',\psi\big)(4t-2A),\ A'=a,\ B'=b,\ \varphi(z)=\int e^{\lambda z}d\mu_S,\ \psi(z)=\int e^{\lambda z}d\nu",
+        ))
+    }
+
     fn text(&self) -> FaceText {
         FaceText {
             scaling: "r -> 0 with q, alpha finite",

@@ -13,6 +13,13 @@ impl Face for SmallData {
         Regime::SmallData
     }
 
+    fn text_law(&self) -> Option<(&'static str, &'static str)> {
+        Some((
+            "The isotropic chain (a' = 4a(1-a) - 2|g|^2, g' = (2 - 3a) g - A_perp g, A_perp' = -2 g g^T; a(0) = q r, A_perp(0) = Jacobi(q(1+r), q sqrt r), g(0) = q sqrt(r) e_1) gives L_tr = (1/2)[(1-a)^2 + |g|^2] and D_pop = (1/2)[(1-a)^2 - (1-qr)^2] + (|g|^2 - q^2 r) + 2 int_0^tau (|g|^2 - g^T A_perp g). With Sigma (moments m1, m2): l_tr(tau) = m1 L_tr(m1 tau) (the train limit is the isotropic one, scaled), Delta l_pop/alpha = m1 [D_pop(m1 tau) + (m2/m1^2 - 1)(L_tr(m1 tau) - L_tr(0))].",
+            r"\ell_{tr}(\tau)=m_1L_{tr}(m_1\tau),\ \frac{\Delta\ell_{pop}}{\alpha}=m_1\Big[D_{pop}(m_1\tau)+\big(\tfrac{m_2}{m_1^2}-1\big)\big(L_{tr}(m_1\tau)-L_{tr}(0)\big)\Big],\ L_{tr}=\tfrac12\big[(1-a)^2+|g|^2\big],\ D_{pop}=\tfrac12\big[(1-a)^2-(1-qr)^2\big]+|g|^2-q^2r+2\!\int_0^\tau\!(|g|^2-g^\top A_\perp g)",
+        ))
+    }
+
     fn text(&self) -> FaceText {
         FaceText {
             scaling: "alpha -> 0 with q, r finite",

@@ -360,6 +360,9 @@ pub fn derived_curve(
         face: regime.name(),
         hint,
     };
+    if let Some(face) = numeric_face(regime, &get) {
+        return numeric_curve(face, times, law, opts);
+    }
     let deq = law.deq(y)?;
     let mut cv = CurveValues::new(super::CurveMethod::Contour { ode: false });
     let (train, pop) = match l {
@@ -380,13 +383,7 @@ pub fn derived_curve(
                 narrow_latent::narrow_free_law(&deq, ts, opts)
             })?
         }
-        LatentPart::Whole if d == DataPart::Large => {
-            return numeric_curve(true, k, times, law, opts, &get);
-        }
-        LatentPart::Free => {
-            return numeric_curve(false, k, times, law, opts, &get);
-        }
-        LatentPart::Whole => {
+        LatentPart::Whole | LatentPart::Free => {
             return Err(no_closed(
                 "with a covariance spectrum A0 does not commute with Sigma and no per-eigenvalue law holds (THEORY 9.5 F1, F4): the limit is a reduced flow, evaluated only numerically; use `prism limit --series` for its exact series with moments",
             ))
@@ -398,32 +395,103 @@ pub fn derived_curve(
     cv.with(train, pop)
 }
 
-/// The numeric references of the faces with no closed form with a spectrum (large-data:
-/// `large = true`; the free face and its large-data edge), as curve values with error bars
-/// ([`numeric`]; sizes, seeds and seed from `opts.free`).
-fn numeric_curve(
-    large: bool,
-    k: &[f64],
+/// The sizes and runs of `face`'s numeric reference on the (mean-1 law's) face times `times`:
+/// from `opts.reference_budget` when set, else `opts.free` as given; costed by the engines' plan.
+fn reference_plan(
+    face: numeric::NumericFace,
     times: &[f64],
     law: &LawContext,
     opts: &CurveOptions,
+) -> Result<numeric::ReferencePlan, RegimeError> {
+    let speed = crate::budget::FLOPS_PER_SEC;
+    match opts.reference_budget {
+        Some(b) => numeric::plan_reference(face, law, times, b, speed),
+        None => numeric::explicit_plan(face, law, times, &opts.free.sizes, opts.free.seeds, speed),
+    }
+}
+
+/// The numeric face of `regime` with a spectrum (large-data and the free face and its
+/// large-data edge, whose laws are simulated), None for a face with a closed form.
+fn numeric_face(
+    regime: Regime,
     get: &dyn Fn(ConstName) -> Option<f64>,
-) -> Result<CurveValues, RegimeError> {
-    let _ = k;
+) -> Option<numeric::NumericFace> {
+    let (d, l) = regime.parts();
     let r = get(ConstName::R).unwrap_or(1.0);
-    let reference = if large {
-        numeric::large_data_reference(get(ConstName::Q).unwrap_or(1.0), r, law, times, &opts.free)?
-    } else {
-        numeric::free_reference(r, get(ConstName::Y).unwrap_or(0.0), law, times, &opts.free)?
+    match l {
+        LatentPart::Whole if d == DataPart::Large => Some(numeric::NumericFace::LargeData {
+            q: get(ConstName::Q).unwrap_or(1.0),
+            r,
+        }),
+        LatentPart::Free if d != DataPart::Small => Some(numeric::NumericFace::Free {
+            r,
+            y: if d == DataPart::Large {
+                0.0
+            } else {
+                get(ConstName::Y).unwrap_or(0.0)
+            },
+        }),
+        _ => None,
+    }
+}
+
+/// The planned simulations of `regime`'s numeric reference with `law` on the face times
+/// `times` (None where the face's law has a closed form): the sizes and runs that
+/// [`limit_curve_law`] will use, and their cost. For the resource guards before any work.
+pub fn numeric_reference_plan(
+    regime: Regime,
+    constants: &super::Constants,
+    law: &LawContext,
+    times: &[f64],
+    opts: &CurveOptions,
+) -> Result<Option<numeric::ReferencePlan>, RegimeError> {
+    if law.normalized.is_identity() && law.scale == 1.0 {
+        return Ok(None);
+    }
+    let k = regime.resolve(constants)?;
+    let names = regime.constants();
+    let get = |n: ConstName| names.iter().position(|&m| m == n).map(|i| k[i]);
+    let Some(face) = numeric_face(regime, &get) else {
+        return Ok(None);
     };
+    let scaled: Vec<f64> = times.iter().map(|t| law.scale * t).collect();
+    reference_plan(face, &scaled, law, opts).map(Some)
+}
+
+/// The numeric references of the faces with no closed form with a spectrum (large-data; the
+/// free face and its large-data edge: [`numeric_face`]), as curve values with error bars
+/// ([`numeric`]). Sizes and runs: chosen from `opts.reference_budget` when it is set
+/// ([`numeric::plan_reference`] at the nominal speed [`crate::budget::FLOPS_PER_SEC`], so the
+/// choice is the same on every machine), else `opts.free.sizes` and `opts.free.seeds` as given;
+/// the seed is `opts.free.seed` either way.
+fn numeric_curve(
+    face: numeric::NumericFace,
+    times: &[f64],
+    law: &LawContext,
+    opts: &CurveOptions,
+) -> Result<CurveValues, RegimeError> {
+    let large = matches!(face, numeric::NumericFace::LargeData { .. });
+    let plan = reference_plan(face, times, law, opts)?;
+    let mut free = opts.free.clone();
+    let plan_note = plan.budget_secs.map(|budget| {
+        format!(
+            "sizes and runs chosen from a budget of {budget} s at the nominal {:.0e} flops/s (the engines' cost plan; the same on every machine): p = {:?}, {} runs each, about {:.1e} flops (--free-sizes sets them instead)",
+            plan.flops_per_sec, plan.sizes, plan.seeds, plan.flops
+        )
+    });
+    free.sizes = plan.sizes;
+    free.seeds = plan.seeds;
+    let reference = numeric::reference(face, law, times, &free)?;
     let mut cv = CurveValues::new(super::CurveMethod::Extrapolated {
-        sizes: opts.free.sizes.clone(),
-        seeds: opts.free.seeds,
+        sizes: free.sizes.clone(),
+        seeds: free.seeds,
     });
     cv.notes.push(format!(
-        "NO CLOSED FORM with a spectrum (THEORY 9.5 {}): numeric reference from simulations with the covariance's quantile eigenvalues, extrapolated linearly in 1/p (error bars are standard errors of the extrapolation)",
-        if large { "F1" } else { "F4" }
+        "NO CLOSED FORM with a spectrum (THEORY 9.5 {}): numeric reference from simulations ({}) with the covariance's quantile eigenvalues, extrapolated linearly in 1/p (error bars are standard errors of the extrapolation)",
+        if large { "F1" } else { "F4" },
+        if large { "the full model at N = inf, S = Sigma" } else { "the reduced flow" }
     ));
+    cv.notes.extend(plan_note);
     cv.train_err = Some(reference.train_err);
     cv.pop_err = Some(reference.pop_err);
     cv.with(reference.train, reference.pop)
