@@ -42,6 +42,9 @@ pub enum LimitError {
     /// An assignment without `=`.
     #[error("--set expects NAME=VALUE, got `{0}`")]
     NotAssignment(String),
+    /// A time grid 0..=tau_max with no extent (every point at 0) or no finite end.
+    #[error("--tau-max {0}: the grid 0..=tau_max of {1} intervals needs a finite tau_max > 0 (every time point would be 0); give e.g. --tau-max 1")]
+    EmptyGrid(f64, usize),
 }
 
 /// The face whose limit is evaluated, and its finite constants.
@@ -338,6 +341,9 @@ fn grid(opts: &LimitOptions) -> Vec<f64> {
 /// Evaluate the limit of `target`: the curves on the uniform grid 0..=tau_max, the exact
 /// series, and the exact confirmation with `opts.verify`.
 pub fn compute(target: &Target, opts: &LimitOptions) -> Result<LimitOutcome, LimitError> {
+    if opts.points > 0 && !(opts.tau_max.is_finite() && opts.tau_max > 0.0) {
+        return Err(LimitError::EmptyGrid(opts.tau_max, opts.points));
+    }
     let req = LimitRequest {
         times: grid(opts),
         curve: opts.curve.clone(),
