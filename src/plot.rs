@@ -639,7 +639,11 @@ pub fn prism_drawing_refusal(law: &crate::spec::SpectrumLaw, face: Regime) -> Op
     ))
 }
 
-fn draw_prism(out: &mut String, highlight: Option<Regime>, law: Option<&str>) -> Result<(), PlotError> {
+fn draw_prism(
+    out: &mut String,
+    highlight: Option<Regime>,
+    law: Option<&str>,
+) -> Result<(), PlotError> {
     let err = |e: &dyn std::fmt::Display| PlotError(format!("cannot draw the figure: {e}"));
     let root = SVGBackend::with_string(out, (820, 640)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
@@ -879,14 +883,20 @@ mod tests {
     fn draws_the_prism_with_a_spectrum_and_refuses_a_heavy_tail() {
         use crate::poly::frac;
         use crate::spec::SpectrumLaw;
-        let law = SpectrumLaw::atoms(vec![(frac(1, 2), frac(1, 2)), (frac(3, 2), frac(1, 2))])
-            .unwrap();
+        let law =
+            SpectrumLaw::atoms(vec![(frac(1, 2), frac(1, 2)), (frac(3, 2), frac(1, 2))]).unwrap();
         assert!(prism_drawing_refusal(&law, Regime::NarrowLatent).is_none());
         let svg = prism_svg_law(Some(Regime::NarrowLatent), Some(&law)).unwrap();
-        assert!(svg.contains("spectrum = atoms(1/2: 1/2, 3/2: 1/2)"), "{svg}");
+        assert!(
+            svg.contains("spectrum = atoms(1/2: 1/2, 3/2: 1/2)"),
+            "{svg}"
+        );
         assert!(svg.contains("narrow-latent (F3)"));
         let heavy = SpectrumLaw::PowerLaw { a: frac(1, 2) };
         let why = prism_drawing_refusal(&heavy, Regime::MeanField).unwrap();
-        assert!(why.contains("heavy tail") && why.contains("conjecture"), "{why}");
+        assert!(
+            why.contains("heavy tail") && why.contains("conjecture"),
+            "{why}"
+        );
     }
 }

@@ -307,10 +307,20 @@ fn explicit_check_sizes_are_admitted_by_the_limits() {
     // runs, instead of exhausting the memory: explicit sizes pass the same limits as every
     // other command.
     case(
-        &["check", "p = n; H = n; sigma2 = n^-1", "--n", "16,1000000000"],
+        &[
+            "check",
+            "p = n; H = n; sigma2 = n^-1",
+            "--n",
+            "16,1000000000",
+        ],
         None,
         2,
-        &["refused", "n = 16, 1000000000", "--max-memory", "smaller --n"],
+        &[
+            "refused",
+            "n = 16, 1000000000",
+            "--max-memory",
+            "smaller --n",
+        ],
         FAST,
     );
     // Lowering the limit refuses a size that the default admits.
@@ -325,7 +335,11 @@ fn explicit_check_sizes_are_admitted_by_the_limits() {
         ],
         None,
         2,
-        &["refused", "the simulations of this check", "the time limit is"],
+        &[
+            "refused",
+            "the simulations of this check",
+            "the time limit is",
+        ],
         FAST,
     );
 }
@@ -335,9 +349,25 @@ fn zero_time_windows_are_refused() {
     // A grid 0..=0 of 20 intervals repeats t = 0: refused with the flag instead of printing 21
     // copies of the initial loss (limit, explicit simulate) or a misleading "degenerate
     // normalization" (simulate SPEC).
-    case(&["limit", LD, "--tau-max", "0"], None, 2, &["--tau-max 0"], FAST);
     case(
-        &["limit", "--face", "mean-field", "--set", "c=1", "--set", "y=1", "--tau-max", "0"],
+        &["limit", LD, "--tau-max", "0"],
+        None,
+        2,
+        &["--tau-max 0"],
+        FAST,
+    );
+    case(
+        &[
+            "limit",
+            "--face",
+            "mean-field",
+            "--set",
+            "c=1",
+            "--set",
+            "y=1",
+            "--tau-max",
+            "0",
+        ],
         None,
         2,
         &["--tau-max 0"],
@@ -350,7 +380,13 @@ fn zero_time_windows_are_refused() {
         &["tau_max", "--tau-max"],
         FAST,
     );
-    case(&refs(&sim(&["--t-max", "0"])), None, 2, &["t_max", "--t-max"], FAST);
+    case(
+        &refs(&sim(&["--t-max", "0"])),
+        None,
+        2,
+        &["t_max", "--t-max"],
+        FAST,
+    );
 }
 
 #[test]
