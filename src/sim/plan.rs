@@ -766,8 +766,10 @@ mod tests {
     /// The setup estimate of the bidiagonal spectrum is not far below the real time of the
     /// QL sweep on this machine (it was 50-70x low): time one draw at m = 2000 and compare
     /// with the estimate at the calibrated speed. The bound (5x) leaves room for a loaded
-    /// machine; the old model fails it by an order of magnitude.
+    /// machine; the old model fails it by an order of magnitude. A timing check, so it is run
+    /// explicitly (`cargo test --release --lib spectrum_setup -- --ignored`), not in CI.
     #[test]
+    #[ignore = "timing check: run explicitly on a quiet machine"]
     fn spectrum_setup_estimate_is_not_far_below_the_real_time() {
         use rand::SeedableRng;
         let (m, k) = (2000, 1_000_000);
@@ -777,7 +779,10 @@ mod tests {
         let ev = super::super::spectrum::wishart_eigenvalues(m, k, &mut rng).unwrap();
         let real = t0.elapsed().as_secs_f64();
         assert_eq!(ev.len(), m);
-        assert!(real <= 5.0 * est, "QL setup took {real:.3} s, estimated {est:.4} s");
+        assert!(
+            real <= 5.0 * est,
+            "QL setup took {real:.3} s, estimated {est:.4} s"
+        );
     }
 
     /// plan's engine equals the engine build really constructs, over a grid of shapes and modes
