@@ -42,6 +42,12 @@ pub enum LimitError {
     /// An assignment without `=`.
     #[error("--set expects NAME=VALUE, got `{0}`")]
     NotAssignment(String),
+    /// The spec cannot be read.
+    #[error(transparent)]
+    Input(#[from] crate::spec::InputError),
+    /// Both a spec and a face, or neither.
+    #[error("{0}")]
+    Request(&'static str),
 }
 
 /// The face whose limit is evaluated, and its finite constants.
@@ -61,6 +67,30 @@ pub struct Target {
 }
 
 impl Target {
+    /// The target of a request: a spec from `source` (classified; `spectrum = LAW` read
+    /// relative to the spec file) or a `face` given directly, not both; then each `NAME=VALUE`
+    /// of `set` ([`Target::assign`]).
+    pub fn from_request(
+        source: Option<&crate::spec::Source>,
+        face: Option<Regime>,
+        set: &[String],
+    ) -> Result<Self, LimitError> {
+        let mut target = match (face, source) {
+            (Some(_), Some(_)) => {
+                return Err(LimitError::Request("give either a SPEC or --face, not both"))
+            }
+            (Some(f), None) => Target::face(f),
+            (None, Some(s)) => Target::of_spec(&s.parse_resolved()?)?,
+            (None, None) => return Err(LimitError::Request(
+                "no spec given: pass a SPEC (\"p = n; H = 0.5 n; sigma2 = n^-1\"), -f FILE, or --face NAME --set q=...",
+            )),
+        };
+        for kv in set {
+            target.assign(kv)?;
+        }
+        Ok(target)
+    }
+
     /// A face given directly, with no constants set yet.
     pub fn face(regime: Regime) -> Self {
         Target {
@@ -518,6 +548,22 @@ mod tests {
         assert!(series_secs(Regime::LargeData, 1000) > 1e6);
         assert!(series_secs(Regime::Free, 8) > 10.0);
         assert!(series_secs(Regime::MeanField, 8) < 1.0);
+    }
+
+    #[test]
+    fn requests_take_a_spec_or_a_face() {
+        let src = crate::spec::Source::Text("p = n; H = 0.5 n; sigma2 = n^-1".into());
+        let t = Target::from_request(Some(&src), None, &["q=2".into()]).unwrap();
+        assert_eq!(t.constants.q, Some(2.0));
+        assert!(t.spec.is_some());
+        let f = Target::from_request(None, Some(Regime::LargeData), &[]).unwrap();
+        assert_eq!(f.regime, Regime::LargeData);
+        for (s, r) in [(Some(&src), Some(Regime::LargeData)), (None, None)] {
+            assert!(matches!(
+                Target::from_request(s, r, &[]),
+                Err(LimitError::Request(_))
+            ));
+        }
     }
 
     #[test]

@@ -4,14 +4,16 @@
 //! `--face NAME --set q=0.5 ...` skips the spec; `--explain FACE` prints the derivation
 //! sketch; `--verify` confirms the series against the hierarchy exactly (exit 1 if not).
 
+use prism::values;
 use std::path::PathBuf;
 
-use super::input::{FormatArg, SpecInput};
-use super::progress::Heartbeat;
+use super::input::{choice, SpecInput};
 use super::{budget, CliError, CliResult};
 use prism::limit::{LimitOptions, Target};
+use prism::poly::PolyFormat;
 use prism::regimes::{curves::FreeNumericOptions, text, CurveOptions, Regime};
 use prism::report::tidy;
+use prism::values::Choice;
 
 /// Flags of `prism limit`.
 #[derive(clap::Args, Debug)]
@@ -29,10 +31,10 @@ pub struct Args {
     set: Vec<String>,
     /// Final face time T (the curves are on 0..T in the face's time variable). Old spelling:
     /// --t-max.
-    #[arg(long = "tau-max", alias = "t-max", default_value_t = LimitOptions::default().tau_max, value_parser = super::nonneg)]
+    #[arg(long = "tau-max", alias = "t-max", default_value_t = LimitOptions::default().tau_max, value_parser = values::nonneg)]
     t_max: f64,
     /// Number of intervals K of the face-time grid (K + 1 points).
-    #[arg(long, value_name = "K", default_value_t = LimitOptions::default().points, value_parser = super::count)]
+    #[arg(long, value_name = "K", default_value_t = LimitOptions::default().points, value_parser = values::count)]
     points: usize,
     /// Print one JSON object.
     #[arg(long, conflicts_with = "csv")]
@@ -48,8 +50,8 @@ pub struct Args {
     #[arg(long, value_name = "S", default_value_t = LimitOptions::default().series)]
     series: usize,
     /// Format of the exact coefficients.
-    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
-    format: FormatArg,
+    #[arg(long, value_parser = choice::<PolyFormat>(), default_value = PolyFormat::Text.name())]
+    format: PolyFormat,
     /// Confirm the exact series against the hierarchy's leading coefficients (exit 1 if not).
     #[arg(long)]
     verify: bool,
@@ -58,13 +60,13 @@ pub struct Args {
     plot: Option<PathBuf>,
     /// Small-data chains: largest allowed difference between the K-site run and the 2K-site run
     /// with 100x tighter ODE tolerances (raise it in the ill-conditioned collapse corner).
-    #[arg(long = "chain-tol", default_value_t = CurveOptions::default().chain_tol, value_parser = super::positive)]
+    #[arg(long = "chain-tol", default_value_t = CurveOptions::default().chain_tol, value_parser = values::positive)]
     chain_tol: f64,
     /// Free face at finite alpha: sizes p of the reduced-flow simulations (comma separated).
-    #[arg(long = "free-sizes", value_delimiter = ',', default_values_t = FreeNumericOptions::default().sizes, value_parser = super::count)]
+    #[arg(long = "free-sizes", value_delimiter = ',', default_values_t = FreeNumericOptions::default().sizes, value_parser = values::count)]
     free_sizes: Vec<usize>,
     /// Free face at finite alpha: runs per size.
-    #[arg(long = "free-seeds", default_value_t = FreeNumericOptions::default().seeds, value_parser = super::count)]
+    #[arg(long = "free-seeds", default_value_t = FreeNumericOptions::default().seeds, value_parser = values::count)]
     free_seeds: usize,
     /// Free face at finite alpha: base seed B (run i uses B + i).
     #[arg(long, value_name = "B", default_value_t = FreeNumericOptions::default().seed)]
@@ -72,21 +74,6 @@ pub struct Args {
 }
 
 impl Args {
-    fn target(&self) -> Result<Target, CliError> {
-        let mut target = match (self.face, self.input.spec.is_some() || self.input.file.is_some()) {
-            (Some(_), true) => return Err(CliError::user("give either a SPEC or --face, not both")),
-            (Some(f), false) => Target::face(f),
-            (None, true) => Target::of_spec(&self.input.parse_with_spectrum()?)?,
-            (None, false) => return Err(CliError::user(
-                "no spec given: pass a SPEC (\"p = n; H = 0.5 n; sigma2 = n^-1\"), -f FILE, or --face NAME --set q=...",
-            )),
-        };
-        for kv in &self.set {
-            target.assign(kv)?;
-        }
-        Ok(target)
-    }
-
     fn options(&self) -> LimitOptions {
         LimitOptions {
             tau_max: self.t_max,
@@ -114,7 +101,7 @@ pub fn run(args: Args) -> CliResult {
     if let Some(path) = &args.plot {
         prism::plot::check_figure_path(path)?;
     }
-    let target = args.target()?;
+    let target = Target::from_request(args.input.source().as_ref(), args.face, &args.set)?;
     let opts = args.options();
     // Resource guards before any work: the series order, the grid, the free-face simulations.
     for est in prism::limit::estimates(&target, &opts)? {
@@ -123,7 +110,7 @@ pub fn run(args: Args) -> CliResult {
     if let Some(note) = prism::limit::start_note(&target, &opts).filter(|_| !args.json) {
         eprintln!("{note}");
     }
-    let beat = Heartbeat::start("limit");
+    let beat = super::heartbeat("limit");
     beat.set(format!(
         "limit curves and the exact series to order {}",
         args.series
@@ -138,7 +125,7 @@ pub fn run(args: Args) -> CliResult {
         };
         prism::plot::save_figure(path, &prism::limit::figure_svg(target.regime, c)?)?;
     }
-    let fmt = args.format.into();
+    let fmt = args.format;
     let text = if args.json {
         prism::report::to_json(&prism::limit::report(&target, &outcome, fmt))? + "\n"
     } else if args.csv {

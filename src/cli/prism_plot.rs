@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::input::SpecInput;
 use super::{CliError, CliResult};
 use prism::regimes::Regime;
+use prism::spec::Source;
 
 /// Flags of `prism prism`.
 #[derive(clap::Args, Debug)]
@@ -28,11 +29,12 @@ pub fn run(args: Args) -> CliResult {
     if let Some(path) = &args.plot {
         prism::plot::check_figure_path(path)?;
     }
-    let highlight = match (&args.face, args.input.text_opt()?) {
+    let text = args.input.source().map(|s| s.read()).transpose()?;
+    let highlight = match (&args.face, text) {
         (Some(_), Some(_)) => return Err(CliError::user("give either a SPEC or --face, not both")),
         (Some(f), None) => Some(*f),
-        (None, Some(_)) => {
-            let spec = args.input.parse()?;
+        (None, Some(text)) => {
+            let spec = Source::Text(text).parse_isotropic()?;
             let prism = prism::pipeline::default_prism()?;
             let c = prism::polytope::classify(&spec, &prism)?;
             Some(c.face)
