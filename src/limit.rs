@@ -8,7 +8,7 @@ use crate::plot::{chart_svg, Chart, Line, PlotError};
 use crate::poly::PolyFormat;
 use crate::regimes::{text as words, Constants, CurveOptions, LimitCurves, Loss, Regime};
 use crate::report::limit::series_strings;
-use crate::report::{compute_limit, LimitOutcome, LimitRequest, ReportError};
+use crate::report::{compute_limit, tidy, LimitOutcome, LimitRequest, ReportError};
 use crate::spec::{DataSize, Spec};
 
 pub use crate::report::LimitReport;
@@ -45,9 +45,12 @@ pub enum LimitError {
     /// The spec cannot be read.
     #[error(transparent)]
     Input(#[from] crate::spec::InputError),
-    /// Both a spec and a face, or neither.
+    /// Both a spec and a face, or neither; or a figure of a face without curves.
     #[error("{0}")]
     Request(&'static str),
+    /// The figure could not be drawn.
+    #[error(transparent)]
+    Plot(#[from] PlotError),
 }
 
 /// The face whose limit is evaluated, and its finite constants.
@@ -376,6 +379,25 @@ fn constants_text(regime: Regime, k: &Constants) -> String {
         .map(|(n, v)| format!("{n} = {v}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The tidy CSV of `limit --csv` ([`crate::report::tidy`]): the header, then the rows of the
+/// curves in face time `tau` (only the header where the face has no curve).
+pub fn csv(target: &Target, outcome: &LimitOutcome) -> String {
+    let rows = outcome.curves.as_ref();
+    let rows = rows.map_or(String::new(), |c| tidy::limit_rows(target.regime, c));
+    format!("{}\n{rows}", tidy::HEADER)
+}
+
+/// The figure of `limit --plot`: both limiting curves ([`figure_svg`]); the interior has no
+/// curve to draw.
+pub fn figure(target: &Target, outcome: &LimitOutcome) -> Result<String, LimitError> {
+    let Some(c) = &outcome.curves else {
+        return Err(LimitError::Request(
+            "the interior has no limit curve to plot (no closed form); see the series",
+        ));
+    };
+    Ok(figure_svg(target.regime, c)?)
 }
 
 /// The readable report of an evaluated limit (the text of `prism limit`).

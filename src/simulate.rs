@@ -507,6 +507,17 @@ impl SimulateOutcome {
         notes
     }
 
+    /// The files of `simulate -o DIR`, by name: `curves.csv` ([`SimulateOutcome::csv`]),
+    /// `summary.json` (the report) and `meta.json` (its `meta`), JSON as [`crate::report::to_json`]
+    /// prints it.
+    pub fn files(&self) -> serde_json::Result<[(&'static str, String); 3]> {
+        Ok([
+            ("curves.csv", self.csv()),
+            ("summary.json", crate::report::to_json(&self.report)?),
+            ("meta.json", crate::report::to_json(&self.report.meta)?),
+        ])
+    }
+
     /// The tidy CSV (header and rows).
     pub fn csv(&self) -> String {
         let face = self

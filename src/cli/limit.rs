@@ -12,7 +12,6 @@ use super::{budget, CliError, CliResult};
 use prism::limit::{LimitOptions, Target};
 use prism::poly::PolyFormat;
 use prism::regimes::{curves::FreeNumericOptions, text, CurveOptions, Regime};
-use prism::report::tidy;
 use prism::values::Choice;
 
 /// Flags of `prism limit`.
@@ -118,20 +117,13 @@ pub fn run(args: Args) -> CliResult {
     let outcome = prism::limit::compute(&target, &opts)?;
     drop(beat);
     if let Some(path) = &args.plot {
-        let Some(c) = &outcome.curves else {
-            return Err(CliError::user(
-                "the interior has no limit curve to plot (no closed form); see the series",
-            ));
-        };
-        prism::plot::save_figure(path, &prism::limit::figure_svg(target.regime, c)?)?;
+        prism::plot::save_figure(path, &prism::limit::figure(&target, &outcome)?)?;
     }
     let fmt = args.format;
     let text = if args.json {
         prism::report::to_json(&prism::limit::report(&target, &outcome, fmt))? + "\n"
     } else if args.csv {
-        let rows = outcome.curves.as_ref();
-        let rows = rows.map_or(String::new(), |c| tidy::limit_rows(target.regime, c));
-        format!("{}\n{rows}", tidy::HEADER)
+        prism::limit::csv(&target, &outcome)
     } else {
         prism::limit::text(&target, &outcome, fmt)
     };

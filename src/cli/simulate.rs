@@ -153,15 +153,9 @@ pub fn run(args: Args) -> CliResult {
         eprintln!("{note}");
     }
     if let Some(dir) = &args.out {
-        write_file(&dir.join("curves.csv"), outcome.csv())?;
-        write_file(
-            &dir.join("summary.json"),
-            prism::report::to_json(&outcome.report)?,
-        )?;
-        write_file(
-            &dir.join("meta.json"),
-            prism::report::to_json(&outcome.report.meta)?,
-        )?;
+        for (name, text) in outcome.files()? {
+            write_file(&dir.join(name), text)?;
+        }
         eprintln!(
             "wrote {}/{{curves.csv, summary.json, meta.json}}",
             dir.display()
