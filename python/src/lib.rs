@@ -360,9 +360,14 @@ fn hierarchy_json(py: Python<'_>, order: u32, full: bool) -> PyResult<String> {
         full,
     };
     if order < 3 {
-        return Err(to_pyerr(py, param(HierarchyRequestError::TooLow.to_string())));
+        return Err(to_pyerr(
+            py,
+            param(HierarchyRequestError::TooLow.to_string()),
+        ));
     }
-    run_blocking(py, move |_| json(&request.compute().map_err(other)?.report()))
+    run_blocking(py, move |_| {
+        json(&request.compute().map_err(other)?.report())
+    })
 }
 
 /// `prism expand --order S --loss L [--leading] --json`.

@@ -11,6 +11,7 @@ use prism::values::Choice;
 
 /// Flags of `prism check`.
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("out", |a| a.help("Write the output (text, JSON or CSV) to FILE instead of standard output")))]
 pub struct Args {
     #[command(flatten)]
     input: SpecInput,
@@ -65,9 +66,8 @@ pub struct Args {
     /// schema of `simulate --csv` and `limit --csv`): the limit, then each size's means.
     #[arg(long)]
     csv: bool,
-    /// Write the output (text, JSON or CSV) to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
     /// Write an overlay of the simulated curves on the limit (.svg or .png).
     #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<std::path::PathBuf>,
@@ -121,7 +121,7 @@ pub fn run(args: Args) -> CliResult {
     } else {
         prism::report::text::check(&report)
     };
-    super::write_output(args.out.as_deref(), text)?;
+    args.output.write(text)?;
     match report.verdict {
         Verdict::Agrees => Ok(()),
         // The check ran but did not confirm the limit (the verdict is in the output).

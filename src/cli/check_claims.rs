@@ -19,14 +19,13 @@ pub struct Args {
     #[arg(long = "n", value_delimiter = ',', default_value = "256,512,1024,2048", value_parser = values::size_n)]
     sizes: Vec<f64>,
     /// Runs per size for those checks.
-    #[arg(long, default_value_t = 16, value_parser = values::count)]
+    #[arg(long, default_value_t = CheckOptions::default().seeds, value_parser = values::count)]
     seeds: usize,
     /// Print JSON.
     #[arg(long)]
     json: bool,
-    /// Write the output to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Run `prism check-claims`: exit 0 when every claim holds, 1 when one is false, 2 when the
@@ -68,7 +67,7 @@ pub fn run(args: Args) -> CliResult {
     } else {
         prism::report::text::claims(&report.claims)
     };
-    super::write_output(args.out.as_deref(), text)?;
+    args.output.write(text)?;
     if report.failed > 0 {
         return Err(CliError::failed(format!(
             "{} claim(s) are false",

@@ -12,9 +12,8 @@ pub struct Args {
     /// Print one JSON object instead of the report.
     #[arg(long)]
     json: bool,
-    /// Write the output to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Run `prism classify`.
@@ -27,5 +26,5 @@ pub fn run(args: Args) -> CliResult {
     } else {
         report.text()
     };
-    super::write_output(args.out.as_deref(), text)
+    args.output.write(text)
 }

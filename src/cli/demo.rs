@@ -7,9 +7,8 @@ use prism::spec::Spec;
 /// Flags of `prism demo`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Write the output to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Run the tour. On standard output the tour is shown before the quick check runs.
@@ -17,7 +16,7 @@ pub fn run(args: Args) -> CliResult {
     let prism = prism::pipeline::default_prism()?;
     let mut text = prism::report::text::tour(&prism)?;
     text.push_str("\nQuick check of the mean-field limit against gradient-flow simulations:\n");
-    if args.out.is_none() {
+    if args.output.out.is_none() {
         out!("{text}");
         text.clear();
     }
@@ -34,5 +33,5 @@ pub fn run(args: Args) -> CliResult {
         "\nTry: prism classify \"p = n; H = n^2; sigma2 = n^-2\", prism faces, prism limit SPEC,\n",
     );
     text.push_str("     prism check SPEC, prism claims --quick\n");
-    super::write_output(args.out.as_deref(), text)
+    args.output.write(text)
 }

@@ -1,7 +1,5 @@
 //! `prism expand`: the exact coefficients c_s = E[L^(s)(0)]/p for s = 0..=order.
 
-use std::path::PathBuf;
-
 use super::input::choice;
 use super::CliResult;
 use prism::expand::{ExpandRequest, Losses};
@@ -33,9 +31,8 @@ pub struct Args {
     /// {"m1": 1, "m2": 1} in JSON); m_k = 1 gives the isotropic expansion.
     #[arg(long)]
     anisotropic: bool,
-    /// Write the output to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Run `prism expand`.
@@ -58,5 +55,5 @@ pub fn run(args: Args) -> CliResult {
     } else {
         outcome.text(args.format)
     };
-    super::write_output(args.out.as_deref(), text)
+    args.output.write(text)
 }

@@ -1,7 +1,5 @@
 //! `prism hierarchy`: the computed supports, the affine fit and the prism it confirms.
 
-use std::path::PathBuf;
-
 use super::{CliError, CliResult};
 use prism::report::hierarchy::{HierarchyRequest, HierarchyVerdict};
 
@@ -18,9 +16,8 @@ pub struct Args {
     /// Print JSON instead of the report.
     #[arg(long)]
     json: bool,
-    /// Write the output to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Run `prism hierarchy`: exit 1 when the hierarchy is not the prism.
@@ -37,7 +34,7 @@ pub fn run(args: Args) -> CliResult {
     drop(beat);
     if args.json {
         let json = prism::report::to_json(&outcome.report())? + "\n";
-        super::write_output(args.out.as_deref(), json)?;
+        args.output.write(json)?;
         // The JSON carries the fit; only a prism that does not fit fails here.
         return match outcome.fit {
             Ok(_) => Ok(()),
@@ -47,7 +44,7 @@ pub fn run(args: Args) -> CliResult {
         };
     }
     let (report, verdict) = outcome.text();
-    super::write_output(args.out.as_deref(), report)?;
+    args.output.write(report)?;
     match verdict {
         HierarchyVerdict::Confirmed => Ok(()),
         HierarchyVerdict::NotThePrism(e) => Err(CliError::failed(e)),

@@ -16,6 +16,7 @@ use prism::values::Choice;
 
 /// Flags of `prism limit`.
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("out", |a| a.help("Write the output (text, JSON or CSV) to FILE instead of standard output")))]
 pub struct Args {
     #[command(flatten)]
     input: SpecInput,
@@ -42,9 +43,8 @@ pub struct Args {
     /// time is `tau`).
     #[arg(long)]
     csv: bool,
-    /// Write the output (text, JSON or CSV) to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
     /// Highest order s of the exact series.
     #[arg(long, value_name = "S", default_value_t = LimitOptions::default().series)]
     series: usize,
@@ -95,7 +95,7 @@ impl Args {
 /// Run `prism limit`.
 pub fn run(args: Args) -> CliResult {
     if let Some(r) = args.explain {
-        return super::write_output(args.out.as_deref(), text::explain(r));
+        return args.output.write(text::explain(r));
     }
     if let Some(path) = &args.plot {
         prism::plot::check_figure_path(path)?;
@@ -127,7 +127,7 @@ pub fn run(args: Args) -> CliResult {
     } else {
         prism::limit::text(&target, &outcome, fmt)
     };
-    super::write_output(args.out.as_deref(), text)?;
+    args.output.write(text)?;
     match &outcome.confirm {
         Some(rep) if !rep.all_agree() => Err(CliError::failed(format!(
             "the limit series of {} disagrees with the hierarchy at {} coefficient(s)",

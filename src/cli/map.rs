@@ -7,6 +7,7 @@ use prism::map::MapOutcome;
 
 /// Flags of `prism map`.
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("out", |a| a.help("Write the output (report or JSON) to FILE instead of standard output")))]
 pub struct Args {
     /// The fixed part of the spec, e.g. "p = n; N = n" (N may be `inf`; N not given means inf).
     #[arg(long, value_name = "SPEC", required_unless_present = "fan")]
@@ -36,9 +37,8 @@ pub struct Args {
     /// Write the figure (SVG).
     #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<PathBuf>,
-    /// Write the output (report or JSON) to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Refuse an output path before any work (prism::plot::check_figure_path: .svg or .png, in an
@@ -76,5 +76,5 @@ pub fn run(args: Args) -> CliResult {
             .map(|p| format!("\nwrote {}\n", p.display()));
         outcome.report() + &wrote.unwrap_or_default()
     };
-    super::write_output(args.out.as_deref(), text)
+    args.output.write(text)
 }

@@ -139,6 +139,22 @@ pub fn write_output(path: Option<&std::path::Path>, text: impl AsRef<str>) -> Cl
     }
 }
 
+/// `-o FILE`: where a command that prints one result writes it (one declaration for every
+/// such command; a command may reword the help with `mut_arg("out", ...)`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutFile {
+    /// Write the output to FILE instead of standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+impl OutFile {
+    /// Write a command's result to the file, or to standard output.
+    pub fn write(&self, text: impl AsRef<str>) -> CliResult {
+        write_output(self.out.as_deref(), text)
+    }
+}
+
 /// Refuse an output directory that cannot be created or written, before the work starts.
 pub fn check_out_dir(dir: &std::path::Path) -> CliResult {
     let shown = dir.display();

@@ -10,6 +10,7 @@ use prism::spec::Source;
 
 /// Flags of `prism prism`.
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("out", |a| a.help("Write the text to FILE instead of standard output")))]
 pub struct Args {
     #[command(flatten)]
     input: SpecInput,
@@ -19,9 +20,8 @@ pub struct Args {
     /// Write the drawing (.svg or .png).
     #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<PathBuf>,
-    /// Write the text to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Run `prism prism`.
@@ -46,5 +46,5 @@ pub fn run(args: Args) -> CliResult {
         prism::plot::save_figure(path, &prism::plot::prism_svg(highlight)?)?;
         out.push_str(&format!("wrote {}\n", path.display()));
     }
-    super::write_output(args.out.as_deref(), out)
+    args.output.write(out)
 }

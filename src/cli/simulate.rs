@@ -52,7 +52,7 @@ pub struct Args {
     #[arg(long, value_name = "R", default_value_t = SimParams::DEFAULT_SEEDS, value_parser = values::count)]
     seeds: usize,
     /// Base seed B (run i uses B + i).
-    #[arg(long, value_name = "B", default_value_t = 0)]
+    #[arg(long, value_name = "B", default_value_t = SimulateOptions::default().seed)]
     seed: u64,
     /// Print one JSON object.
     #[arg(long, conflicts_with = "csv")]
