@@ -795,7 +795,7 @@ pub enum RequestError {
     SpectrumWithSpec,
     /// The `--spectrum` law is not valid.
     #[error("--spectrum: {0}")]
-    Law(SpecError),
+    Law(Box<SpecError>),
     /// The spec or the `--spectrum` law's file cannot be read ([`InputError::hint`] has the
     /// hint).
     #[error(transparent)]

@@ -282,7 +282,7 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
 /// prefixed with the keyword `what` (and its hint).
 fn input_failure(what: &str, e: InputError) -> Failure {
     match e {
-        InputError::Invalid(e) => Failure::Spec(e),
+        InputError::Invalid(e) => Failure::Spec(*e),
         InputError::Law(e) => param(format!("{what}: {e}")),
         InputError::Spectrum(e) => param(format!("{what}: {e}; {}", e.hint())),
         e => param(e.to_string()),

@@ -915,7 +915,7 @@ pub fn compute(
 #[derive(Clone, Debug)]
 pub enum MapOutcome {
     /// `--fix SPEC --x PARAM=FROM:TO --y PARAM=FROM:TO`.
-    Slice(PhaseMap),
+    Slice(Box<PhaseMap>),
     /// `--fan`.
     Fan(fan::NormalFan),
 }
@@ -925,7 +925,7 @@ impl MapOutcome {
     pub fn slice(fix: &str, x: &str, y: &str, prism: &FittedPrism) -> Result<Self, MapError> {
         let x = Axis::parse("--x", x)?;
         let y = Axis::parse("--y", y)?;
-        Ok(MapOutcome::Slice(phase_map(fix, &x, &y, prism)?))
+        Ok(MapOutcome::Slice(Box::new(phase_map(fix, &x, &y, prism)?)))
     }
 
     /// The whole normal fan.

@@ -133,10 +133,10 @@ pub enum InputError {
     Read(#[from] SourceError),
     /// The text is not a valid spec.
     #[error("invalid spec: {0}")]
-    Invalid(#[from] SpecError),
+    Invalid(Box<SpecError>),
     /// A spectral law written on its own (`--spectrum LAW`) is not valid.
     #[error("{0}")]
-    Law(SpecError),
+    Law(Box<SpecError>),
     /// The `file("...")` law cannot be read or is not a law (the message ends with the
     /// law's hint, on a line `hint: ...`).
     #[error("{0}\nhint: {hint}", hint = .0.hint())]
@@ -146,7 +146,13 @@ pub enum InputError {
          (`prism classify`, `prism limit`, `prism check` and `prism simulate SPEC --n N` take it); remove the \
          statement here, or use `prism expand --anisotropic` for the exact expansion with the \
          spectral moments m_k = tr(Sigma^k)/p")]
-    Anisotropic(SpectrumLaw),
+    Anisotropic(Box<SpectrumLaw>),
+}
+
+impl From<SpecError> for InputError {
+    fn from(e: SpecError) -> Self {
+        InputError::Invalid(Box::new(e))
+    }
 }
 
 impl InputError {
@@ -217,14 +223,14 @@ pub fn require_isotropic(spec: &Spec) -> Result<(), InputError> {
     if spec.spectrum.is_identity() {
         Ok(())
     } else {
-        Err(InputError::Anisotropic(spec.spectrum.clone()))
+        Err(InputError::Anisotropic(Box::new(spec.spectrum.clone())))
     }
 }
 
 /// A spectral law written on its own (`--spectrum LAW`, Python's `spectrum=`), a `file("...")`
 /// law read relative to `base` (None: the working directory).
 pub fn read_law(text: &str, base: Option<&Path>) -> Result<SpectrumLaw, InputError> {
-    let law = SpectrumLaw::parse(text).map_err(InputError::Law)?;
+    let law = SpectrumLaw::parse(text).map_err(|e| InputError::Law(Box::new(e)))?;
     Ok(resolve_spectrum(law, base)?)
 }
 
