@@ -477,6 +477,13 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
         for (s, c) in series_strings(ls, loss, fmt).iter().enumerate() {
             out.push_str(&format!("    c_{s} = {c}\n"));
         }
+        if let Some(p) = ls.initial_face_part(loss).filter(|p| !p.is_zero()) {
+            out.push_str(&format!(
+                "    (subtracted: the face part of {}, {}; the hierarchy's s = 0 face sum)\n",
+                initial_over_scale(regime, loss),
+                p.format(&ls.constants, fmt)
+            ));
+        }
     }
     if let Some(rep) = &o.confirm {
         let agree = rep.checks.iter().filter(|c| c.agrees).count();
@@ -488,6 +495,14 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
             if o.spectrum.is_some() { " with moments (series with m_k as variables)" } else { "" },
             if rep.all_agree() { "CONFIRMED" } else { "DISAGREES" }
         ));
+        if [Loss::Train, Loss::Pop]
+            .iter()
+            .any(|&l| ls.initial_face_part(l).is_some_and(|p| !p.is_zero()))
+        {
+            out.push_str(
+                "  (at s = 0 the comparison is of the subtracted face part of l(0), the hierarchy's face sum)\n",
+            );
+        }
         for f in rep.failures() {
             out.push_str(&format!(
                 "  {} s={}: limit {} | hierarchy {}\n",
@@ -499,6 +514,17 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
         }
     }
     out
+}
+
+/// `l(0)` over the loss scale of the face's quantity, e.g. `l_tr(0)/r` for `(l_tr - l_tr(0))/r`.
+fn initial_over_scale(regime: Regime, loss: Loss) -> String {
+    let l = match loss {
+        Loss::Train => "l_tr",
+        Loss::Pop => "l_pop",
+    };
+    regime
+        .quantity(loss)
+        .replace(&format!("({l} - {l}(0))"), &format!("{l}(0)"))
 }
 
 /// The curves as a table (with standard errors for numerical limits).

@@ -600,12 +600,50 @@ fn hidden(e: Regime) -> bool {
 /// The triangular prism P = T x I in an oblique projection, the five regimes labelled, hidden
 /// edges dashed, and the face `highlight` (if any) filled or thickened. Returns SVG text.
 pub fn prism_svg(highlight: Option<Regime>) -> Result<String, PlotError> {
+    prism_svg_law(highlight, None)
+}
+
+/// [`prism_svg`] for data with a covariance spectrum `law` (x ~ N(0, Sigma), THEORY 9): the
+/// figure states the law under its title. For a law with bounded support the hierarchy with
+/// moments has exactly the isotropic supports (THEORY 9.3), so the prism, its faces and the face
+/// a spec classifies onto are those of isotropic data, and only the limit along the face changes;
+/// the caller refuses a heavy-tailed law first ([`prism_drawing_refusal`]).
+pub fn prism_svg_law(
+    highlight: Option<Regime>,
+    law: Option<&crate::spec::SpectrumLaw>,
+) -> Result<String, PlotError> {
     let mut out = String::new();
-    draw_prism(&mut out, highlight)?;
+    let law = law
+        .filter(|l| !l.is_identity())
+        .map(|l| crate::spec::elide(&l.to_string(), 40));
+    draw_prism(&mut out, highlight, law.as_deref())?;
     Ok(out)
 }
 
-fn draw_prism(out: &mut String, highlight: Option<Regime>) -> Result<(), PlotError> {
+/// Why the prism cannot be drawn for data with the covariance spectrum `law` on the face
+/// `face`, or None when it can. The drawing is the prism of THEORY 3-4, which is the prism of
+/// every law with bounded support (THEORY 9.3). With a heavy tail (m_k infinite from some k) the
+/// hierarchy's coefficients grow with p from order k - 1 on, so the classification holds only
+/// below that order, and the prism for the tail exponent is a conjecture (THEORY 9.6): there is
+/// no established prism to draw.
+pub fn prism_drawing_refusal(law: &crate::spec::SpectrumLaw, face: Regime) -> Option<String> {
+    if law.bounded_support() {
+        return None;
+    }
+    let ht = crate::regimes::spectral::heavy_tail(face, law);
+    let k = ht.first_infinite_moment.unwrap_or(0);
+    Some(format!(
+        "the prism is not drawn for `spectrum = {law}`: it has a heavy tail (m_k infinite for k >= {k}), so the hierarchy's coefficients grow with p from order {} on and the classification onto the prism of THEORY 3-4 holds only for the orders below it; the prism for the tail exponent is a conjecture (THEORY 9.6), not a result. `prism classify SPEC` states what holds (the leading orders classify onto {}); a law with bounded support (e.g. `atoms(...)`, `uniform(a, b)`, a `file(...)` of eigenvalues) is drawn",
+        k.saturating_sub(1),
+        face.name(),
+    ))
+}
+
+fn draw_prism(
+    out: &mut String,
+    highlight: Option<Regime>,
+    law: Option<&str>,
+) -> Result<(), PlotError> {
     let err = |e: &dyn std::fmt::Display| PlotError(format!("cannot draw the figure: {e}"));
     let root = SVGBackend::with_string(out, (820, 640)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
@@ -617,6 +655,10 @@ fn draw_prism(out: &mut String, highlight: Option<Regime>) -> Result<(), PlotErr
         ),
         None => "the prism P = T x I of leading exponents".to_string(),
     };
+    // The law, stated under the title (the title alone would overflow the figure).
+    let note = law.map(|l| {
+        format!("data x ~ N(0, Sigma), spectrum = {l}: a bounded support, so the prism, its faces and the classification are those of isotropic data (THEORY 9.3); only the limit along the face changes")
+    });
     let mut chart = ChartBuilder::on(&root)
         .caption(caption, ("sans-serif", 18))
         .margin(20)
@@ -716,9 +758,36 @@ fn draw_prism(out: &mut String, highlight: Option<Regime>) -> Result<(), PlotErr
             small.clone(),
         )))
         .map_err(|e| err(&e))?;
+    if let Some(note) = note {
+        // Wrapped to the figure's width.
+        let mut lines = vec![String::new()];
+        for w in note.split(' ') {
+            let cur = lines.last_mut().expect("one line");
+            if !cur.is_empty() && cur.len() + 1 + w.len() > NOTE_WIDTH {
+                lines.push(w.to_string());
+            } else {
+                if !cur.is_empty() {
+                    cur.push(' ');
+                }
+                cur.push_str(w);
+            }
+        }
+        for (i, l) in lines.into_iter().enumerate() {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    l,
+                    (-0.75, 1.72 - 0.075 * i as f64),
+                    small.clone(),
+                )))
+                .map_err(|e| err(&e))?;
+        }
+    }
     root.present().map_err(|e| err(&e))?;
     Ok(())
 }
+
+/// Characters per line of the prism drawing's spectrum note.
+const NOTE_WIDTH: usize = 110;
 
 #[cfg(test)]
 mod tests {
@@ -807,5 +876,27 @@ mod tests {
     fn draws_the_prism() {
         let svg = prism_svg(Some(Regime::MeanField)).unwrap();
         assert!(svg.contains("mean-field") && svg.contains("small-data"));
+        assert!(!svg.contains("spectrum"));
+    }
+
+    #[test]
+    fn draws_the_prism_with_a_spectrum_and_refuses_a_heavy_tail() {
+        use crate::poly::frac;
+        use crate::spec::SpectrumLaw;
+        let law =
+            SpectrumLaw::atoms(vec![(frac(1, 2), frac(1, 2)), (frac(3, 2), frac(1, 2))]).unwrap();
+        assert!(prism_drawing_refusal(&law, Regime::NarrowLatent).is_none());
+        let svg = prism_svg_law(Some(Regime::NarrowLatent), Some(&law)).unwrap();
+        assert!(
+            svg.contains("spectrum = atoms(1/2: 1/2, 3/2: 1/2)"),
+            "{svg}"
+        );
+        assert!(svg.contains("narrow-latent (F3)"));
+        let heavy = SpectrumLaw::PowerLaw { a: frac(1, 2) };
+        let why = prism_drawing_refusal(&heavy, Regime::MeanField).unwrap();
+        assert!(
+            why.contains("heavy tail") && why.contains("conjecture"),
+            "{why}"
+        );
     }
 }

@@ -302,6 +302,49 @@ fn check_grid_is_bounded() {
 }
 
 #[test]
+fn explicit_check_sizes_are_admitted_by_the_limits() {
+    // A size far beyond the machine (p = H = 1e9) is refused with the estimate before anything
+    // runs, instead of exhausting the memory: explicit sizes pass the same limits as every
+    // other command.
+    case(
+        &[
+            "check",
+            "p = n; H = n; sigma2 = n^-1",
+            "--n",
+            "16,1000000000",
+        ],
+        None,
+        2,
+        &[
+            "refused",
+            "n = 16, 1000000000",
+            "--max-memory",
+            "smaller --n",
+        ],
+        FAST,
+    );
+    // Lowering the limit refuses a size that the default admits.
+    case(
+        &[
+            "check",
+            "p = n; H = n; sigma2 = n^-1; N = n",
+            "--n",
+            "16,2000",
+            "--max-time",
+            "1s",
+        ],
+        None,
+        2,
+        &[
+            "refused",
+            "the simulations of this check",
+            "the time limit is",
+        ],
+        FAST,
+    );
+}
+
+#[test]
 fn input_size_is_bounded() {
     let zeros = vec![b'0'; 3 << 20];
     case(

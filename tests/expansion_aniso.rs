@@ -341,7 +341,7 @@ fn cli_expand_anisotropic() {
     );
 }
 
-/// `classify`, `limit` and `check` use a covariance spectrum (THEORY 9.3, 9.5); the commands that do not
+/// `classify`, `limit`, `check` and the prism drawing use a covariance spectrum (THEORY 9.3, 9.5); the commands that do not
 /// use it yet refuse it rather than silently computing the isotropic answer; `spectrum =
 /// identity` is accepted.
 #[test]
@@ -359,12 +359,26 @@ fn spec_commands_refuse_a_spectrum_they_cannot_use() {
         "{text}"
     );
     // `check` takes a spectrum since issue 14 (tests/check_spectrum.rs); the prism drawing
-    // does not use one.
+    // classifies with it and states the law, and refuses a heavy tail (no established prism).
     let out = prism(&["prism", spec]);
-    assert!(!out.status.success());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("=> F1") && text.contains("spectrum atoms(1/2: 1/2, 3/2: 1/2)"),
+        "{text}"
+    );
+    let out = prism(&[
+        "prism",
+        "p = n; H = n; sigma2 = n^-1; N = n; spectrum = powerlaw(1/2)",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("anisotropic") && err.contains("expand --anisotropic"),
+        err.contains("heavy tail") && err.contains("THEORY 9.6"),
         "{err}"
     );
     let out = prism(&[

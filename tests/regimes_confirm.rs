@@ -121,7 +121,13 @@ fn snapshots_of_exact_series() {
             for s in 0..=6 {
                 out.push_str(&format!(
                     "c_{s} = {}\n",
-                    ls.format(loss, s, PolyFormat::Text)
+                    ls.format_quantity(loss, s, PolyFormat::Text)
+                ));
+            }
+            if let Some(p) = ls.initial_face_part(loss).filter(|p| !p.is_zero()) {
+                out.push_str(&format!(
+                    "subtracted face part of l(0) (the s = 0 face sum) = {}\n",
+                    p.format(&ls.constants, PolyFormat::Text)
                 ));
             }
         }

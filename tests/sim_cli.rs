@@ -313,13 +313,25 @@ fn covariance_spectrum_flag_and_statement() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("explicit form"), "{err}");
-    // (`classify`, `limit` and `check` take a spectrum, tests/check_spectrum.rs; the prism
-    // drawing does not.)
-    let (code, _, err) = prism(&["prism", "-f", f.to_str().unwrap()]);
-    assert_eq!(code, 2, "{err}");
+    // The prism drawing takes the spec's spectrum too: a file law read relative to the spec
+    // file, stated in the text and the figure.
+    let svg = dir.join("prism.svg");
+    let (code, out, err) = prism(&[
+        "prism",
+        "-f",
+        f.to_str().unwrap(),
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("spectrum file(\"eigs.txt\")"), "{out}");
     assert!(
-        err.contains("does not support anisotropic data yet"),
-        "{err}"
+        std::fs::read_to_string(&svg)
+            .unwrap()
+            .contains("spectrum = file(&quot;eigs.txt&quot;)")
+            || std::fs::read_to_string(&svg)
+                .unwrap()
+                .contains("spectrum = file(\"eigs.txt\")")
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

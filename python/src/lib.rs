@@ -126,6 +126,14 @@ impl From<CheckError> for Failure {
                 t,
                 suggested_dt,
             },
+            CheckError::Refused(r) => Failure::Resource {
+                msg,
+                fields: vec![
+                    ("estimate", r.estimate.secs),
+                    ("seconds", r.estimate.secs),
+                    ("bytes", r.estimate.bytes),
+                ],
+            },
             CheckError::Options(_) => Failure::Param(msg),
             _ => Failure::Other(msg),
         }

@@ -3,8 +3,9 @@
 //! * `expect face = F`, `expect face_dim = D`, `expect time_exponent = X` (and the two loss
 //!   exponents): exact comparison with the classification.
 //! * `expect series train order s = "..."`: the claimed polynomial (in the face's constants)
-//!   is parsed and compared exactly with the face's limit series coefficient c_s (for the
-//!   interior, with the leading hierarchy coefficient in r, q, y).
+//!   is parsed and compared exactly with the face's limit series coefficient c_s of the
+//!   labelled quantity, as `prism limit` prints it (c_0 = 0 where the quantity subtracts l(0);
+//!   for the interior, with the leading hierarchy coefficient in r, q, y).
 //! * `expect limit agrees|disagrees`: runs `prism check` and compares the verdict.
 //! * `expect formula = F`: runs `prism check` against face F's law; true when it agrees.
 //! * `expect limit agrees|disagrees with spectrum = LAW`: runs `prism check` with the reference
@@ -313,7 +314,10 @@ fn series_claim(
                 .map_err(|e| e.to_string()),
         ),
         regime => match regimes::limit_series(regime, order) {
-            Ok(s) => (s.constants.clone(), Ok(s.coeffs(loss)[order].clone())),
+            Ok(s) => (
+                s.constants.clone(),
+                Ok(s.quantity_coeffs(loss)[order].clone()),
+            ),
             Err(e) => (Vec::new(), Err(e.to_string())),
         },
     };

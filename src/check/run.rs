@@ -12,6 +12,7 @@
 
 use super::ladder::{self, Model};
 use super::verdict::{assess, Assessment, Verdict};
+use crate::budget::{Estimate, Limits, Refused};
 use crate::expansion;
 use crate::polytope::{classify, FittedPrism, Loss};
 use crate::regimes::spectral::{self, LawContext};
@@ -44,7 +45,7 @@ pub struct CheckOptions {
     /// Simulation engine family.
     pub mode: Mode,
     /// Refuse sizes whose estimated cost exceeds this many floating-point operations (only
-    /// when given: explicit sizes are otherwise honoured whatever they cost).
+    /// when given: explicit sizes are otherwise honoured whatever they cost within [`Self::limits`]).
     pub max_flops: Option<f64>,
     /// Series order for faces without a closed form.
     pub series_order: usize,
@@ -56,6 +57,9 @@ pub struct CheckOptions {
     /// `--limit-spectrum identity` tests the isotropic law against anisotropic data. `None`:
     /// the data's law. A `file(...)` law must be read first ([`SpectrumLaw::resolve`]).
     pub limit_spectrum: Option<SpectrumLaw>,
+    /// The resource limits that admit explicit `sizes` (their simulations' estimated time and
+    /// memory), as for every other command; automatic sizes are bounded by `budget` instead.
+    pub limits: Limits,
 }
 
 impl Default for CheckOptions {
@@ -73,6 +77,7 @@ impl Default for CheckOptions {
             series_order: 8,
             formula: None,
             limit_spectrum: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -126,6 +131,9 @@ pub enum CheckError {
     /// compared rather than a made-up reference).
     #[error("no reference available: {0}")]
     NoReference(String),
+    /// Explicit sizes whose simulations are beyond the resource limits.
+    #[error(transparent)]
+    Refused(#[from] Refused),
 }
 
 /// Resamples of the bootstrap over runs behind the distances' standard errors.
@@ -773,6 +781,31 @@ pub fn check(
             }
         }
         let total: f64 = sizes.iter().map(|&n| cost_at(n, &times).flops).sum();
+        // Explicit sizes are run whatever they cost within the resource limits (--max-time,
+        // --max-memory, --force), admitted here before anything runs: a size far beyond the
+        // machine is refused with the estimate instead of exhausting its memory.
+        let peak = sizes
+            .iter()
+            .map(|&n| cost_at(n, &times).memory_bytes)
+            .fold(0.0, f64::max);
+        let est = Estimate {
+            what: format!(
+                "the simulations of this check at n = {}",
+                sizes.iter().map(|&n| fmt_n(n)).collect::<Vec<_>>().join(", ")
+            ),
+            secs: total / speed0,
+            bytes: peak,
+            detail: format!(
+                "{} runs per size, {:.1e} floating-point operations at the calibrated {:.2} GFLOP/s",
+                opts.seeds,
+                total,
+                speed0 / 1e9
+            ),
+            knobs: "smaller --n, fewer --seeds, fewer --points".into(),
+        };
+        if let Some(note) = opts.limits.admit(&est)? {
+            notes.push(note.trim_start_matches("note: ").to_string());
+        }
         explanation.push(format!(
             "sizes given with --n: about {:.1e} floating-point operations, {:.0} s at the calibrated {:.2} GFLOP/s",
             total,

@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long, default_value_t = CheckOptions::default().budget, value_parser = values::positive)]
     budget: f64,
     /// Refuse sizes whose estimated cost exceeds this many floating-point operations (by
-    /// default explicit --n sizes are run whatever they cost).
+    /// default explicit --n sizes are run whatever they cost within --max-time and --max-memory).
     #[arg(long = "max-flops", value_parser = values::positive)]
     max_flops: Option<f64>,
     /// Runs per size R to start with.
@@ -101,6 +101,7 @@ pub fn run(args: Args) -> CliResult {
         } else {
             args.mode
         },
+        limits: super::budget::limits(),
         ..CheckOptions::default()
     };
     super::budget::guard(&prism::check::cost::curves_estimate(&opts))?;

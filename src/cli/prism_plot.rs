@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use super::input::SpecInput;
 use super::{CliError, CliResult};
 use prism::regimes::Regime;
-use prism::spec::Source;
 
 /// Flags of `prism prism`.
 #[derive(clap::Args, Debug)]
@@ -29,21 +28,31 @@ pub fn run(args: Args) -> CliResult {
     if let Some(path) = &args.plot {
         prism::plot::check_figure_path(path)?;
     }
-    let text = args.input.source().map(|s| s.read()).transpose()?;
-    let highlight = match (&args.face, text) {
+    // A spec's `spectrum = LAW` (THEORY 9): classified with it (the same prism for a bounded
+    // support, THEORY 9.3) and stated in the figure; a heavy tail has no established prism.
+    let (highlight, law) = match (&args.face, args.input.source()) {
         (Some(_), Some(_)) => return Err(CliError::user("give either a SPEC or --face, not both")),
-        (Some(f), None) => Some(*f),
-        (None, Some(text)) => {
-            let spec = Source::Text(text).parse_isotropic()?;
+        (Some(f), None) => (Some(*f), None),
+        (None, Some(source)) => {
+            let spec = source.parse_resolved()?;
             let prism = prism::pipeline::default_prism()?;
             let c = prism::polytope::classify(&spec, &prism)?;
-            Some(c.face)
+            if let Some(why) = prism::plot::prism_drawing_refusal(&spec.spectrum, c.face) {
+                return Err(CliError::user(why));
+            }
+            let law = (!spec.spectrum.is_identity()).then_some(spec.spectrum);
+            (Some(c.face), law)
         }
-        (None, None) => None,
+        (None, None) => (None, None),
     };
     let mut out = prism::report::text::prism_faces(highlight);
+    if let Some(l) = &law {
+        out.push_str(&format!(
+            "spectrum {l}: bounded support, so this is the prism and the face of isotropic data (THEORY 9.3); only the limit along the face changes (prism limit SPEC)\n"
+        ));
+    }
     if let Some(path) = &args.plot {
-        prism::plot::save_figure(path, &prism::plot::prism_svg(highlight)?)?;
+        prism::plot::save_figure(path, &prism::plot::prism_svg_law(highlight, law.as_ref())?)?;
         out.push_str(&format!("wrote {}\n", path.display()));
     }
     args.output.write(out)

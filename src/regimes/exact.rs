@@ -34,7 +34,9 @@ pub struct LimitSeries {
     pub regime: Regime,
     /// Variable names of the coefficient polynomials (the face's finite constants).
     pub constants: Vec<&'static str>,
-    /// `c_s`, s = 0..=order, train: `d^s Q_tr / dT^s` at 0 (s = 0: the face part of l(0)).
+    /// `c_s`, s = 0..=order, train: the face sums of the hierarchy, i.e. `d^s Q_tr / dT^s` at 0
+    /// for s >= 1, and at s = 0 the face part of l(0) (also where the quantity subtracts l(0);
+    /// the series of the labelled quantity is [`LimitSeries::quantity_coeffs`]).
     pub train: Vec<Poly>,
     /// `c_s`, s = 0..=order, population.
     pub pop: Vec<Poly>,
@@ -61,6 +63,49 @@ impl LimitSeries {
     /// Format one coefficient.
     pub fn format(&self, loss: Loss, s: usize, fmt: PolyFormat) -> String {
         self.coeffs(loss)[s].format(&self.constants, fmt)
+    }
+
+    /// Whether the face's quantity for `loss` ([`Regime::quantity`]) subtracts `l(0)`
+    /// (THEORY 5.1: the narrow-latent family, and the small-data population loss).
+    pub fn subtracts_initial(&self, loss: Loss) -> bool {
+        self.regime.normalization(loss).subtract_initial
+    }
+
+    /// The Taylor coefficients `d^s Q / dT^s` at 0 of the labelled quantity
+    /// `Q = ` [`Regime::quantity`]`(loss)`. They are the face sums ([`Self::coeffs`]) except at
+    /// s = 0 on a quantity that subtracts `l(0)`: there `Q(0) = 0`, while the face sum is the
+    /// face part of `l(0)` ([`Self::initial_face_part`]), e.g. `q^2/2 - q` for
+    /// `(l - l(0))/r` on narrow-latent (the r-linear part of `l(0) = 1/2 - q r + q^2 r/2 + ...`).
+    /// For s >= 1 the subtracted constant does not contribute, so the face sums are the
+    /// quantity's derivatives. This is the series `prism limit` prints under the quantity's label.
+    pub fn quantity_coeffs(&self, loss: Loss) -> Vec<Poly> {
+        let mut c = self.coeffs(loss).to_vec();
+        if self.subtracts_initial(loss) {
+            if let Some(c0) = c.first_mut() {
+                *c0 = Poly::zero(c0.nvars());
+            }
+        }
+        c
+    }
+
+    /// The face part of `l(0)` divided by the loss scale, which the quantity of `loss`
+    /// subtracts: the s = 0 face sum (the coefficient the hierarchy confirms at s = 0,
+    /// THEORY 5.5 "mind the s = 0 row"). `None` where the quantity does not subtract `l(0)`
+    /// (its c_0 is then the quantity at T = 0 itself) or the series is empty.
+    pub fn initial_face_part(&self, loss: Loss) -> Option<&Poly> {
+        if self.subtracts_initial(loss) {
+            self.coeffs(loss).first()
+        } else {
+            None
+        }
+    }
+
+    /// Format one coefficient of the labelled quantity ([`Self::quantity_coeffs`]).
+    pub fn format_quantity(&self, loss: Loss, s: usize, fmt: PolyFormat) -> String {
+        if s == 0 && self.subtracts_initial(loss) {
+            return Poly::zero(self.coeffs(loss)[0].nvars()).format(&self.constants, fmt);
+        }
+        self.format(loss, s, fmt)
     }
 
     /// Evaluate the truncated series `sum_s c_s T^s/s!` at constants `at` (floating point).

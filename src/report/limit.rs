@@ -272,6 +272,10 @@ pub struct SeriesReport {
     pub train_values: Vec<f64>,
     /// Variables of the coefficient polynomials (the face's constants).
     pub variables: Vec<String>,
+    /// Where a quantity subtracts `l(0)`: the face part of `l(0)` over the loss scale that it
+    /// subtracts (its c_0 is then 0), which is the s = 0 face sum that `verify` compares with
+    /// the hierarchy; null for a quantity that does not subtract `l(0)`.
+    pub subtracted_initial: LossPair<Option<String>>,
 }
 
 /// The exact confirmation of the series against the hierarchy.
@@ -286,16 +290,24 @@ pub struct VerifyReport {
 }
 
 /// The `convention` text of [`SeriesReport`].
-pub const SERIES_CONVENTION: &str = "Q(T) = sum_s c_s T^s / s!, T the face time; c_0 of a quantity that subtracts l(0) is the face part of l(0)";
+pub const SERIES_CONVENTION: &str = "Q(T) = sum_s c_s T^s / s!, T the face time, Q the labelled quantity (so c_0 = Q(0), which is 0 for a quantity that subtracts l(0); the face part of l(0) it subtracts is in subtracted_initial)";
 
 /// The `notes` of the interior, which has no curve.
 pub const NO_CLOSED_FORM_NOTE: &str = "no closed form is known: the exact leading series is the hierarchy itself; compare with simulation (prism simulate, prism check)";
 
-/// The exact coefficients c_s of one loss as text in `fmt`.
+/// The exact coefficients c_s of the labelled quantity of one loss
+/// ([`LimitSeries::quantity_coeffs`]) as text in `fmt`.
 pub fn series_strings(ls: &LimitSeries, loss: Loss, fmt: PolyFormat) -> Vec<String> {
     (0..ls.coeffs(loss).len())
-        .map(|s| ls.format(loss, s, fmt))
+        .map(|s| ls.format_quantity(loss, s, fmt))
         .collect()
+}
+
+/// The face part of `l(0)` (over the loss scale) that the quantity of `loss` subtracts, as text
+/// in `fmt` ([`LimitSeries::initial_face_part`]).
+pub fn subtracted_string(ls: &LimitSeries, loss: Loss, fmt: PolyFormat) -> Option<String> {
+    ls.initial_face_part(loss)
+        .map(|p| p.format(&ls.constants, fmt))
 }
 
 impl LimitReport {
@@ -314,7 +326,7 @@ impl LimitReport {
         };
         let ls = &o.series;
         let coeff_values = |loss: Loss| -> Vec<f64> {
-            ls.coeffs(loss)
+            ls.quantity_coeffs(loss)
                 .iter()
                 .map(|p| p.eval_f64(&o.values))
                 .collect()
@@ -359,6 +371,10 @@ impl LimitReport {
                 train: series_strings(ls, Loss::Train, fmt),
                 train_values: coeff_values(Loss::Train),
                 variables: ls.constants.iter().map(|s| s.to_string()).collect(),
+                subtracted_initial: LossPair {
+                    pop: subtracted_string(ls, Loss::Pop, fmt),
+                    train: subtracted_string(ls, Loss::Train, fmt),
+                },
             },
             spec,
             time_variable: regime.time_variable(),

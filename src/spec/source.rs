@@ -141,12 +141,6 @@ pub enum InputError {
     /// law's hint, on a line `hint: ...`).
     #[error("{0}\nhint: {hint}", hint = .0.hint())]
     Spectrum(#[from] SpectrumError),
-    /// A covariance spectrum where the command supports only isotropic data.
-    #[error("`spectrum = {0}` is parsed, but this command does not support anisotropic data yet \
-         (`prism classify`, `prism limit`, `prism check` and `prism simulate SPEC --n N` take it); remove the \
-         statement here, or use `prism expand --anisotropic` for the exact expansion with the \
-         spectral moments m_k = tr(Sigma^k)/p")]
-    Anisotropic(Box<SpectrumLaw>),
 }
 
 impl From<SpecError> for InputError {
@@ -207,23 +201,6 @@ impl Source {
         let mut spec = self.parse()?;
         spec.spectrum = resolve_spectrum(spec.spectrum, self.base_dir())?;
         Ok(spec)
-    }
-
-    /// The spec, refused when it has a covariance spectrum ([`require_isotropic`]).
-    pub fn parse_isotropic(&self) -> Result<Spec, InputError> {
-        let spec = self.parse()?;
-        require_isotropic(&spec)?;
-        Ok(spec)
-    }
-}
-
-/// Refuse a spec with a non-identity `spectrum = LAW` in the commands that do not use the
-/// covariance spectrum yet; ignoring it would silently give isotropic results.
-pub fn require_isotropic(spec: &Spec) -> Result<(), InputError> {
-    if spec.spectrum.is_identity() {
-        Ok(())
-    } else {
-        Err(InputError::Anisotropic(Box::new(spec.spectrum.clone())))
     }
 }
 
@@ -300,10 +277,6 @@ mod source_tests {
             matches!(e, InputError::Spectrum(_)) && e.hint().is_some(),
             "{e}"
         );
-        assert!(matches!(
-            inline.parse_isotropic().unwrap_err(),
-            InputError::Anisotropic(_)
-        ));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -321,6 +294,5 @@ mod source_tests {
             read_law("nonsense(", None),
             Err(InputError::Law(_))
         ));
-        assert!(require_isotropic(&Spec::parse("p = n; H = n; sigma2 = n^-1").unwrap()).is_ok());
     }
 }
