@@ -381,6 +381,17 @@ fn constants_text(regime: Regime, k: &Constants) -> String {
         .join(", ")
 }
 
+/// Why a verified limit fails: its exact series disagrees with the hierarchy's leading
+/// coefficients at some coefficients (None: confirmed, or not verified).
+pub fn disagreement(target: &Target, outcome: &LimitOutcome) -> Option<String> {
+    let rep = outcome.confirm.as_ref().filter(|r| !r.all_agree())?;
+    Some(format!(
+        "the limit series of {} disagrees with the hierarchy at {} coefficient(s)",
+        target.regime.name(),
+        rep.failures().len()
+    ))
+}
+
 /// The tidy CSV of `limit --csv` ([`crate::report::tidy`]): the header, then the rows of the
 /// curves in face time `tau` (only the header where the face has no curve).
 pub fn csv(target: &Target, outcome: &LimitOutcome) -> String {

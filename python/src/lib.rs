@@ -613,6 +613,7 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
     run_blocking(py, move |cancel| {
         let a: CheckArgs =
             serde_json::from_str(&options).map_err(|e| param(format!("bad check options: {e}")))?;
+        values::distinct_sizes(&a.n).map_err(|e| param(format!("n: {e}")))?;
         let s = spec_with_spectrum(&spec, a.spectrum.as_deref())?;
         let limit_spectrum = a
             .limit_spectrum

@@ -128,12 +128,8 @@ pub fn run(args: Args) -> CliResult {
         prism::limit::text(&target, &outcome, fmt)
     };
     args.output.write(text)?;
-    match &outcome.confirm {
-        Some(rep) if !rep.all_agree() => Err(CliError::failed(format!(
-            "the limit series of {} disagrees with the hierarchy at {} coefficient(s)",
-            target.regime.name(),
-            rep.failures().len()
-        ))),
-        _ => Ok(()),
+    match prism::limit::disagreement(&target, &outcome) {
+        Some(why) => Err(CliError::failed(why)),
+        None => Ok(()),
     }
 }

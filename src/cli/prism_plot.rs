@@ -45,12 +45,7 @@ pub fn run(args: Args) -> CliResult {
         }
         (None, None) => (None, None),
     };
-    let mut out = prism::report::text::prism_faces(highlight);
-    if let Some(l) = &law {
-        out.push_str(&format!(
-            "spectrum {l}: bounded support, so this is the prism and the face of isotropic data (THEORY 9.3); only the limit along the face changes (prism limit SPEC)\n"
-        ));
-    }
+    let mut out = prism::report::text::prism_faces_law(highlight, law.as_ref());
     if let Some(path) = &args.plot {
         prism::plot::save_figure(path, &prism::plot::prism_svg_law(highlight, law.as_ref())?)?;
         out.push_str(&format!("wrote {}\n", path.display()));
