@@ -51,6 +51,9 @@ pub enum LimitError {
     /// The figure could not be drawn.
     #[error(transparent)]
     Plot(#[from] PlotError),
+    /// A time grid 0..=tau_max with no extent (every point at 0) or no finite end.
+    #[error("--tau-max {0}: the grid 0..=tau_max of {1} intervals needs a finite tau_max > 0 (every time point would be 0); give e.g. --tau-max 1")]
+    EmptyGrid(f64, usize),
 }
 
 /// The face whose limit is evaluated, and its finite constants.
@@ -279,7 +282,38 @@ pub fn estimates(target: &Target, opts: &LimitOptions) -> Result<Vec<Estimate>, 
             "--points",
         ),
     ];
-    if target.simulates() {
+    if target.simulates() && !target.spectrum.is_identity() {
+        // The numeric references with a spectrum: the plan limit_curve_law will run.
+        let law = crate::regimes::spectral::LawContext::new(&target.spectrum)
+            .map_err(ReportError::from)?;
+        let times = grid(opts);
+        if let Some(plan) = crate::regimes::spectral::numeric_reference_plan(
+            target.regime,
+            &target.constants,
+            &law,
+            &times,
+            &opts.curve,
+        )
+        .map_err(ReportError::from)?
+        {
+            v.push(Estimate {
+                what: "the numeric reference (simulations)".into(),
+                secs: plan.flops / FLOPS_PER_SEC,
+                bytes: plan.bytes * rayon::current_num_threads().max(1) as f64,
+                detail: format!(
+                    "sizes {:?} x {} runs ({}), {:.1e} flops by the engines' plan",
+                    plan.sizes,
+                    plan.seeds,
+                    match plan.budget_secs {
+                        Some(b) => format!("chosen from a budget of {b} s"),
+                        None => "as given".into(),
+                    },
+                    plan.flops
+                ),
+                knobs: "a smaller --free-budget or --free-sizes, fewer --free-seeds, a shorter --tau-max".into(),
+            });
+        }
+    } else if target.simulates() {
         let free = &opts.curve.free;
         let steps = FREE_STEPS_PER_TIME * opts.tau_max.max(0.01) + opts.points as f64;
         let flops: f64 = free
@@ -304,22 +338,47 @@ pub fn estimates(target: &Target, opts: &LimitOptions) -> Result<Vec<Estimate>, 
 
 /// A note to show before a long evaluation (the free face's simulations), if any.
 pub fn start_note(target: &Target, opts: &LimitOptions) -> Option<String> {
-    target.simulates().then(|| {
-        format!(
-            "no closed form here: simulating at p = {:?} ({} runs each) ...",
-            opts.curve.free.sizes, opts.curve.free.seeds
-        )
-    })
+    if !target.simulates() {
+        return None;
+    }
+    let planned = (!target.spectrum.is_identity())
+        .then(|| {
+            let law = crate::regimes::spectral::LawContext::new(&target.spectrum).ok()?;
+            crate::regimes::spectral::numeric_reference_plan(
+                target.regime,
+                &target.constants,
+                &law,
+                &grid(opts),
+                &opts.curve,
+            )
+            .ok()
+            .flatten()
+        })
+        .flatten();
+    let (sizes, seeds) = match &planned {
+        Some(p) => (p.sizes.clone(), p.seeds),
+        None => (opts.curve.free.sizes.clone(), opts.curve.free.seeds),
+    };
+    Some(format!(
+        "no closed form here: simulating at p = {sizes:?} ({seeds} runs each) ..."
+    ))
+}
+
+/// The uniform face-time grid 0..=tau_max of `opts`.
+fn grid(opts: &LimitOptions) -> Vec<f64> {
+    (0..=opts.points)
+        .map(|i| opts.tau_max * i as f64 / opts.points as f64)
+        .collect()
 }
 
 /// Evaluate the limit of `target`: the curves on the uniform grid 0..=tau_max, the exact
 /// series, and the exact confirmation with `opts.verify`.
 pub fn compute(target: &Target, opts: &LimitOptions) -> Result<LimitOutcome, LimitError> {
-    let times: Vec<f64> = (0..=opts.points)
-        .map(|i| opts.tau_max * i as f64 / opts.points as f64)
-        .collect();
+    if opts.points > 0 && !(opts.tau_max.is_finite() && opts.tau_max > 0.0) {
+        return Err(LimitError::EmptyGrid(opts.tau_max, opts.points));
+    }
     let req = LimitRequest {
-        times,
+        times: grid(opts),
         curve: opts.curve.clone(),
         series: opts.series,
         verify: opts.verify,
@@ -437,8 +496,13 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
     push("time", regime.time_variable());
     push("train", regime.quantity(Loss::Train));
     push("pop", regime.quantity(Loss::Pop));
-    push("limit", words::formula_words(regime).to_string());
-    push("LaTeX", words::formula_latex(regime).to_string());
+    let (fw, fl) = o
+        .spectrum
+        .as_ref()
+        .and_then(|_| words::formula_law(regime))
+        .unwrap_or((words::formula_words(regime), words::formula_latex(regime)));
+    push("limit", fw.to_string());
+    push("LaTeX", fl.to_string());
     if o.spectrum.is_none() && !regime.has_closed_form(target.constants.y) {
         push(
             "exact curve",
@@ -492,7 +556,7 @@ pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
             out.push_str(&format!(
                 "    (subtracted: the face part of {}, {}; the hierarchy's s = 0 face sum)\n",
                 initial_over_scale(regime, loss),
-                p.format(&ls.constants, fmt)
+                p.format(fmt)
             ));
         }
     }

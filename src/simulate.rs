@@ -292,6 +292,15 @@ impl SimulatePlan {
         tau_max: f64,
         opts: &SimulateOptions,
     ) -> Result<Self, SimulateError> {
+        if !(tau_max.is_finite() && tau_max > 0.0) {
+            return Err(SimError::InvalidParameter {
+                name: "tau_max",
+                reason: format!(
+                    "must be finite and > 0 (--tau-max), got {tau_max}: the face-time grid 0..=tau_max would have no extent"
+                ),
+            }
+            .into());
+        }
         if !opts.spectrum.is_identity() {
             return Err(SimulateError::Options(
                 "--spectrum is for the explicit form: a SPEC gives its covariance by a `spectrum = LAW` statement",

@@ -345,6 +345,51 @@ fn explicit_check_sizes_are_admitted_by_the_limits() {
 }
 
 #[test]
+fn zero_time_windows_are_refused() {
+    // A grid 0..=0 of 20 intervals repeats t = 0: refused with the flag instead of printing 21
+    // copies of the initial loss (limit, explicit simulate) or a misleading "degenerate
+    // normalization" (simulate SPEC).
+    case(
+        &["limit", LD, "--tau-max", "0"],
+        None,
+        2,
+        &["--tau-max 0"],
+        FAST,
+    );
+    case(
+        &[
+            "limit",
+            "--face",
+            "mean-field",
+            "--set",
+            "c=1",
+            "--set",
+            "y=1",
+            "--tau-max",
+            "0",
+        ],
+        None,
+        2,
+        &["--tau-max 0"],
+        FAST,
+    );
+    case(
+        &["simulate", LD, "--n", "16", "--tau-max", "0"],
+        None,
+        2,
+        &["tau_max", "--tau-max"],
+        FAST,
+    );
+    case(
+        &refs(&sim(&["--t-max", "0"])),
+        None,
+        2,
+        &["t_max", "--t-max"],
+        FAST,
+    );
+}
+
+#[test]
 fn input_size_is_bounded() {
     let zeros = vec![b'0'; 3 << 20];
     case(

@@ -7,8 +7,8 @@ use prism::expansion::aniso::checks::{
 };
 use prism::expansion::aniso::free::leading_coefficients_aniso;
 use prism::expansion::aniso::{
-    aniso_full_vars, aniso_leading_vars, at_identity, full_coefficients_aniso, leading_part_aniso,
-    substitute_moments, Samples, FULL_BASE, LEADING_BASE, MAX_MOMENTS,
+    aniso_full_vars, at_identity, full_coefficients_aniso, leading_part_aniso, moment_exponent,
+    moment_name, substitute_moments, Samples, MAX_MOMENTS,
 };
 use prism::expansion::{full_coefficients, leading_coefficients, Method};
 use prism::poly::{frac, rat, Poly, PolyFormat};
@@ -16,16 +16,16 @@ use prism::polytope::Loss;
 
 const ORDER: usize = 4;
 
-fn names(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
-}
-
-/// Raw exponent vector `[p, H, sigma2, N, m..]` from base exponents and a moment product.
+/// Raw exponent vector in [`aniso_full_vars`] (`p, H, sigma2, N, m..`) from base exponents and
+/// a moment product, placed by name.
 fn key(base: [i32; 4], moments: &[(usize, i32)]) -> Vec<i32> {
-    let mut e = base.to_vec();
-    e.extend(std::iter::repeat_n(0, MAX_MOMENTS));
+    let vars = aniso_full_vars();
+    let mut e = vec![0; vars.len()];
+    for (name, x) in ["p", "H", "sigma2", "N"].iter().zip(base) {
+        e[vars.index(name).unwrap()] = x;
+    }
     for &(k, x) in moments {
-        e[FULL_BASE + k - 1] += x;
+        e[vars.index(&moment_name(k)).unwrap()] += x;
     }
     e
 }
@@ -37,25 +37,19 @@ fn identity_spectrum_reproduces_the_isotropic_expansion() {
         let fin = full_coefficients_aniso(ORDER, loss, Samples::Finite, None).unwrap();
         let inf = full_coefficients_aniso(ORDER, loss, Samples::Infinite, None).unwrap();
         for s in 0..=ORDER {
-            assert_eq!(
-                at_identity(&fin[s], FULL_BASE),
-                iso[s],
-                "{loss:?} s={s} finite N"
-            );
-            let iso_inf = iso[s].filter(|e| e[3] == 0);
-            assert_eq!(
-                at_identity(&inf[s], FULL_BASE),
-                iso_inf,
-                "{loss:?} s={s} N=inf"
-            );
+            assert_eq!(at_identity(&fin[s]), iso[s], "{loss:?} s={s} finite N");
+            let iso_inf = iso[s].filter(|e| iso[s].exponent(e, "N") == 0);
+            assert_eq!(at_identity(&inf[s]), iso_inf, "{loss:?} s={s} N=inf");
             // N = inf is the N^0 part of the finite-N polynomial (THEORY 9.2).
-            assert_eq!(fin[s].filter(|e| e[3] == 0), inf[s], "{loss:?} s={s}");
+            assert_eq!(
+                fin[s].filter(|e| fin[s].exponent(e, "N") == 0),
+                inf[s],
+                "{loss:?} s={s}"
+            );
             // Every c_s is homogeneous of degree s + 1 in Sigma.
             for (e, _) in fin[s].terms() {
-                let deg: i32 = e[FULL_BASE..]
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &x)| (k as i32 + 1) * x)
+                let deg: i32 = (1..=MAX_MOMENTS)
+                    .map(|k| k as i32 * moment_exponent(&fin[s], e, k))
                     .sum();
                 assert_eq!(deg, s as i32 + 1, "{loss:?} s={s} {e:?}");
             }
@@ -63,18 +57,14 @@ fn identity_spectrum_reproduces_the_isotropic_expansion() {
         let lead = leading_coefficients_aniso(6, loss).unwrap();
         let iso_lead = leading_coefficients(6, loss).unwrap();
         for s in 0..=6 {
-            assert_eq!(
-                at_identity(&lead[s], LEADING_BASE),
-                iso_lead[s],
-                "{loss:?} s={s}"
-            );
+            assert_eq!(at_identity(&lead[s]), iso_lead[s], "{loss:?} s={s}");
         }
     }
 }
 
 #[test]
 fn c0_is_m1_times_the_isotropic_c0() {
-    let mut want = Poly::zero(FULL_BASE + MAX_MOMENTS);
+    let mut want = Poly::zero(&aniso_full_vars());
     for (b, c) in [
         ([0, 0, 0, 0], frac(1, 2)),
         ([0, 1, 1, 0], rat(-1)),
@@ -110,7 +100,7 @@ fn population_c1_of_theory_9_2() {
         ([2, 2, 3], -6, -6),
         ([1, 3, 3], 0, -4),
     ];
-    let mut want = Poly::zero(FULL_BASE + MAX_MOMENTS);
+    let mut want = Poly::zero(&aniso_full_vars());
     for (b, c11, c2) in rows {
         let base = [b[0] - 1, b[1], b[2], 0];
         want.add_term(key(base, &[(1, 2)]), rat(c11));
@@ -152,7 +142,7 @@ fn free_path_equals_the_g0_part_of_the_wick_path() {
 fn free_face_initial_slope() {
     let lead = leading_coefficients_aniso(1, Loss::Pop).unwrap();
     // face sum: terms with j = s + 2 = 3, as a polynomial in r, m2 (m1 = 1)
-    let face = lead[1].filter(|e| e[1] == 3);
+    let face = lead[1].filter(|e| lead[1].exponent(e, "q") == 3);
     assert!(!face.is_zero());
     let r = BigRational::new(1.into(), 2.into());
     let m2 = frac(5, 4);
@@ -163,7 +153,7 @@ fn free_face_initial_slope() {
         m
     };
     let at = |m2v: &BigRational, rv: &BigRational| -> BigRational {
-        let p = substitute_moments(&face, LEADING_BASE, &moments(m2v)).unwrap();
+        let p = substitute_moments(&face, &moments(m2v)).unwrap();
         p.eval_exact(&[rv.clone(), rat(1), rat(7)])
     };
     assert_eq!(at(&m2, &r), frac(-49, 8));
@@ -221,7 +211,7 @@ fn structural_checks_to_order_6() {
     assert_eq!(n(&pop), vec![5, 14, 84, 384, 1154, 3513, 8261]);
 }
 
-fn render(polys: &[Poly], names: &[&str]) -> String {
+fn render(polys: &[Poly]) -> String {
     polys
         .iter()
         .enumerate()
@@ -229,7 +219,7 @@ fn render(polys: &[Poly], names: &[&str]) -> String {
             format!(
                 "c_{s} ({} terms) = {}\n",
                 p.len(),
-                p.format(names, PolyFormat::Text)
+                p.format(PolyFormat::Text)
             )
         })
         .collect()
@@ -237,24 +227,13 @@ fn render(polys: &[Poly], names: &[&str]) -> String {
 
 #[test]
 fn snapshots_of_a_small_anisotropic_expansion() {
-    let full = aniso_full_vars();
-    let lead = aniso_leading_vars();
     for loss in [Loss::Train, Loss::Pop] {
         let c = full_coefficients_aniso(2, loss, Samples::Finite, None).unwrap();
-        insta::assert_snapshot!(
-            format!("aniso_full_{}", loss.name()),
-            render(&c, &names(&full))
-        );
+        insta::assert_snapshot!(format!("aniso_full_{}", loss.name()), render(&c));
         let c = full_coefficients_aniso(2, loss, Samples::Infinite, None).unwrap();
-        insta::assert_snapshot!(
-            format!("aniso_full_ninf_{}", loss.name()),
-            render(&c, &names(&full))
-        );
+        insta::assert_snapshot!(format!("aniso_full_ninf_{}", loss.name()), render(&c));
         let c = leading_coefficients_aniso(3, loss).unwrap();
-        insta::assert_snapshot!(
-            format!("aniso_leading_{}", loss.name()),
-            render(&c, &names(&lead))
-        );
+        insta::assert_snapshot!(format!("aniso_leading_{}", loss.name()), render(&c));
     }
 }
 
@@ -267,16 +246,15 @@ fn prism(args: &[&str]) -> std::process::Output {
 
 /// Rebuild a polynomial from `prism expand --json` terms (with their `moments` objects).
 fn from_json(terms: &[serde_json::Value]) -> Poly {
-    let mut p = Poly::zero(FULL_BASE + MAX_MOMENTS);
+    let vars = aniso_full_vars();
+    let mut p = Poly::zero(&vars);
     for t in terms {
-        let mut e: Vec<i32> = ["p", "H", "sigma2", "N"]
-            .iter()
-            .map(|k| t[*k].as_i64().unwrap() as i32)
-            .collect();
-        e.extend(std::iter::repeat_n(0, MAX_MOMENTS));
+        let mut e = vec![0; vars.len()];
+        for k in ["p", "H", "sigma2", "N"] {
+            e[vars.index(k).unwrap()] = t[k].as_i64().unwrap() as i32;
+        }
         for (k, v) in t["moments"].as_object().unwrap() {
-            let i: usize = k[1..].parse().unwrap();
-            e[FULL_BASE + i - 1] = v.as_i64().unwrap() as i32;
+            e[vars.index(k).unwrap()] = v.as_i64().unwrap() as i32;
         }
         let c: BigRational = t["coeff"].as_str().unwrap().parse().unwrap();
         p.add_term(e, c);
@@ -407,23 +385,23 @@ fn evaluation_at_spectral_laws() {
     let c = full_coefficients_aniso(3, Loss::Pop, Samples::Infinite, None).unwrap();
     // identity = the isotropic polynomial
     assert_eq!(
-        substitute_law(&c[2], FULL_BASE, &SpectrumLaw::Identity).unwrap(),
-        at_identity(&c[2], FULL_BASE)
+        substitute_law(&c[2], &SpectrumLaw::Identity).unwrap(),
+        at_identity(&c[2])
     );
     // the two-level law: the same as substituting m1 = 1, m2 = 5/4, m3 = 7/4, m4 = 41/16
     let two = SpectrumLaw::atoms(vec![(frac(1, 2), frac(1, 2)), (frac(3, 2), frac(1, 2))]).unwrap();
     let mut m = vec![rat(1), frac(5, 4), frac(7, 4), frac(41, 16)];
     m.extend((5..=MAX_MOMENTS).map(|_| rat(0)));
     assert_eq!(
-        substitute_law(&c[3], FULL_BASE, &two).unwrap(),
-        substitute_moments(&c[3], FULL_BASE, &m).unwrap()
+        substitute_law(&c[3], &two).unwrap(),
+        substitute_moments(&c[3], &m).unwrap()
     );
     // powerlaw(1/3): m_3 is infinite, so c_0, c_1 evaluate and c_2 does not
     let pl = SpectrumLaw::powerlaw(frac(1, 3)).unwrap();
     assert_eq!(first_divergent_order(&pl), Some(2));
-    assert!(substitute_law(&c[1], FULL_BASE, &pl).is_ok());
+    assert!(substitute_law(&c[1], &pl).is_ok());
     assert_eq!(
-        substitute_law(&c[2], FULL_BASE, &pl).unwrap_err(),
+        substitute_law(&c[2], &pl).unwrap_err(),
         LawError::InfiniteMoment {
             k: 3,
             law: "powerlaw(1/3)".into()

@@ -7,7 +7,7 @@
 
 use ndarray::Array2;
 use num_rational::BigRational;
-use prism::expansion::aniso::{full_coefficients_aniso, substitute_moments, Samples, FULL_BASE};
+use prism::expansion::aniso::{full_coefficients_aniso, substitute_moments, Samples};
 use prism::poly::{frac, rat, rat_to_f64, Poly};
 use prism::polytope::Loss;
 use rand::rngs::ChaCha8Rng;
@@ -116,11 +116,7 @@ fn run(case: &Case) -> (f64, f64) {
         rat(case.n.unwrap_or(1) as i64),
     ];
     let eval = |c: &Poly, mm: &[BigRational]| -> f64 {
-        rat_to_f64(
-            &substitute_moments(c, FULL_BASE, mm)
-                .unwrap()
-                .eval_exact(&at),
-        )
+        rat_to_f64(&substitute_moments(c, mm).unwrap().eval_exact(&at))
     };
     let exact: Vec<Vec<Poly>> = [Loss::Train, Loss::Pop]
         .iter()

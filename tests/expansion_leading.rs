@@ -2,8 +2,8 @@
 
 use num_rational::BigRational;
 use num_traits::{One, Zero};
-use prism::expansion::leading_coefficients;
-use prism::poly::{frac, rat, Poly};
+use prism::expansion::{leading_coefficients, leading_vars};
+use prism::poly::{frac, rat, Poly, Vars};
 use prism::polytope::Loss;
 
 fn factorial(n: usize) -> BigRational {
@@ -12,9 +12,10 @@ fn factorial(n: usize) -> BigRational {
 
 /// Taylor coefficients (in t) of m(t), dm/dt = 4 m (1 - m), m(0) = c, as polynomials in c.
 fn logistic_series(order: usize) -> Vec<Poly> {
-    let mut m = vec![Poly::var(1, 0)];
+    let c = Vars::new(["c"]);
+    let mut m = vec![Poly::var(&c, "c")];
     for n in 0..order {
-        let mut sq = Poly::zero(1);
+        let mut sq = Poly::zero(&c);
         for i in 0..=n {
             sq.add_assign(&m[i].mul(&m[n - i]));
         }
@@ -40,9 +41,15 @@ fn large_data_mean_field_edge_e2() {
                 e.add_term(vec![0], frac(1, 2));
             }
             let e = e.scale(&factorial(n));
-            let got = lead[n]
-                .filter(|x| x[0] == x[1] && x[2] == 0)
-                .map_exps(1, |x| vec![x[0]]);
+            let p = &lead[n];
+            let k = |x: &[i32]| p.exponent(x, "r");
+            let j = |x: &[i32]| p.exponent(x, "q");
+            let l = |x: &[i32]| p.exponent(x, "y");
+            // k = j, l = 0, then c = q r.
+            let got = p.filter(|x| k(x) == j(x) && l(x) == 0).change_vars(
+                &Vars::new(["c"]),
+                &[("r", &[("c", 1)]), ("q", &[]), ("y", &[])],
+            );
             assert_eq!(got, e, "{loss:?} order {n}");
         }
     }
@@ -54,7 +61,7 @@ fn free_face_first_derivatives() {
     // d(l_tr/q^2)/dtau = -4 r (1 + 3r + r^2) - r (1 + 6r + 4r^2) y: the j = 3 part of c_1.
     let tr = leading_coefficients(1, Loss::Train).unwrap();
     let pop = leading_coefficients(1, Loss::Pop).unwrap();
-    let mut want_pop = Poly::zero(3);
+    let mut want_pop = Poly::zero(&leading_vars());
     for (k, c) in [(1, -4), (2, -12), (3, -4)] {
         want_pop.add_term(vec![k, 3, 0], rat(c));
     }
@@ -62,8 +69,9 @@ fn free_face_first_derivatives() {
     for (k, c) in [(1, -1), (2, -6), (3, -4)] {
         want_tr.add_term(vec![k, 3, 1], rat(c));
     }
-    assert_eq!(pop[1].filter(|x| x[1] == 3), want_pop);
-    assert_eq!(tr[1].filter(|x| x[1] == 3), want_tr);
+    let j3 = |p: &Poly| p.filter(|x| p.exponent(x, "q") == 3);
+    assert_eq!(j3(&pop[1]), want_pop);
+    assert_eq!(j3(&tr[1]), want_tr);
 }
 
 #[test]

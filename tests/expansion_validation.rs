@@ -13,7 +13,7 @@ use num_rational::BigRational;
 use num_traits::One;
 use prism::expansion::full_coefficients;
 use prism::expansion::word::{doubled_derivatives, Letter};
-use prism::poly::{frac, rat, Poly};
+use prism::poly::{frac, rat, Poly, Vars};
 use prism::polytope::Loss;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -170,11 +170,12 @@ fn monte_carlo_expectation_matches_exact_polynomials() {
 
 /// Taylor coefficients (in t) of m, dm/dt = 4 s m (1 - m), m(0) = a, as polynomials in (a, s).
 fn logistic(order: usize) -> Vec<Poly> {
-    let a = Poly::var(2, 0);
-    let s = Poly::var(2, 1);
+    let vars = Vars::new(["a", "s"]);
+    let a = Poly::var(&vars, "a");
+    let s = Poly::var(&vars, "s");
     let mut m = vec![a];
     for n in 0..order {
-        let mut sq = Poly::zero(2);
+        let mut sq = Poly::zero(&vars);
         for i in 0..=n {
             sq.add_assign(&m[i].mul(&m[n - i]));
         }
@@ -186,7 +187,7 @@ fn logistic(order: usize) -> Vec<Poly> {
 /// c_n of (1/2)(1 - m)^2 (times s for the train loss) as polynomials in (a, s).
 fn logistic_losses(order: usize, loss: Loss) -> Vec<Poly> {
     let m = logistic(order);
-    let s = Poly::var(2, 1);
+    let s = Poly::var(m[0].vars(), "s");
     (0..=order)
         .map(|n| {
             let mut e = m[n].scale(&rat(-1));
@@ -206,12 +207,21 @@ fn logistic_losses(order: usize, loss: Loss) -> Vec<Poly> {
         .collect()
 }
 
-/// Rising chi-square moment `prod_{i<k} (x + 2 i)` as a polynomial in one variable of `nv`.
-fn chi_moment(nv: usize, var: usize, k: i32) -> Poly {
-    let x = Poly::var(nv, var);
-    (0..k).fold(Poly::constant(nv, BigRational::one()), |acc, i| {
-        acc.mul(&x.add(&Poly::constant(nv, rat(2 * i as i64))))
+/// Rising chi-square moment `prod_{i<k} (x + 2 i)` in the variable `x` of `vars`.
+fn chi_moment(vars: &Vars, x: &str, k: i32) -> Poly {
+    let x = Poly::var(vars, x);
+    (0..k).fold(Poly::constant(vars, BigRational::one()), |acc, i| {
+        acc.mul(&x.add(&Poly::constant(vars, rat(2 * i as i64))))
     })
+}
+
+/// The monomial `prod x^k` of `(name, k)` pairs in `vars`.
+fn mono(vars: &Vars, powers: &[(&str, i32)]) -> Poly {
+    let mut e = vec![0; vars.len()];
+    for (x, k) in powers {
+        e[vars.index(x).unwrap()] = *k;
+    }
+    Poly::monomial(vars, e, one())
 }
 
 #[test]
@@ -223,13 +233,14 @@ fn p_equals_one_is_the_scalar_logistic_flow() {
         let full = full_coefficients(order, loss, None).unwrap();
         let series = logistic_losses(order, loss);
         for n in 0..=order {
-            let got = full[n].map_exps(3, |e| vec![e[1], e[2], e[3]]);
-            let mut want = Poly::zero(3);
+            let got = full[n].eval_at(&[("p", rat(1))]);
+            let vars = Vars::new(["H", "sigma2", "N"]);
+            let mut want = Poly::zero(&vars);
             for (e, c) in series[n].terms() {
                 let (ka, ks) = (e[0], e[1]);
                 // E a^ka = sigma2^ka H(H+2)..., E s^ks = N(N+2).../N^ks
-                let ea = chi_moment(3, 0, ka).mul(&Poly::monomial(vec![0, ka, 0], one()));
-                let es = chi_moment(3, 2, ks).mul(&Poly::monomial(vec![0, 0, -ks], one()));
+                let ea = chi_moment(&vars, "H", ka).mul(&mono(&vars, &[("sigma2", ka)]));
+                let es = chi_moment(&vars, "N", ks).mul(&mono(&vars, &[("N", -ks)]));
                 want.add_assign(&ea.mul(&es).scale(c));
             }
             assert_eq!(got, want, "{loss:?} order {n}");
@@ -250,19 +261,18 @@ fn h_equals_one_infinite_data_is_logistic_in_the_norm() {
         let full = full_coefficients(order, loss, None).unwrap();
         let series = logistic_losses(order, Loss::Pop);
         for n in 0..=order {
-            let got = full[n]
-                .filter(|e| e[3] == 0)
-                .map_exps(2, |e| vec![e[0], e[2]]);
-            let mut want = Poly::zero(2);
+            let got = full[n].coefficient("N", 0).eval_at(&[("H", rat(1))]);
+            let vars = Vars::new(["p", "sigma2"]);
+            let mut want = Poly::zero(&vars);
             for (e, c) in series[n].terms() {
                 let k = e[0];
-                let ea = chi_moment(2, 0, k).mul(&Poly::monomial(vec![-1, k], one()));
+                let ea = chi_moment(&vars, "p", k).mul(&mono(&vars, &[("p", -1), ("sigma2", k)]));
                 want.add_assign(&ea.scale(c));
             }
             if n == 0 {
                 // (p - 1) / (2 p)
-                want.add_term(vec![0, 0], frac(1, 2));
-                want.add_term(vec![-1, 0], frac(-1, 2));
+                want.add_assign(&mono(&vars, &[]).scale(&frac(1, 2)));
+                want.add_assign(&mono(&vars, &[("p", -1)]).scale(&frac(-1, 2)));
             }
             assert_eq!(got, want, "{loss:?} order {n}");
         }
@@ -282,14 +292,13 @@ fn infinite_data_is_the_logistic_flow_of_the_spectrum_of_a() {
     for loss in [Loss::Train, Loss::Pop] {
         let full = full_coefficients(order, loss, None).unwrap();
         for n in 0..=order {
-            let got = full[n]
-                .filter(|e| e[3] == 0)
-                .map_exps(3, |e| vec![e[0], e[1], e[2]]);
-            let mut want = Poly::zero(3);
+            let got = full[n].coefficient("N", 0);
+            let vars = Vars::new(["p", "H", "sigma2"]);
+            let mut want = Poly::zero(&vars);
             for (e, c) in series[n].terms() {
                 let k = e[0];
                 // (1/p) E tr A^k; the constant term gives (1/p) tr I = 1.
-                let mut m = Poly::zero(3);
+                let mut m = Poly::zero(&vars);
                 for (&(h, pe), &v) in &wishart.moment(&[k as u32]).unwrap() {
                     m.add_term(vec![pe as i32 - 1, h as i32, k], rat(v as i64));
                 }

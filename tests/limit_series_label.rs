@@ -93,10 +93,10 @@ fn printed_c0_is_the_labelled_quantity_at_zero_on_every_face() {
                 let mut o = compute_limit(regime, constants(regime, 0.0), &request(None)).unwrap();
                 o.series = limit_series(regime, 2).unwrap();
                 o.values = regime.resolve(&k).unwrap();
-                o.constants = k.clone();
+                o.constants = k;
                 o
             } else {
-                compute_limit(regime, k.clone(), &request(None)).unwrap()
+                compute_limit(regime, k, &request(None)).unwrap()
             };
             let ls = &out.series;
             for fmt in [PolyFormat::Text, PolyFormat::Latex, PolyFormat::Sympy] {
@@ -125,12 +125,8 @@ fn printed_c0_is_the_labelled_quantity_at_zero_on_every_face() {
                         assert_eq!(coeffs[0], ls.format(loss, 0, fmt));
                     }
                     // Orders s >= 1 are the face sums unchanged.
-                    for s in 1..coeffs.len() {
-                        assert_eq!(
-                            coeffs[s],
-                            ls.format(loss, s, fmt),
-                            "{regime} {loss:?} s={s}"
-                        );
+                    for (s, c) in coeffs.iter().enumerate().skip(1) {
+                        assert_eq!(*c, ls.format(loss, s, fmt), "{regime} {loss:?} s={s}");
                     }
                     if fmt == PolyFormat::Text && subtracts && !ls.coeffs(loss)[0].is_zero() {
                         subtracting += 1;
@@ -154,7 +150,7 @@ fn printed_c0_with_a_spectrum_is_the_labelled_quantity_at_zero() {
             continue;
         }
         let k = constants(regime, 0.5);
-        let out = compute_limit(regime, k.clone(), &request(Some(law.clone()))).unwrap();
+        let out = compute_limit(regime, k, &request(Some(law.clone()))).unwrap();
         let rep = LimitReport::new(&out, None, PolyFormat::Text);
         for loss in LOSSES {
             let (coeffs, values, _) = series_of(&rep, loss);
@@ -194,4 +190,38 @@ fn limit_text_prints_zero_c0_for_a_difference_quantity() {
         text.contains("face part of l_tr(0)/r, 1/2*q^2 - q"),
         "{text}"
     );
+}
+
+/// With a spectrum, the faces whose law has a closed form in terms of the spectral law print
+/// that formula (THEORY 9.5), not the isotropic one; without one the isotropic text stays.
+#[test]
+fn formula_with_a_spectrum_is_the_spectral_law() {
+    use prism::poly::frac;
+    let law = SpectrumLaw::atoms(vec![(frac(1, 2), frac(1, 2)), (frac(3, 2), frac(1, 2))]).unwrap();
+    for (regime, words, latex) in [
+        (Regime::MeanField, "dnu", r"d\nu"),
+        (Regime::NarrowLatent, "psi(z) = Int e^{lam z} dnu", r"\psi"),
+        (Regime::SmallData, "(m2/m1^2 - 1)", r"\tfrac{m_2}{m_1^2}"),
+    ] {
+        let k = constants(regime, 0.5);
+        let out = compute_limit(regime, k, &request(Some(law.clone()))).unwrap();
+        let rep = LimitReport::new(&out, None, PolyFormat::Text);
+        assert!(
+            rep.formula.words.contains(words),
+            "{regime}: {}",
+            rep.formula.words
+        );
+        assert!(
+            rep.formula.latex.contains(latex),
+            "{regime}: {}",
+            rep.formula.latex
+        );
+        let iso = compute_limit(regime, k, &request(None)).unwrap();
+        let rep = LimitReport::new(&iso, None, PolyFormat::Text);
+        assert!(
+            !rep.formula.words.contains(words),
+            "{regime}: {}",
+            rep.formula.words
+        );
+    }
 }

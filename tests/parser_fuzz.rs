@@ -11,7 +11,7 @@
 //! prints the number of inputs and the time.
 
 use prism::check::claims_file::validate;
-use prism::poly::Poly;
+use prism::poly::{Poly, Vars};
 use prism::spec::Spec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -140,7 +140,7 @@ fn check(input: &str) {
         }
     }
     // The claimed-polynomial parser on the raw text, in the interior's variables.
-    let _ = Poly::parse(input, &["r", "q", "y"]);
+    let _ = Poly::parse(input, &Vars::new(["r", "q", "y"]));
 }
 
 fn run(cases: u32) -> (u64, f64) {
@@ -183,8 +183,8 @@ fn elided_messages_for_huge_inputs() {
         assert!(t.elapsed().as_secs_f64() < 1.0);
         assert!(e.to_string().len() < 1200, "{}", e.to_string().len());
     }
-    assert!(Poly::parse(&format!("q^{}", "9".repeat(50)), &["q"]).is_err());
-    assert!(Poly::parse(&"7".repeat(10_000), &["q"]).is_err());
+    assert!(Poly::parse(&format!("q^{}", "9".repeat(50)), &Vars::new(["q"])).is_err());
+    assert!(Poly::parse(&"7".repeat(10_000), &Vars::new(["q"])).is_err());
 }
 
 /// The large run (at least 10^6 inputs): `PRISM_FUZZ_CASES` sets the count.

@@ -74,7 +74,7 @@ fn wrong_variants_are_rejected() {
     assert_eq!(
         v.train[1]
             .sub(&true_series.train[1])
-            .format(&["q", "r"], PolyFormat::Text),
+            .format(PolyFormat::Text),
         "q^3*r^2"
     );
     // Freezing A_perp on the chain instead: first wrong at s = 2.
@@ -127,7 +127,7 @@ fn snapshots_of_exact_series() {
             if let Some(p) = ls.initial_face_part(loss).filter(|p| !p.is_zero()) {
                 out.push_str(&format!(
                     "subtracted face part of l(0) (the s = 0 face sum) = {}\n",
-                    p.format(&ls.constants, PolyFormat::Text)
+                    p.format(PolyFormat::Text)
                 ));
             }
         }

@@ -424,8 +424,8 @@ pub fn claim_no_closed_form(
     for s in 0..=order {
         md.push_str(&format!(
             "| {s} | {} | {} |\n",
-            face(Loss::Train, &tr[s], s).format(&["r", "y"], PolyFormat::Text),
-            face(Loss::Pop, &po[s], s).format(&["r", "y"], PolyFormat::Text)
+            face(Loss::Train, &tr[s], s).format(PolyFormat::Text),
+            face(Loss::Pop, &po[s], s).format(PolyFormat::Text)
         ));
     }
     // THEORY 5.2 F4: c_0 = r(1+r)/2; pop slope -4r(1+3r+r^2); train slope adds -r(1+6r+4r^2) y.

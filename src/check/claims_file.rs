@@ -19,7 +19,7 @@
 
 use super::run::{check, CheckOptions};
 use super::verdict::Verdict;
-use crate::poly::Poly;
+use crate::poly::{Poly, Vars};
 use crate::polytope::{classify, FittedPrism, Loss};
 use crate::regimes::{self, Regime};
 use crate::spec::{Claim, ExponentClaim, Spec, SpecError, SpecErrorKind};
@@ -257,11 +257,11 @@ fn unchecked(detail: String) -> (ClaimStatus, String) {
 
 /// The variables of the series claims on `face`: the face's constants (r, q, y for the
 /// interior, whose series is the leading hierarchy).
-pub fn series_variables(face: Regime) -> Result<Vec<String>, String> {
+pub fn series_variables(face: Regime) -> Result<Vars, String> {
     match face {
-        Regime::Proportional => Ok(vec!["r".into(), "q".into(), "y".into()]),
+        Regime::Proportional => Ok(crate::expansion::leading_vars()),
         regime => regimes::limit_series(regime, 0)
-            .map(|s| s.constants.iter().map(|c| c.to_string()).collect())
+            .map(|_| regimes::face_vars(regime))
             .map_err(|e| e.to_string()),
     }
 }
@@ -277,7 +277,6 @@ pub fn validate(src: &str, spec: &Spec, face: Regime) -> Result<(), ClaimsFileEr
                 col: pos.col,
                 message: e,
             })?;
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
             if let Err(e) = Poly::parse(text, &names) {
                 return Err(ClaimsFileError::Malformed {
                     line: pos.line,
@@ -285,7 +284,7 @@ pub fn validate(src: &str, spec: &Spec, face: Regime) -> Result<(), ClaimsFileEr
                     message: format!(
                         "cannot read the claimed polynomial \"{}\" (face {face}, variables {}): {e}",
                         crate::spec::elide(text, 60),
-                        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                        if names.is_empty() { "none".to_string() } else { names.to_string() }
                     ),
                 });
             }
@@ -306,35 +305,29 @@ fn series_claim(
     } else {
         Loss::Pop
     };
-    let (names, actual): (Vec<&str>, Result<Poly, String>) = match face {
-        Regime::Proportional => (
-            vec!["r", "q", "y"],
-            crate::expansion::leading_coefficients(order, loss)
-                .map(|v| v[order].clone())
-                .map_err(|e| e.to_string()),
-        ),
-        regime => match regimes::limit_series(regime, order) {
-            Ok(s) => (
-                s.constants.clone(),
-                Ok(s.quantity_coeffs(loss)[order].clone()),
-            ),
-            Err(e) => (Vec::new(), Err(e.to_string())),
-        },
+    let actual: Result<Poly, String> = match face {
+        Regime::Proportional => crate::expansion::leading_coefficients(order, loss)
+            .map(|v| v[order].clone())
+            .map_err(|e| e.to_string()),
+        regime => regimes::limit_series(regime, order)
+            .map(|s| s.quantity_coeffs(loss)[order].clone())
+            .map_err(|e| e.to_string()),
     };
     let actual = match actual {
         Ok(a) => a,
         Err(e) => return unchecked(format!("the series is not available: {e}")),
     };
-    match Poly::parse(text, &names) {
+    // The claim is read in the variables of the computed coefficient, and compared by name.
+    match Poly::parse(text, actual.vars()) {
         Err(e) => unchecked(format!(
             "line {}: cannot read the claimed polynomial: {e}",
             pos.line
         )),
         Ok(claimed) => {
-            let fmt = actual.format(&names, crate::poly::PolyFormat::Text);
+            let fmt = actual.format(crate::poly::PolyFormat::Text);
             checked(
                 claimed == actual,
-                format!("c_{order} = {fmt} (variables {})", names.join(", ")),
+                format!("c_{order} = {fmt} (variables {})", actual.vars()),
             )
         }
     }

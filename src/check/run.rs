@@ -1350,8 +1350,10 @@ fn law_reference(
 ) -> Result<RefCurves, CheckError> {
     let zeros = vec![0.0; times.len()];
     let mut co = regimes::CurveOptions::default();
-    // The numerical references' own seeds, apart from the simulations'.
+    // The numerical references' own seeds, apart from the simulations'; their sizes and runs
+    // from the check's budget share for a reference (the engines' plan at the nominal speed).
     co.free.seed = opts.seed.wrapping_add(1 << 32);
+    co.reference_budget = Some(opts.budget * REFERENCE_FRACTION);
     match spectral::limit_curve_law(regime, consts, ctx, times, &co) {
         Ok(lc) => {
             let method = serde_json::to_value(&lc.method)

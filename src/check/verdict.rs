@@ -30,6 +30,11 @@ pub const RATE_SLACK: f64 = 0.35;
 pub const NOISE_FLOOR: f64 = 0.02;
 /// Largest rate uncertainty that still allows a verdict.
 pub const MAX_RATE_SE: f64 = 0.6;
+/// Floating-point resolution of an error, relative to the scale of the curve: a standard error
+/// is never taken below this (double rounding in the runs and in the limit, about 1e-16 each,
+/// accumulated over steps and quadratures), so that errors at rounding level with zero spread
+/// (every run on the same fixed point) count as unresolved, not as a signal that does not fall.
+pub const ROUNDOFF_FLOOR: f64 = 1e-12;
 
 /// The three outcomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -130,6 +135,8 @@ pub fn fit_rate(ns: &[f64], errs: &[f64], ses: &[f64]) -> Option<RateFit> {
 /// and the scale of the curve (e.g. its range), which sets the noise floor.
 pub fn assess(ns: &[f64], errs: &[f64], ses: &[f64], expected_rate: f64, scale: f64) -> Assessment {
     let m = ns.len().min(errs.len()).min(ses.len());
+    let resolution = ROUNDOFF_FLOOR * scale.abs().max(1e-12);
+    let ses: Vec<f64> = ses.iter().map(|&s| s.max(resolution)).collect();
     // Strongly resolved sizes (e > 3 s) decide whether there is a signal at all; the rate is
     // fitted on every size where the error is at least weakly resolved (e > s), with weights
     // (e/s)^2, so noisy points count for little.
@@ -275,6 +282,17 @@ mod tests {
             assert_eq!(a.verdict, Verdict::Agrees, "{a:?}");
             assert!((a.fit.unwrap().rate - 1.0).abs() < 0.2);
         }
+    }
+
+    #[test]
+    fn errors_at_rounding_level_agree() {
+        // Every run at the same fixed point: errors of one ulp and no spread are not a signal
+        // that fails to fall with n (check --tau-max 1e6 on large-data).
+        let a = assess(&NS, &[1.11e-16; 4], &[0.0; 4], 1.0, 0.5);
+        assert_eq!(a.verdict, Verdict::Agrees, "{a:?}");
+        // A real error with zero spread still counts.
+        let a = assess(&NS, &[0.05; 4], &[0.0; 4], 1.0, 0.5);
+        assert_eq!(a.verdict, Verdict::Disagrees, "{a:?}");
     }
 
     #[test]

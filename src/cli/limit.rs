@@ -61,12 +61,20 @@ pub struct Args {
     /// with 100x tighter ODE tolerances (raise it in the ill-conditioned collapse corner).
     #[arg(long = "chain-tol", default_value_t = CurveOptions::default().chain_tol, value_parser = values::positive)]
     chain_tol: f64,
-    /// Free face at finite alpha: sizes p of the reduced-flow simulations (comma separated).
-    #[arg(long = "free-sizes", value_delimiter = ',', default_values_t = FreeNumericOptions::default().sizes, value_parser = values::count)]
-    free_sizes: Vec<usize>,
-    /// Free face at finite alpha: runs per size.
-    #[arg(long = "free-seeds", default_value_t = FreeNumericOptions::default().seeds, value_parser = values::count)]
-    free_seeds: usize,
+    /// Free face at finite alpha: sizes p of the reduced-flow simulations (comma separated;
+    /// default 64,128,256). With a spectrum (numeric references of large-data and free): these
+    /// sizes instead of the ones chosen from --free-budget.
+    #[arg(long = "free-sizes", value_delimiter = ',', value_parser = values::count)]
+    free_sizes: Option<Vec<usize>>,
+    /// Free face at finite alpha: runs per size (default 16). With a spectrum: these runs
+    /// instead of the ones chosen from --free-budget.
+    #[arg(long = "free-seeds", value_parser = values::count)]
+    free_seeds: Option<usize>,
+    /// With a spectrum: time budget of the numeric references (large-data, free), from which
+    /// their sizes and runs are chosen by the engines' cost plan at a nominal machine speed (so
+    /// the same on every machine) unless --free-sizes or --free-seeds is given.
+    #[arg(long = "free-budget", value_name = "DURATION", default_value_t = prism::regimes::curves::DEFAULT_REFERENCE_BUDGET, value_parser = prism::budget::parse_duration)]
+    free_budget: f64,
     /// Free face at finite alpha: base seed B (run i uses B + i).
     #[arg(long, value_name = "B", default_value_t = FreeNumericOptions::default().seed)]
     seed: u64,
@@ -82,10 +90,17 @@ impl Args {
             curve: CurveOptions {
                 chain_tol: self.chain_tol,
                 free: FreeNumericOptions {
-                    sizes: self.free_sizes.clone(),
-                    seeds: self.free_seeds,
+                    sizes: self
+                        .free_sizes
+                        .clone()
+                        .unwrap_or_else(|| FreeNumericOptions::default().sizes),
+                    seeds: self
+                        .free_seeds
+                        .unwrap_or_else(|| FreeNumericOptions::default().seeds),
                     seed: self.seed,
                 },
+                reference_budget: (self.free_sizes.is_none() && self.free_seeds.is_none())
+                    .then_some(self.free_budget),
                 ..CurveOptions::default()
             },
         }

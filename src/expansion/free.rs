@@ -274,7 +274,7 @@ pub fn leading_coefficients(max_order: usize, loss: Loss) -> Result<Vec<Poly>, E
                 acc[(d.a * kw + k) * lw + l].add_mul(c, v);
             }
         }
-        let mut poly = Poly::zero(3);
+        let mut poly = Poly::zero(&super::leading_vars());
         for (i, v) in acc.iter().enumerate() {
             let (j, k, l) = (i / (kw * lw), (i / lw) % kw, i % lw);
             let v = v.value();
@@ -324,7 +324,7 @@ mod tests {
         for loss in [Loss::Train, Loss::Pop] {
             let c = leading_coefficients(1, loss).unwrap();
             // c_0 = 1/2 - q r + (q^2 r^2 + q^2 r)/2
-            let mut c0 = Poly::zero(3);
+            let mut c0 = Poly::zero(&crate::expansion::leading_vars());
             c0.add_term(vec![0, 0, 0], frac(1, 2));
             c0.add_term(vec![1, 1, 0], rat(-1));
             c0.add_term(vec![2, 2, 0], frac(1, 2));
@@ -333,7 +333,7 @@ mod tests {
         }
         // pop c_1 = -4 m1 + 8 m2 - 4 m3 with leading m_j = sum_k Narayana(j,k) q^j r^k
         let c = leading_coefficients(1, Loss::Pop).unwrap();
-        let mut c1 = Poly::zero(3);
+        let mut c1 = Poly::zero(&crate::expansion::leading_vars());
         c1.add_term(vec![1, 1, 0], rat(-4));
         c1.add_term(vec![1, 2, 0], rat(8));
         c1.add_term(vec![2, 2, 0], rat(8));

@@ -27,7 +27,7 @@ pub fn full_coefficients(
         let cb = progress.map(|p| move |a: usize, n: usize| p(s, a, n));
         let pr: Option<Progress<'_>> = cb.as_ref().map(|f| f as Progress<'_>);
         let raw = expectation(comb, pr)?;
-        let mut poly = Poly::zero(4);
+        let mut poly = Poly::zero(&super::full_vars());
         for (k, v) in raw {
             // c_s = E[2 L^(s)] / (2 p)
             poly.add_term(
@@ -49,7 +49,7 @@ pub fn full_coefficient(
     super::estimate::check_full(s)?;
     let derivs = doubled_derivatives(s, loss)?;
     let raw = expectation(&derivs[s], progress)?;
-    let mut poly = Poly::zero(4);
+    let mut poly = Poly::zero(&super::full_vars());
     for (k, v) in raw {
         poly.add_term(
             vec![k[0] - 1, k[1], k[2], k[3]],
@@ -65,7 +65,7 @@ mod tests {
     use crate::poly::{frac, rat};
 
     fn mono(c: BigRational, e: [i32; 4]) -> Poly {
-        Poly::monomial(e.to_vec(), c)
+        Poly::monomial(&crate::expansion::full_vars(), e.to_vec(), c)
     }
 
     #[test]
@@ -98,7 +98,10 @@ mod tests {
             ([0, 1, 3, 0], 4),
         ]
         .iter()
-        .fold(Poly::zero(4), |acc, &(e, c)| acc.add(&s(e, c)));
+        .fold(
+            Poly::zero(&crate::expansion::full_vars()),
+            |acc, &(e, c)| acc.add(&s(e, c)),
+        );
         let want = m1
             .scale(&rat(-4))
             .add(&m2.scale(&rat(8)))

@@ -23,6 +23,36 @@ pub mod wick;
 pub mod word;
 
 pub use estimate::Refusal;
+pub use vars::{full_vars, leading_vars, norm_vars, LEADING_VARS};
+
+/// The shared variable lists of the expansion's polynomials (one allocation each, so that
+/// polynomials built from them meet the same-list fast path of [`crate::poly::Poly`]).
+mod vars {
+    use crate::poly::Vars;
+    use std::sync::LazyLock;
+
+    /// Variables of the leading polynomials: `r = H/p`, `q = sigma2 p`, `y = p/N`.
+    pub const LEADING_VARS: [&str; 3] = ["r", "q", "y"];
+
+    static FULL: LazyLock<Vars> = LazyLock::new(|| Vars::new(super::FULL_VARS));
+    static LEADING: LazyLock<Vars> = LazyLock::new(|| Vars::new(LEADING_VARS));
+    static NORM: LazyLock<Vars> = LazyLock::new(|| Vars::new(super::NORM_VARS));
+
+    /// `p, H, sigma2, N`: the variables of the full coefficients ([`super::FULL_VARS`]).
+    pub fn full_vars() -> Vars {
+        FULL.clone()
+    }
+
+    /// `r, q, y`: the variables of the leading (g = 0) coefficients.
+    pub fn leading_vars() -> Vars {
+        LEADING.clone()
+    }
+
+    /// `r, q, y, eps` (eps = 1/p): the variables of the normalized view ([`super::NORM_VARS`]).
+    pub fn norm_vars() -> Vars {
+        NORM.clone()
+    }
+}
 pub use free::leading_coefficients;
 pub use full::{full_coefficient, full_coefficients, FULL_VARS};
 pub use normalized::{

@@ -5,6 +5,7 @@
 //! `q^j r^k y^l p^(-g)` with `(k, j, l) = (B, C, D)` and `g = C + D - a - B`
 //! (THEORY writes `g = C + D + 1 - A - B` with `A = a + 1` the exponent before dividing by p).
 
+#[cfg(doc)]
 use super::full::FULL_VARS;
 use crate::poly::Poly;
 use crate::polytope::{Hierarchy, HierarchySource, Loss, OrderSupport, Point3};
@@ -14,45 +15,50 @@ use std::collections::BTreeSet;
 /// Variables of the normalized polynomials: `r^k q^j y^l eps^g` with eps = 1/p.
 pub const NORM_VARS: [&str; 4] = ["r", "q", "y", "eps"];
 
-/// The normalized form of a full coefficient (variables [`NORM_VARS`], exponents `[k, j, l, g]`).
+/// The ratio variables as monomials in (r, q, y, eps): `p = 1/eps`, `H = r/eps`,
+/// `sigma2 = q eps`, `N = 1/(y eps)` (from `r = H/p`, `q = sigma2 p`, `y = p/N`, `eps = 1/p`).
+const RAW_IN_NORM: [(&str, &[(&str, i32)]); 4] = [
+    ("p", &[("eps", -1)]),
+    ("H", &[("r", 1), ("eps", -1)]),
+    ("sigma2", &[("q", 1), ("eps", 1)]),
+    ("N", &[("y", -1), ("eps", -1)]),
+];
+
+/// The inverse change of variables: `r = H/p`, `q = sigma2 p`, `y = p/N`, `eps = 1/p`.
+const NORM_IN_RAW: [(&str, &[(&str, i32)]); 4] = [
+    ("r", &[("H", 1), ("p", -1)]),
+    ("q", &[("sigma2", 1), ("p", 1)]),
+    ("y", &[("p", 1), ("N", -1)]),
+    ("eps", &[("p", -1)]),
+];
+
+/// The normalized form of a full coefficient: the monomial `p^a H^B sigma2^C N^(-D)` is
+/// `r^B q^C y^D eps^(C + D - a - B)` (variables [`NORM_VARS`], exponents `[k, j, l, g]`; other
+/// variables, such as the moments of an anisotropic expansion, are kept after eps).
 pub fn normalize(full: &Poly) -> Poly {
-    debug_assert_eq!(full.nvars(), FULL_VARS.len());
-    full.map_exps(4, |e| {
-        let (a, b, c, d) = (e[0], e[1], e[2], -e[3]);
-        vec![b, c, d, c + d - a - b]
-    })
+    full.change_vars(&super::norm_vars(), &RAW_IN_NORM)
 }
 
-/// The inverse of [`normalize`]: a normalized polynomial (exponents `[k, j, l, g]` of
-/// [`NORM_VARS`]) as raw monomials `p^a H^B sigma2^C N^(-D)` ([`FULL_VARS`]) with
-/// `(B, C, D) = (k, j, l)` and `a = C + D - B - g`.
+/// The inverse of [`normalize`]: a normalized polynomial (in [`NORM_VARS`], exponents
+/// `[k, j, l, g]`) as raw monomials `p^a H^B sigma2^C N^(-D)` ([`FULL_VARS`]) with
+/// `(B, C, D) = (k, j, l)` and `a = C + D - B - g`. Other variables are kept after N.
 pub fn denormalize(norm: &Poly) -> Poly {
-    debug_assert_eq!(norm.nvars(), NORM_VARS.len());
-    norm.map_exps(FULL_VARS.len(), |e| {
-        let (k, j, l, g) = (e[0], e[1], e[2], e[3]);
-        vec![j + l - k - g, k, j, -l]
-    })
+    norm.change_vars(&super::full_vars(), &NORM_IN_RAW)
 }
 
-/// A leading (g = 0) polynomial in (r, q, y), exponents `[k, j, l]`, as raw monomials:
-/// `r^k q^j y^l = p^(j - k + l) H^k sigma2^j N^(-l)` ([`denormalize`] at g = 0, the inverse
-/// of [`normalize`] on the leading part). Further variables after (r, q, y) (the moments of an
-/// anisotropic expansion) are kept after N.
+/// A leading (g = 0) polynomial in (r, q, y) as raw monomials:
+/// `r^k q^j y^l = p^(j - k + l) H^k sigma2^j N^(-l)` ([`denormalize`] without eps, the inverse
+/// of [`normalize`] on the leading part). Further variables (the moments of an anisotropic
+/// expansion) are kept after N.
 pub fn leading_to_raw(leading: &Poly) -> Poly {
-    leading.map_exps(leading.nvars() + 1, |e| {
-        let (k, j, l) = (e[0], e[1], e[2]);
-        let mut raw = vec![j + l - k, k, j, -l];
-        raw.extend_from_slice(&e[3..]);
-        raw
-    })
+    denormalize(leading)
 }
 
-/// The g = 0 part of a full coefficient, as a polynomial in (r, q, y) (exponents `[k, j, l]`),
-/// the same shape as [`super::leading_coefficients`].
+/// The g = 0 part of a full coefficient (the coefficient of `eps^0` of [`normalize`]), as a
+/// polynomial in (r, q, y) followed by any further variables, the shape of
+/// [`super::leading_coefficients`].
 pub fn leading_part(full: &Poly) -> Poly {
-    normalize(full)
-        .filter(|e| e[3] == 0)
-        .map_exps(3, |e| vec![e[0], e[1], e[2]])
+    normalize(full).coefficient("eps", 0)
 }
 
 /// The support law of THEORY section 3 for the *full* coefficient `c_s` (points `[k, j, l, g]`):
@@ -210,7 +216,7 @@ pub fn check_full_order(loss: Loss, s: usize, c: &Poly) -> StructureReport {
         let n = normalize(c);
         let neg: Vec<Vec<i32>> = n
             .terms()
-            .filter(|(e, _)| e[3] < 0)
+            .filter(|(e, _)| n.exponent(e, "eps") < 0)
             .map(|(e, _)| e.clone())
             .collect();
         report.checks.push(Check {
@@ -221,7 +227,10 @@ pub fn check_full_order(loss: Loss, s: usize, c: &Poly) -> StructureReport {
             details: if neg.is_empty() {
                 format!(
                     "min g = {}",
-                    n.terms().map(|(e, _)| e[3]).min().unwrap_or(0)
+                    n.terms()
+                        .map(|(e, _)| n.exponent(e, "eps"))
+                        .min()
+                        .unwrap_or(0)
                 )
             } else {
                 format!("g < 0 at {}", show(&neg))
@@ -233,7 +242,7 @@ pub fn check_full_order(loss: Loss, s: usize, c: &Poly) -> StructureReport {
             .map(|e| e.to_vec())
             .collect();
         support_checks(&mut report, loss, s, &got, &law, "full");
-        sign_check(&mut report, loss, s, &n, 1);
+        sign_check(&mut report, loss, s, &n, n.var_index("q").expect("q"));
         if loss == Loss::Train && s <= 3 {
             let want = [5, 26, 90, 230][s];
             report.checks.push(Check {
@@ -253,13 +262,14 @@ pub fn check_full_order(loss: Loss, s: usize, c: &Poly) -> StructureReport {
 pub fn check_leading(loss: Loss, leading: &[Poly]) -> StructureReport {
     let mut report = StructureReport::default();
     for (s, c) in leading.iter().enumerate() {
+        let c = &c.reorder(&super::leading_vars());
         let got: BTreeSet<Vec<i32>> = c.terms().map(|(e, _)| e.clone()).collect();
         let law: BTreeSet<Vec<i32>> = leading_support_law(s, loss)
             .into_iter()
             .map(|e| e.to_vec())
             .collect();
         support_checks(&mut report, loss, s, &got, &law, "leading");
-        sign_check(&mut report, loss, s, c, 1);
+        sign_check(&mut report, loss, s, c, c.var_index("q").expect("q"));
         let nonconst = c.terms().filter(|(e, _)| e.iter().any(|&x| x != 0)).count();
         report.checks.push(Check {
             name: "leading point count (s+1)(s+2)(s+3)/2 (train)".to_string(),
@@ -276,10 +286,11 @@ pub fn check_leading(loss: Loss, leading: &[Poly]) -> StructureReport {
 /// [`Hierarchy::from_support_law`]).
 pub fn support_of(leading: &Poly) -> BTreeSet<Point3> {
     leading
+        .reorder(&super::leading_vars())
         .terms()
         .filter(|(e, c)| !c.is_zero() && e.iter().any(|&x| x != 0))
         .map(|(e, _)| [i64::from(e[0]), i64::from(e[1]), i64::from(e[2])])
-        .collect()
+        .collect::<BTreeSet<Point3>>()
 }
 
 /// A [`Hierarchy`] from computed leading coefficients (train and pop, same orders from 0).
@@ -316,7 +327,7 @@ mod tests {
 
     #[test]
     fn denormalize_inverts_normalize() {
-        let mut full = Poly::zero(4);
+        let mut full = Poly::zero(&crate::expansion::full_vars());
         full.add_term(vec![-1, 1, 2, -1], frac(3, 2));
         full.add_term(vec![0, 0, 0, 0], frac(1, 2));
         full.add_term(vec![2, 1, 1, 0], frac(-4, 1));
@@ -329,7 +340,10 @@ mod tests {
         // g = C + D - a - B = 0 with D = -(exponent of N).
         assert_eq!(
             leading_to_raw(&lead),
-            full.filter(|e| e[2] - e[3] - e[0] - e[1] == 0)
+            full.filter(|e| {
+                let x = |n: &str| full.exponent(e, n);
+                x("sigma2") - x("N") - x("p") - x("H") == 0
+            })
         );
     }
 }

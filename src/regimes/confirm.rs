@@ -45,60 +45,85 @@ pub fn on_face(regime: Regime, loss: Loss, s: usize, e: &[i32]) -> bool {
     d_ok && t_ok
 }
 
-/// The hierarchy coefficient `c_s` (g = 0 part, variables (r, q, y), exponents `[k, j, l]`)
-/// restricted to the face and written in the face's constants ([`Regime::constants`]).
+/// The hierarchy coefficient `c_s` (g = 0 part, in (r, q, y) with exponents `[k, j, l]`, in
+/// any order, plus any further variables such as the moments `m1..m12`) restricted to the face
+/// and written in the face's constants ([`Regime::constants`]) followed by the further
+/// variables: the terms on the face ([`on_face`]) are kept and, by name, `q -> q`, `r -> r`
+/// (`r -> c` on the mean-field side, where `k = j` and `c` carries both), `y -> y`; a ratio
+/// that is not a constant of the face is fixed there and set to 1.
 pub fn restrict(regime: Regime, loss: Loss, s: usize, c_s: &Poly) -> Poly {
     let names = regime.constants();
-    let kept = c_s.filter(|e| on_face(regime, loss, s, e));
-    kept.map_exps(names.len(), |e| {
-        names
-            .iter()
-            .map(|n| match n {
-                ConstName::Q => e[1],
-                ConstName::R | ConstName::C => e[0],
-                ConstName::Y => e[2],
-            })
-            .collect()
-    })
+    let has = |n: ConstName| names.contains(&n);
+    let kept = c_s.filter(|e| {
+        let kjl = [
+            c_s.exponent(e, "r"),
+            c_s.exponent(e, "q"),
+            c_s.exponent(e, "y"),
+        ];
+        on_face(regime, loss, s, &kjl)
+    });
+    let r_img: &[(&str, i32)] = if has(ConstName::R) {
+        &[("r", 1)]
+    } else if has(ConstName::C) {
+        &[("c", 1)]
+    } else {
+        &[]
+    };
+    let q_img: &[(&str, i32)] = if has(ConstName::Q) { &[("q", 1)] } else { &[] };
+    let y_img: &[(&str, i32)] = if has(ConstName::Y) { &[("y", 1)] } else { &[] };
+    kept.change_vars(
+        &super::exact::face_vars(regime),
+        &[("r", r_img), ("q", q_img), ("y", y_img)],
+    )
 }
 
-/// The inverse of [`restrict`]: a face series coefficient (in the face's constants) written back
-/// as a polynomial in (r, q, y) with exponents `[k, j, l]`, using the face's fixed exponents
-/// (`k = 1` on narrow-latent, `j = s + 2` on free, `l = s` on small-data train, ...). Restricting
-/// the lifted series of a face to one of its sub-faces gives the sub-face's series whenever the
-/// sub-face's limit is the limit of the face's limit; this is how edges are checked as limits of
-/// faces, and vertices as limits of edges, exactly.
+/// The inverse of [`restrict`]: a face series coefficient (in the face's constants, plus any
+/// further variables such as the moments, kept by name) written back as a polynomial in
+/// (r, q, y) with exponents `[k, j, l]`, using the face's fixed exponents (`k = 1` on
+/// narrow-latent, `j = s + 2` on free, `l = s` on small-data train, ...): by name `q -> q`,
+/// `r -> r`, `c -> r q` (mean-field: `k = j`), `y -> y`, times `r^k0 q^j0 y^l0` for the fixed
+/// exponents. Restricting the lifted series of a face to one of its sub-faces gives the
+/// sub-face's series whenever the sub-face's limit is the limit of the face's limit; this is
+/// how edges are checked as limits of faces, and vertices as limits of edges, exactly.
 pub fn lift(regime: Regime, loss: Loss, s: usize, p: &Poly) -> Poly {
-    let names = regime.constants();
     let (d, t) = regime.parts();
     let s = s as i32;
-    p.map_exps(3, |e| {
-        let get = |n: ConstName| names.iter().position(|&m| m == n).map(|i| e[i]);
-        let (k, j) = match t {
-            LatentPart::Whole => (
-                get(ConstName::R).unwrap_or(0),
-                get(ConstName::Q).unwrap_or(0),
-            ),
-            LatentPart::NarrowLatent => (1, get(ConstName::Q).unwrap_or(0)),
-            LatentPart::MeanField => {
-                let c = get(ConstName::C).unwrap_or(0);
-                (c, c)
-            }
-            LatentPart::Free => (get(ConstName::R).unwrap_or(0), s + 2),
-            LatentPart::Linear => (1, 1),
-            LatentPart::NarrowFree => (1, s + 2),
-            LatentPart::MeanFieldFree => (s + 2, s + 2),
-        };
-        let l = match d {
-            DataPart::Finite => get(ConstName::Y).unwrap_or(0),
-            DataPart::Large => 0,
-            DataPart::Small => match loss {
-                Loss::Train => s,
-                Loss::Pop => s - 1,
-            },
-        };
-        vec![k, j, l]
-    })
+    // Which constants the parts read, and the fixed exponents (k0, j0, l0).
+    let (reads_r, reads_q, reads_c, k0, j0) = match t {
+        LatentPart::Whole => (true, true, false, 0, 0),
+        LatentPart::NarrowLatent => (false, true, false, 1, 0),
+        LatentPart::MeanField => (false, false, true, 0, 0),
+        LatentPart::Free => (true, false, false, 0, s + 2),
+        LatentPart::Linear => (false, false, false, 1, 1),
+        LatentPart::NarrowFree => (false, false, false, 1, s + 2),
+        LatentPart::MeanFieldFree => (false, false, false, s + 2, s + 2),
+    };
+    let (reads_y, l0) = match d {
+        DataPart::Finite => (true, 0),
+        DataPart::Large => (false, 0),
+        DataPart::Small => match loss {
+            Loss::Train => (false, s),
+            Loss::Pop => (false, s - 1),
+        },
+    };
+    let img = |reads: bool, m: &'static [(&'static str, i32)]| if reads { m } else { &[] };
+    let lifted = p.change_vars(
+        &crate::expansion::leading_vars(),
+        &[
+            ("r", img(reads_r, &[("r", 1)])),
+            ("q", img(reads_q, &[("q", 1)])),
+            ("c", img(reads_c, &[("r", 1), ("q", 1)])),
+            ("y", img(reads_y, &[("y", 1)])),
+        ],
+    );
+    if (k0, j0, l0) == (0, 0, 0) {
+        return lifted;
+    }
+    let mut fixed = vec![0; lifted.nvars()];
+    for (name, k) in [("r", k0), ("q", j0), ("y", l0)] {
+        fixed[lifted.var_index(name).expect("r, q, y")] = k;
+    }
+    lifted.mul(&Poly::monomial(lifted.vars(), fixed, crate::poly::rat(1)))
 }
 
 /// Lift a whole face series to (r, q, y) (see [`lift`]): `(train, pop)`.
@@ -156,7 +181,6 @@ impl ConfirmReport {
 /// variables (r, q, y)) at every order both have.
 pub fn confirm(series: &LimitSeries, train: &[Poly], pop: &[Poly]) -> ConfirmReport {
     let regime = series.regime;
-    let names = series.constants.clone();
     let mut checks = Vec::new();
     let mut max_order = 0;
     for (loss, hier) in [(Loss::Train, train), (Loss::Pop, pop)] {
@@ -170,8 +194,8 @@ pub fn confirm(series: &LimitSeries, train: &[Poly], pop: &[Poly]) -> ConfirmRep
                 loss,
                 s,
                 agrees,
-                limit: lim[s].format(&names, PolyFormat::Text),
-                hierarchy: h.format(&names, PolyFormat::Text),
+                limit: lim[s].format(PolyFormat::Text),
+                hierarchy: h.format(PolyFormat::Text),
             });
         }
     }
@@ -208,7 +232,7 @@ mod tests {
 
     /// The exact low-order oracles of THEORY section 2 (g = 0 parts), in (r, q, y).
     fn c0() -> Poly {
-        let mut p = Poly::zero(3);
+        let mut p = Poly::zero(&crate::expansion::leading_vars());
         p.add_term(vec![0, 0, 0], frac(1, 2));
         p.add_term(vec![1, 1, 0], rat(-1));
         p.add_term(vec![1, 2, 0], frac(1, 2));
@@ -218,7 +242,7 @@ mod tests {
 
     fn c1_pop() -> Poly {
         // -4 m1 + 8 m2 - 4 m3 with m1 = q r, m2 = q^2 (r + r^2), m3 = q^3 (r + 3 r^2 + r^3).
-        let mut p = Poly::zero(3);
+        let mut p = Poly::zero(&crate::expansion::leading_vars());
         p.add_term(vec![1, 1, 0], rat(-4));
         p.add_term(vec![1, 2, 0], rat(8));
         p.add_term(vec![2, 2, 0], rat(8));
@@ -246,11 +270,36 @@ mod tests {
     fn restriction_examples() {
         // narrow-latent s = 0: the r-linear part of l(0), -q + q^2/2.
         let p = restrict(Regime::NarrowLatent, Loss::Train, 0, &c0());
-        assert_eq!(p.format(&["q", "y"], PolyFormat::Text), "1/2*q^2 - q");
+        assert_eq!(p.format(PolyFormat::Text), "1/2*q^2 - q");
         // mean-field s = 0: (1/2)(1 - c)^2.
         let p = restrict(Regime::MeanField, Loss::Train, 0, &c0());
-        assert_eq!(p.format(&["c", "y"], PolyFormat::Text), "1/2*c^2 - c + 1/2");
+        assert_eq!(p.format(PolyFormat::Text), "1/2*c^2 - c + 1/2");
         // small-data pop s = 0: empty.
         assert!(restrict(Regime::SmallData, Loss::Pop, 0, &c0()).is_zero());
+        // By name: the same c_0 written in (q, r, y) restricts to the same polynomials.
+        let qry = crate::poly::Vars::new(["q", "r", "y"]);
+        let c0_qry = c0().reorder(&qry);
+        for regime in [Regime::NarrowLatent, Regime::MeanField, Regime::LargeData] {
+            let a = restrict(regime, Loss::Train, 0, &c0());
+            let b = restrict(regime, Loss::Train, 0, &c0_qry);
+            assert_eq!(a.vars(), b.vars());
+            assert_eq!(a.format(PolyFormat::Text), b.format(PolyFormat::Text));
+        }
+    }
+
+    #[test]
+    fn lift_inverts_restrict_on_the_face() {
+        // Lifting a face's coefficient and restricting it again gives it back, for every face
+        // with a closed form (interior excluded: it is the restriction itself).
+        for regime in Regime::ALL {
+            let ls = super::super::limit_series(regime, 2).unwrap();
+            for loss in [Loss::Train, Loss::Pop] {
+                for (s, c) in ls.coeffs(loss).iter().enumerate() {
+                    let back = restrict(regime, loss, s, &lift(regime, loss, s, c));
+                    assert_eq!(&back, c, "{regime} {loss:?} s={s}");
+                    assert_eq!(back.vars(), c.vars());
+                }
+            }
+        }
     }
 }

@@ -70,7 +70,7 @@ impl CurveMethod {
                 if *ode { "; ODE by RK4 with step doubling" } else { "" }
             ),
             CurveMethod::Extrapolated { sizes, seeds } => format!(
-                "NUMERICAL: reduced flow simulated at p = {sizes:?} ({seeds} runs each), extrapolated linearly in 1/p"
+                "NUMERICAL: simulated at p = {sizes:?} ({seeds} runs each; the notes say which model), extrapolated linearly in 1/p"
             ),
         }
     }
@@ -87,9 +87,18 @@ pub struct CurveOptions {
     pub chain_tol: f64,
     /// Largest number of chain sites.
     pub max_sites: usize,
-    /// Settings of the numerical free-face limit (finite alpha).
+    /// Settings of the numerical free-face limit (finite alpha), and the explicit sizes and runs
+    /// of the numeric references with a spectrum when `reference_budget` is None.
     pub free: FreeNumericOptions,
+    /// Time budget in seconds (at the nominal speed [`crate::budget::FLOPS_PER_SEC`]) from which
+    /// the numeric references with a spectrum (large-data, free: THEORY 9.5 F1, F4) choose their
+    /// sizes and runs ([`super::spectral::numeric::plan_reference`]); None: `free.sizes` and
+    /// `free.seeds` as given.
+    pub reference_budget: Option<f64>,
 }
+
+/// Default [`CurveOptions::reference_budget`], seconds at the nominal speed.
+pub const DEFAULT_REFERENCE_BUDGET: f64 = 60.0;
 
 /// Settings of the numerical free-face limit at finite alpha (reduced flow simulated at several
 /// sizes p and extrapolated linearly in 1/p).
@@ -121,6 +130,7 @@ impl Default for CurveOptions {
             chain_tol: 1e-10,
             max_sites: 512,
             free: FreeNumericOptions::default(),
+            reference_budget: Some(DEFAULT_REFERENCE_BUDGET),
         }
     }
 }

@@ -23,7 +23,7 @@ use super::series::{
     rescale_time, scale, sub, to_derivatives, zero, Series,
 };
 use super::{Loss, Regime, RegimeError};
-use crate::poly::{frac, rat, Poly, PolyFormat};
+use crate::poly::{frac, rat, Poly, PolyFormat, Vars};
 use num_rational::BigRational;
 use serde::Serialize;
 
@@ -60,9 +60,9 @@ impl LimitSeries {
         }
     }
 
-    /// Format one coefficient.
+    /// Format one coefficient (in its own variables, the face's constants).
     pub fn format(&self, loss: Loss, s: usize, fmt: PolyFormat) -> String {
-        self.coeffs(loss)[s].format(&self.constants, fmt)
+        self.coeffs(loss)[s].format(fmt)
     }
 
     /// Whether the face's quantity for `loss` ([`Regime::quantity`]) subtracts `l(0)`
@@ -82,7 +82,7 @@ impl LimitSeries {
         let mut c = self.coeffs(loss).to_vec();
         if self.subtracts_initial(loss) {
             if let Some(c0) = c.first_mut() {
-                *c0 = Poly::zero(c0.nvars());
+                *c0 = Poly::zero(c0.vars());
             }
         }
         c
@@ -103,7 +103,7 @@ impl LimitSeries {
     /// Format one coefficient of the labelled quantity ([`Self::quantity_coeffs`]).
     pub fn format_quantity(&self, loss: Loss, s: usize, fmt: PolyFormat) -> String {
         if s == 0 && self.subtracts_initial(loss) {
-            return Poly::zero(self.coeffs(loss)[0].nvars()).format(&self.constants, fmt);
+            return Poly::zero(self.coeffs(loss)[0].vars()).format(fmt);
         }
         self.format(loss, s, fmt)
     }
@@ -122,16 +122,34 @@ impl LimitSeries {
     }
 }
 
-pub(crate) fn q(nv: usize, i: usize) -> Poly {
-    Poly::var(nv, i)
+/// The variable `name` of `vars`.
+pub(crate) fn q(vars: &Vars, name: &str) -> Poly {
+    Poly::var(vars, name)
 }
 
-pub(crate) fn cst(nv: usize, c: BigRational) -> Poly {
-    Poly::constant(nv, c)
+/// The constant `c` in the variables `vars`.
+pub(crate) fn cst(vars: &Vars, c: BigRational) -> Poly {
+    Poly::constant(vars, c)
 }
 
-pub(crate) fn one(nv: usize) -> Poly {
-    cst(nv, rat(1))
+/// The constant 1 in the variables `vars`.
+pub(crate) fn one(vars: &Vars) -> Poly {
+    cst(vars, rat(1))
+}
+
+/// The variables of a face's series: its finite constants ([`Regime::constant_names`]), in
+/// that order (shared per face).
+pub fn face_vars(regime: Regime) -> Vars {
+    static ALL: std::sync::LazyLock<Vec<(Regime, Vars)>> = std::sync::LazyLock::new(|| {
+        Regime::ALL
+            .iter()
+            .map(|&r| (r, Vars::new(r.constant_names())))
+            .collect()
+    });
+    ALL.iter()
+        .find(|(r, _)| *r == regime)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| Vars::new(regime.constant_names()))
 }
 
 /// Exact limit series of `regime` up to order `max_order` (both losses).
@@ -141,11 +159,14 @@ pub(crate) fn one(nv: usize) -> Poly {
 /// (q, r, y). (It is the only series here that comes from the expansion code.)
 pub fn limit_series(regime: Regime, max_order: usize) -> Result<LimitSeries, RegimeError> {
     let (train, pop) = regime.face().series(max_order)?;
+    // Every face computes in its constants by name; lay them out in the catalogue's order.
+    let vars = face_vars(regime);
+    let fix = |v: Vec<Poly>| v.iter().map(|p| p.reorder(&vars)).collect();
     Ok(LimitSeries {
         regime,
         constants: regime.constant_names(),
-        train,
-        pop,
+        train: fix(train),
+        pop: fix(pop),
     })
 }
 
@@ -156,17 +177,27 @@ pub(crate) fn pow_i(b: i64, n: usize) -> BigRational {
 /// `(1/2)(1 - m_{4t}(x))^2` as a series in t with coefficients in Q[x].
 pub(crate) fn logistic_loss(len: usize) -> Series {
     let m = rescale_time(&logistic_in_x(len), &rat(4));
-    let om = sub(&constant(one(1), len), &m);
+    let om = sub(&constant(one(m[0].vars()), len), &m);
     scale(&mul(&om, &om, len), &frac(1, 2))
 }
 
-/// `E_{lam ~ MP_y}` of a polynomial in (consts..., lam) with lam the last variable: each
-/// `lam^m` becomes the Narayana moment `mu_m(y)` (y at index `yi` of the first `nv` variables).
-pub(crate) fn expect_lambda(p: &Poly, nv: usize, yi: usize) -> Poly {
-    let mut out = Poly::zero(nv);
-    for (e, c) in p.terms() {
-        let mono = Poly::monomial(e[..nv].to_vec(), c.clone());
-        out.add_assign(&mono.mul(&mp_moment(e[nv] as u64, nv, yi)));
+/// The name of the spectral variable of [`MgfTrack`] and [`expect_lambda`].
+pub(crate) const LAM: &str = "lam";
+
+/// `E_{lam ~ MP_y}` of a polynomial in (consts..., lam): each `lam^m` becomes the Narayana
+/// moment `mu_m(y)` (`y` the variable named `y`), giving a polynomial in `vars` (the constants).
+pub(crate) fn expect_lambda(p: &Poly, vars: &Vars) -> Poly {
+    let mut out = Poly::zero(vars);
+    for m in 0..=p
+        .terms()
+        .map(|(e, _)| p.exponent(e, LAM))
+        .max()
+        .unwrap_or(0)
+    {
+        let c = p.coefficient(LAM, m);
+        if !c.is_zero() {
+            out.add_assign(&c.mul(&mp_moment(m as u64, vars, "y")));
+        }
     }
     out
 }
@@ -175,8 +206,8 @@ pub(crate) fn expect_lambda(p: &Poly, nv: usize, yi: usize) -> Poly {
 /// Q[consts..., lam]; with `phi(x(T)) = E[P]`, `phi'(x(T)) = E[lam P]`. Each new order costs
 /// O(n) polynomial products, so a whole solution is O(n^2) instead of the O(n^4) of re-composing.
 pub(crate) struct MgfTrack {
-    nv: usize,
-    yi: usize,
+    vars: Vars,
+    with_lam: Vars,
     p: Vec<Poly>,
     /// `phi(x(T))` coefficients known so far.
     pub(crate) phi: Vec<Poly>,
@@ -185,42 +216,36 @@ pub(crate) struct MgfTrack {
 }
 
 impl MgfTrack {
-    pub(crate) fn new(nv: usize, yi: usize) -> Self {
-        let one3 = Poly::constant(nv + 1, rat(1));
+    /// Over the constants `vars` (which contain `y`, the MP ratio).
+    pub(crate) fn new(vars: &Vars) -> Self {
+        let with_lam = Vars::new(vars.names().chain([LAM]));
         MgfTrack {
-            nv,
-            yi,
-            p: vec![one3],
-            phi: vec![Poly::constant(nv, rat(1))],
-            dphi: vec![Poly::constant(nv, rat(1))],
+            vars: vars.clone(),
+            p: vec![Poly::constant(&with_lam, rat(1))],
+            with_lam,
+            phi: vec![Poly::constant(vars, rat(1))],
+            dphi: vec![Poly::constant(vars, rat(1))],
         }
     }
 
     /// Extend by one order, given x[1..=n+1] (x has n+2 known coefficients).
     pub(crate) fn push(&mut self, x: &[Poly]) {
         let n = self.p.len() - 1;
-        let lam = Poly::var(self.nv + 1, self.nv);
-        let lift = |q: &Poly| {
-            q.map_exps(self.nv + 1, |e| {
-                let mut v = e.to_vec();
-                v.push(0);
-                v
-            })
-        };
-        let mut acc = Poly::zero(self.nv + 1);
+        let lam = Poly::var(&self.with_lam, LAM);
+        let mut acc = Poly::zero(&self.with_lam);
         for k in 0..=n {
             if x[k + 1].is_zero() {
                 continue;
             }
-            let term = lift(&x[k + 1])
+            let term = x[k + 1]
+                .reorder(&self.with_lam)
                 .mul(&self.p[n - k])
                 .scale(&rat(k as i64 + 1));
             acc.add_assign(&term);
         }
         let pn = acc.mul(&lam).scale(&frac(1, n as i64 + 1));
-        self.phi.push(expect_lambda(&pn, self.nv, self.yi));
-        self.dphi
-            .push(expect_lambda(&pn.mul(&lam), self.nv, self.yi));
+        self.phi.push(expect_lambda(&pn, &self.vars));
+        self.dphi.push(expect_lambda(&pn.mul(&lam), &self.vars));
         self.p.push(pn);
     }
 }
@@ -251,10 +276,14 @@ pub(crate) fn small_data_chain_series_sites(
     k: usize,
 ) -> (Vec<Poly>, Vec<Poly>) {
     let target = kind != ChainKind::E6;
-    let nv = if target { 2 } else { 1 };
-    let si = nv - 1; // index of s
-    let s = q(nv, si);
-    let qv = if target { q(nv, 0) } else { one(nv) };
+    // Q[q, s] (F5) or Q[s] (E6), s = sqrt r.
+    let nv = &if target {
+        Vars::new(["q", "s"])
+    } else {
+        Vars::new(["s"])
+    };
+    let s = q(nv, "s");
+    let qv = if target { q(nv, "q") } else { one(nv) };
     let rv = s.mul(&s);
     // Initial values.
     let mut a = zero(nv, len);
@@ -360,22 +389,22 @@ pub(crate) fn small_data_chain_series_sites(
     let fix = |v: Series| -> Vec<Poly> {
         to_derivatives(&v)
             .into_iter()
-            .map(|p| halve_exponent(&p, si).expect("only even powers of sqrt(r) occur"))
+            .map(|p| halve_exponent(&p, "s", "r").expect("only even powers of sqrt(r) occur"))
             .collect()
     };
     (fix(tr), fix(pop))
 }
 
-/// F5 through the Riccati moment hierarchy over Q[q, r] (q index 0, r index 1): an independent
-/// exact route (no chain, no square roots).
+/// F5 through the Riccati moment hierarchy over Q[q, r]: an independent exact route (no chain,
+/// no square roots).
 pub fn small_data_riccati_series(max_order: usize) -> (Vec<Poly>, Vec<Poly>) {
-    let nv = 2;
+    let nv = &face_vars(Regime::SmallData);
     let len = max_order + 1;
     let kmax = max_order + 3;
     // m[k] series; m[0] = 1.
     let mut m: Vec<Series> = (0..=kmax + 1).map(|_| zero(nv, len)).collect();
     for (kk, mk) in m.iter_mut().enumerate() {
-        mk[0] = mu_a_moment(kk as u64, nv, 0, 1);
+        mk[0] = mu_a_moment(kk as u64, nv);
     }
     for n in 0..len - 1 {
         let kmax_n = kmax - n - 1; // moments computable at order n + 1
@@ -410,10 +439,10 @@ pub fn small_data_riccati_series(max_order: usize) -> (Vec<Poly>, Vec<Poly>) {
     }
     let om = sub(&constant(one(nv), len), &a);
     let sq = mul(&om, &om, len);
-    let a0 = q(nv, 0).mul(&q(nv, 1));
+    let a0 = q(nv, "q").mul(&q(nv, "r"));
     let c0 = one(nv).sub(&a0);
     let mut pop = scale(&sub(&sq, &constant(c0.mul(&c0), len)), &frac(1, 2));
-    let q2r = q(nv, 0).mul(&q(nv, 0)).mul(&q(nv, 1));
+    let q2r = q(nv, "q").mul(&q(nv, "q")).mul(&q(nv, "r"));
     pop = add(&pop, &sub(&gg, &constant(q2r, len)));
     pop = add(&pop, &scale(&integ, &rat(2)));
     (to_derivatives(&tr), to_derivatives(&pop))
@@ -424,7 +453,8 @@ mod tests {
     use super::*;
 
     fn f(p: &Poly, names: &[&str]) -> String {
-        p.format(names, PolyFormat::Text)
+        assert_eq!(p.vars(), &Vars::new(names));
+        p.format(PolyFormat::Text)
     }
 
     #[test]

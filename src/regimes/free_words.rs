@@ -218,7 +218,7 @@ impl Dense {
         })
     }
     fn to_poly(&self, denom: i64) -> Poly {
-        let mut p = Poly::zero(2);
+        let mut p = Poly::zero(&super::exact::face_vars(super::Regime::Free));
         for i in 0..self.nr {
             for j in 0..self.ny {
                 let v = self.c[i * self.ny + j];
@@ -389,7 +389,7 @@ mod tests {
     #[test]
     fn free_moments_basic() {
         let mut fm = FreeMoments::new();
-        let f = |p: Poly| p.format(&["r", "y"], PolyFormat::Text);
+        let f = |p: Poly| p.format(PolyFormat::Text);
         // phi(a^2) = r + r^2, phi(s^2) = 1 + y, and for free a, s
         // phi(a s a s) = phi(a^2) phi(s)^2 + phi(a)^2 phi(s^2) - phi(a)^2 phi(s)^2
         //             = (r + r^2) + r^2 (1 + y) - r^2 = r + r^2 + r^2 y.
@@ -406,7 +406,7 @@ mod tests {
         // THEORY 5.2 F4: both start at r(1+r)/2; d(l_pop/q^2)/dtau = -4 r (1 + 3r + r^2);
         // d(l_tr/q^2)/dtau = -4 r (1 + 3r + r^2) - r (1 + 6r + 4r^2) y.
         let (tr, pop) = free_face_derivatives(1);
-        let f = |p: &Poly| p.format(&["r", "y"], PolyFormat::Text);
+        let f = |p: &Poly| p.format(PolyFormat::Text);
         assert_eq!(f(&tr[0]), "1/2*r^2 + 1/2*r");
         assert_eq!(f(&pop[0]), "1/2*r^2 + 1/2*r");
         assert_eq!(f(&pop[1]), "-4*r^3 - 12*r^2 - 4*r");

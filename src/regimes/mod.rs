@@ -75,7 +75,7 @@ pub mod variants;
 pub use crate::polytope::Loss;
 pub use confirm::{confirm, lift, lift_series, restrict, verify, ConfirmReport, OrderCheck};
 pub use curves::{limit_curve, limit_curve_with, CurveMethod, CurveOptions, LimitCurves};
-pub use exact::{limit_series, LimitSeries};
+pub use exact::{face_vars, limit_series, LimitSeries};
 pub use ode::OdeOptions;
 
 use serde::Serialize;

@@ -4,7 +4,7 @@
 //! function of the face time `T`, each a [`Poly`] in the face's finite constants. Products cost
 //! `O(n^2)` polynomial multiplications; composition `O(n^3)`.
 
-use crate::poly::{rat, Poly};
+use crate::poly::{rat, Poly, Vars};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Zero};
@@ -12,14 +12,14 @@ use num_traits::{One, Zero};
 /// Ordinary Taylor coefficients, index = power of the time variable.
 pub type Series = Vec<Poly>;
 
-/// The zero series of a given length.
-pub fn zero(nvars: usize, len: usize) -> Series {
-    vec![Poly::zero(nvars); len]
+/// The zero series of a given length, in the variables `vars`.
+pub fn zero(vars: &Vars, len: usize) -> Series {
+    vec![Poly::zero(vars); len]
 }
 
 /// `c + 0 T + ...`.
 pub fn constant(c: Poly, len: usize) -> Series {
-    let mut s = zero(c.nvars(), len);
+    let mut s = zero(c.vars(), len);
     if len > 0 {
         s[0] = c;
     }
@@ -48,8 +48,7 @@ pub fn scale(a: &Series, c: &BigRational) -> Series {
 
 /// The coefficient `[T^k] (a b)`.
 pub fn mul_coeff(a: &Series, b: &Series, k: usize) -> Poly {
-    let nv = a[0].nvars();
-    let mut out = Poly::zero(nv);
+    let mut out = Poly::zero(a[0].vars());
     for i in 0..=k {
         if i < a.len() && k - i < b.len() && !a[i].is_zero() && !b[k - i].is_zero() {
             out.add_assign(&a[i].mul(&b[k - i]));
@@ -66,9 +65,8 @@ pub fn mul(a: &Series, b: &Series, len: usize) -> Series {
 /// `sum_m f[m] x^m`, truncated to `len`, for `x` with zero constant term (Horner).
 pub fn compose(f: &[Poly], x: &Series, len: usize) -> Series {
     debug_assert!(x[0].is_zero());
-    let nv = x[0].nvars();
     let top = f.len().min(len);
-    let mut acc = zero(nv, len);
+    let mut acc = zero(x[0].vars(), len);
     for m in (0..top).rev() {
         acc = mul(&acc, x, len);
         acc[0].add_assign(&f[m]);
@@ -112,14 +110,15 @@ pub fn narayana(m: u64, i: u64) -> BigInt {
 }
 
 /// `E_{MP_y} lam^m = sum_{i=1}^m N(m, i) y^(i-1)` (and 1 for m = 0), as a polynomial in
-/// `nvars` variables with `y` at index `yi`.
-pub fn mp_moment(m: u64, nvars: usize, yi: usize) -> Poly {
+/// the variables `vars`, `y` being the one named `y`.
+pub fn mp_moment(m: u64, vars: &Vars, y: &str) -> Poly {
     if m == 0 {
-        return Poly::constant(nvars, rat(1));
+        return Poly::constant(vars, rat(1));
     }
-    let mut p = Poly::zero(nvars);
+    let yi = vars.index(y).expect("y is a variable");
+    let mut p = Poly::zero(vars);
     for i in 1..=m {
-        let mut e = vec![0; nvars];
+        let mut e = vec![0; vars.len()];
         e[yi] = (i - 1) as i32;
         p.add_term(e, BigRational::from_integer(narayana(m, i)));
     }
@@ -127,14 +126,16 @@ pub fn mp_moment(m: u64, nvars: usize, yi: usize) -> Poly {
 }
 
 /// Moment `E_{x ~ mu_A} x^j = (1/p) tr A0^j = sum_k N(j, k) q^j r^k` for j >= 1 (1 for j = 0),
-/// with `q` at index `qi` and `r` at index `ri`.
-pub fn mu_a_moment(j: u64, nvars: usize, qi: usize, ri: usize) -> Poly {
+/// in the variables `vars`, which contain `q` and `r`.
+pub fn mu_a_moment(j: u64, vars: &Vars) -> Poly {
     if j == 0 {
-        return Poly::constant(nvars, rat(1));
+        return Poly::constant(vars, rat(1));
     }
-    let mut p = Poly::zero(nvars);
+    let qi = vars.index("q").expect("q is a variable");
+    let ri = vars.index("r").expect("r is a variable");
+    let mut p = Poly::zero(vars);
     for k in 1..=j {
-        let mut e = vec![0; nvars];
+        let mut e = vec![0; vars.len()];
         e[qi] = j as i32;
         e[ri] = k as i32;
         p.add_term(e, BigRational::from_integer(narayana(j, k)));
@@ -145,8 +146,9 @@ pub fn mu_a_moment(j: u64, nvars: usize, qi: usize, ri: usize) -> Poly {
 /// The logistic `m_s(x)` (`dm/ds = m (1 - m)`, `m_0 = x`) as a power series in s whose
 /// coefficients are polynomials in the single variable x: `m_{n+1} = (m_n - [m^2]_n)/(n+1)`.
 pub fn logistic_in_x(len: usize) -> Series {
-    let mut m = zero(1, len);
-    m[0] = Poly::var(1, 0);
+    let x = Vars::new(["x"]);
+    let mut m = zero(&x, len);
+    m[0] = Poly::var(&x, "x");
     for n in 0..len.saturating_sub(1) {
         let sq = mul_coeff(&m, &m, n);
         m[n + 1] = m[n]
@@ -168,15 +170,16 @@ pub fn rescale_time(a: &Series, k: &BigRational) -> Series {
         .collect()
 }
 
-/// Replace the single variable x of each coefficient by the polynomial `sub(j)` for `x^j`
-/// (a linear functional on Q[x], such as a moment map).
-pub fn apply_moments(a: &Series, nvars: usize, mut sub: impl FnMut(u64) -> Poly) -> Series {
+/// Replace the variable x of each coefficient (a polynomial in x alone) by the polynomial
+/// `sub(j)` for `x^j` (a linear functional on Q[x], such as a moment map), giving a series in
+/// the variables `vars`.
+pub fn apply_moments(a: &Series, vars: &Vars, mut sub: impl FnMut(u64) -> Poly) -> Series {
     let mut cache: Vec<Option<Poly>> = Vec::new();
     a.iter()
         .map(|p| {
-            let mut out = Poly::zero(nvars);
+            let mut out = Poly::zero(vars);
             for (e, c) in p.terms() {
-                let j = e[0] as usize;
+                let j = p.exponent(e, "x") as usize;
                 if cache.len() <= j {
                     cache.resize(j + 1, None);
                 }
@@ -190,17 +193,10 @@ pub fn apply_moments(a: &Series, nvars: usize, mut sub: impl FnMut(u64) -> Poly)
         .collect()
 }
 
-/// Map the exponent of one variable `v` (an auxiliary square root, e.g. s = sqrt r) to half its
-/// value. Returns `None` when an odd power is present.
-pub fn halve_exponent(p: &Poly, v: usize) -> Option<Poly> {
-    if p.terms().any(|(e, _)| e[v] % 2 != 0) {
-        return None;
-    }
-    Some(p.map_exps(p.nvars(), |e| {
-        let mut e = e.to_vec();
-        e[v] /= 2;
-        e
-    }))
+/// Square an auxiliary square root: a polynomial in `s = sqrt r` (the variable named `from`)
+/// written in `r = s^2` (named `to`). Returns `None` when an odd power of s is present.
+pub fn halve_exponent(p: &Poly, from: &str, to: &str) -> Option<Poly> {
+    p.root_var(from, 2, to)
 }
 
 /// Evaluate `sum_n a[n] T^n` in floating point at the constants `at`.
@@ -223,11 +219,11 @@ mod tests {
     fn narayana_and_moments() {
         assert_eq!(narayana(4, 2), BigInt::from(6));
         // E_MP lam^3 = 1 + 3y + y^2.
-        let m3 = mp_moment(3, 1, 0);
-        assert_eq!(m3.format(&["y"], PolyFormat::Text), "y^2 + 3*y + 1");
+        let m3 = mp_moment(3, &Vars::new(["y"]), "y");
+        assert_eq!(m3.format(PolyFormat::Text), "y^2 + 3*y + 1");
         // (1/p) E tr A^2 = q^2 (r + r^2) at leading order.
-        let a2 = mu_a_moment(2, 2, 0, 1);
-        assert_eq!(a2.format(&["q", "r"], PolyFormat::Text), "q^2*r^2 + q^2*r");
+        let a2 = mu_a_moment(2, &Vars::new(["q", "r"]));
+        assert_eq!(a2.format(PolyFormat::Text), "q^2*r^2 + q^2*r");
     }
 
     #[test]
@@ -239,17 +235,18 @@ mod tests {
         let approx = eval_f64(&m, &[x], s);
         let exact = x * s.exp() / (1.0 + x * (s.exp() - 1.0));
         assert!((approx - exact).abs() < 1e-15);
-        assert_eq!(m[1].format(&["x"], PolyFormat::Text), "-x^2 + x");
+        assert_eq!(m[1].format(PolyFormat::Text), "-x^2 + x");
     }
 
     #[test]
     fn compose_exp() {
         // e^{x(T)} with x = T: coefficients 1/n!.
         let len = 6;
-        let mut x = zero(0, len);
-        x[1] = Poly::constant(0, rat(1));
+        let none = Vars::empty();
+        let mut x = zero(&none, len);
+        x[1] = Poly::constant(&none, rat(1));
         let f: Vec<Poly> = (0..len)
-            .map(|m| Poly::constant(0, factorial(m).recip()))
+            .map(|m| Poly::constant(&none, factorial(m).recip()))
             .collect();
         let e = compose(&f, &x, len);
         for (n, p) in e.iter().enumerate() {

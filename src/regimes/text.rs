@@ -36,6 +36,12 @@ pub fn formula_latex(regime: Regime) -> &'static str {
     regime.face().text().latex
 }
 
+/// The limit formula with a covariance spectrum in words and in LaTeX, where the face has one
+/// (THEORY 9.5: mean-field, narrow-latent, small-data); None elsewhere.
+pub fn formula_law(regime: Regime) -> Option<(&'static str, &'static str)> {
+    regime.face().text_law()
+}
+
 /// A derivation sketch (for `prism limit --explain FACE`).
 pub fn explain(regime: Regime) -> String {
     let body = regime.face().text().derivation;

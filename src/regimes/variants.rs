@@ -11,11 +11,13 @@ use super::{LimitSeries, Regime};
 use crate::poly::{frac, rat, Poly};
 
 fn wrap(regime: Regime, train: Vec<Poly>, pop: Vec<Poly>) -> LimitSeries {
+    let vars = super::exact::face_vars(regime);
+    let fix = |v: Vec<Poly>| v.iter().map(|p| p.reorder(&vars)).collect();
     LimitSeries {
         regime,
         constants: regime.constant_names(),
-        train,
-        pop,
+        train: fix(train),
+        pop: fix(pop),
     }
 }
 
@@ -37,22 +39,22 @@ pub fn small_data_frozen_a_perp(max_order: usize) -> LimitSeries {
 /// THEORY: off by exactly `q^3 r^2` at s = 1.
 pub fn small_data_frozen_m_perp(max_order: usize) -> LimitSeries {
     let len = max_order + 1;
-    let nv = 2;
-    let q = Poly::var(nv, 0);
-    let r = Poly::var(nv, 1);
+    let nv = &super::exact::face_vars(Regime::SmallData);
+    let q = Poly::var(nv, "q");
+    let r = Poly::var(nv, "r");
     let fact = |n: usize| super::series::factorial(n);
     let pw = |b: i64, n: usize| crate::poly::pow_rat(&rat(b), n as i32);
     // L(tau) = sum_n (-2q)^n mu_n(r) tau^n / n!, G = q sum_n (-2q)^n mu_{n+1}(r) tau^n/n!.
     let l: Series = (0..len)
         .map(|n| {
-            mp_moment(n as u64, nv, 1)
+            mp_moment(n as u64, nv, "r")
                 .mul(&q.pow(n as u32))
                 .scale(&(pw(-2, n) / fact(n)))
         })
         .collect();
     let g: Series = (0..len)
         .map(|n| {
-            mp_moment(n as u64 + 1, nv, 1)
+            mp_moment(n as u64 + 1, nv, "r")
                 .mul(&q.pow(n as u32 + 1))
                 .scale(&(pw(-2, n) / fact(n)))
         })

@@ -51,8 +51,8 @@ pub struct ExpandTerm {
 impl ExpandEntry {
     /// The entries of one loss, orders 0..polys.len(). `leading`: the polynomials are in
     /// (r, q, y) (the leading path) and are converted to raw monomials. Polynomials with
-    /// moment variables after the base ones (`prism::expansion::aniso`) give terms with
-    /// `moments`.
+    /// further variables (the moments `m_k` of `prism::expansion::aniso`) give terms with
+    /// `moments`, keyed by variable name. Exponents are read by name.
     pub fn from_polys(loss: Loss, polys: &[Poly], leading: bool) -> Vec<ExpandEntry> {
         polys
             .iter()
@@ -63,6 +63,14 @@ impl ExpandEntry {
                 } else {
                     p.clone()
                 };
+                // Raw variables p, H, sigma2, N first, then the moments (if any).
+                let raw = raw.reorder(&crate::expansion::full_vars().union(raw.vars()));
+                let extra: Vec<(usize, &str)> = raw
+                    .vars()
+                    .names()
+                    .enumerate()
+                    .filter(|(_, n)| !crate::expansion::FULL_VARS.contains(n))
+                    .collect();
                 ExpandEntry {
                     loss: loss.name().to_string(),
                     order: s,
@@ -72,17 +80,15 @@ impl ExpandEntry {
                         .map(|(e, c)| ExpandTerm {
                             coeff: c.to_string(),
                             value: rat_to_f64(c),
-                            p: e[0],
-                            h: e[1],
-                            sigma2: e[2],
-                            n: e[3],
-                            // raw variables p, H, sigma2, N, then m1, m2, ... if any
-                            moments: (e.len() > 4).then(|| {
-                                e[4..]
+                            p: raw.exponent(e, "p"),
+                            h: raw.exponent(e, "H"),
+                            sigma2: raw.exponent(e, "sigma2"),
+                            n: raw.exponent(e, "N"),
+                            moments: (!extra.is_empty()).then(|| {
+                                extra
                                     .iter()
-                                    .enumerate()
-                                    .filter(|(_, &x)| x != 0)
-                                    .map(|(k, &x)| (format!("m{}", k + 1), x))
+                                    .filter(|(i, _)| e[*i] != 0)
+                                    .map(|(i, name)| (name.to_string(), e[*i]))
                                     .collect()
                             }),
                         })
@@ -113,15 +119,14 @@ pub fn text(
     if anisotropic {
         out.push_str("# anisotropic data: m_k = tr(Sigma^k)/p (m_k = 1 is isotropic)\n");
     }
-    let names: Vec<String> = match (anisotropic, leading) {
+    let vars = match (anisotropic, leading) {
         (true, true) => aniso_leading_vars(),
         (true, false) => aniso_full_vars(),
-        (false, true) => ["r", "q", "y"].map(String::from).to_vec(),
-        (false, false) => crate::expansion::FULL_VARS.map(String::from).to_vec(),
+        (false, true) => crate::expansion::leading_vars(),
+        (false, false) => crate::expansion::full_vars(),
     };
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     for (s, p) in polys.iter().enumerate() {
-        out.push_str(&format!("c_{s} = {}\n", p.format(&names, fmt)));
+        out.push_str(&format!("c_{s} = {}\n", p.reorder(&vars).format(fmt)));
     }
     out
 }

@@ -306,8 +306,7 @@ pub fn series_strings(ls: &LimitSeries, loss: Loss, fmt: PolyFormat) -> Vec<Stri
 /// The face part of `l(0)` (over the loss scale) that the quantity of `loss` subtracts, as text
 /// in `fmt` ([`LimitSeries::initial_face_part`]).
 pub fn subtracted_string(ls: &LimitSeries, loss: Loss, fmt: PolyFormat) -> Option<String> {
-    ls.initial_face_part(loss)
-        .map(|p| p.format(&ls.constants, fmt))
+    ls.initial_face_part(loss).map(|p| p.format(fmt))
 }
 
 impl LimitReport {
@@ -347,9 +346,17 @@ impl LimitReport {
             corrections: regime.corrections(),
             face: regime.name().to_string(),
             face_dim: regime.dim(),
-            formula: Formula {
-                latex: text::formula_latex(regime).to_string(),
-                words: text::formula_words(regime).to_string(),
+            formula: {
+                // With a spectrum, the face's formula in terms of the law where it has one.
+                let (words, latex) = o
+                    .spectrum
+                    .as_ref()
+                    .and_then(|_| text::formula_law(regime))
+                    .unwrap_or((text::formula_words(regime), text::formula_latex(regime)));
+                Formula {
+                    latex: latex.to_string(),
+                    words: words.to_string(),
+                }
             },
             label: regime.label().to_string(),
             method: curves.map(|c| c.method.clone()),

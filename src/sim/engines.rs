@@ -328,6 +328,15 @@ impl DiagEngine {
         for m in &mut self.m {
             *m = if c == 0.0 {
                 *m / (1.0 + 4.0 * *m * dt)
+            } else if *m == 0.0 {
+                // The zero eigenvalues of M stay zero (0 e^{c dt} would be 0 inf = NaN).
+                0.0
+            } else if c * dt > 600.0 {
+                // e^{c dt} overflows (or nearly): the same map divided through by e^{c dt},
+                // m / (e^{-c dt} + (4 m / c)(1 - e^{-c dt})), which tends to c/4 (the fixed
+                // point) instead of inf/inf = NaN.
+                let d = (-c * dt).exp();
+                *m / (d + (4.0 * *m / c) * (1.0 - d))
             } else {
                 let e = (c * dt).exp();
                 *m * e / (1.0 + (4.0 * *m / c) * (e - 1.0))
@@ -907,4 +916,39 @@ fn h_side_finish(
     gemm(-1.0, m.view(), y.view(), 1.0, v.view_mut());
     gemm(-1.0, k.view(), w, 1.0, v);
     tr
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DiagEngine;
+
+    /// The exact flow of dm/dt = 2 lin2 m - 4 m^2 over a long step (c dt beyond the range of
+    /// exp) reaches the fixed point lin2/2 instead of inf/inf = NaN, and agrees with the
+    /// unscaled formula where both are finite.
+    #[test]
+    fn diagonal_flow_survives_long_steps() {
+        let m0 = vec![0.0, 1e-3, 0.5, 3.0];
+        let mut long = DiagEngine {
+            m: m0.clone(),
+            p: 4.0,
+            lin2: 2.0,
+        };
+        long.flow(5e4);
+        assert_eq!(long.m[0], 0.0);
+        for &m in &long.m[1..] {
+            assert!((m - 1.0).abs() < 1e-12, "{:?}", long.m);
+        }
+        // Just below and above the switch (c dt = 600) the two forms agree.
+        for dt in [149.9, 150.1] {
+            let mut e = DiagEngine {
+                m: m0.clone(),
+                p: 4.0,
+                lin2: 2.0,
+            };
+            e.flow(dt);
+            for &m in &e.m[1..] {
+                assert!((m - 1.0).abs() < 1e-12, "dt {dt}: {:?}", e.m);
+            }
+        }
+    }
 }

@@ -477,6 +477,12 @@ pub(crate) fn validate_common(
             if *k == 0 && t_max > 0.0 {
                 return bad("record", "need at least one interval");
             }
+            if *k > 0 && t_max == 0.0 {
+                return bad(
+                    "t_max",
+                    "must be > 0 for a grid of intervals (--t-max or --tau-max): every record time would be 0",
+                );
+            }
         }
         Record::Times(ts) => {
             if ts.is_empty() {

@@ -17,7 +17,7 @@
 use super::free::leading_coefficients_aniso;
 use super::{
     at_identity, full_coefficients_aniso, leading_part_aniso, moment_partition, normalize_aniso,
-    Samples, FULL_BASE, LEADING_BASE,
+    Samples,
 };
 use crate::expansion::normalized::{full_support_law, normalize, Check, StructureReport};
 use crate::expansion::{full_coefficients, leading_coefficients, ExpansionError, Method};
@@ -74,18 +74,22 @@ fn check(name: &str, loss: Loss, s: usize, bad: Vec<String>, ok: String) -> Chec
     }
 }
 
-/// The checks shared by the full and the leading view. `norm` has exponents
-/// `[k, j, l, (g,) moments..]` with the moments from slot `mb`; `iso_support` is the
-/// isotropic support in the same coordinates without moments.
+/// The checks shared by the full and the leading view. `norm` is in `r, q, y, (eps,)` followed
+/// by the moments `m1..` (the layout of [`normalize_aniso`] and
+/// [`super::aniso_leading_vars`]; the moments start at `m1`, found by name); `iso_support` is
+/// the isotropic support in the same coordinates without moments.
 fn common_checks(
     report: &mut StructureReport,
     loss: Loss,
     s: usize,
     what: &str,
     norm: &Poly,
-    mb: usize,
     iso_support: &BTreeSet<Vec<i32>>,
 ) {
+    let mb = norm
+        .var_index(&super::moment_name(1))
+        .unwrap_or(norm.nvars());
+    let j_index = norm.var_index("q").expect("q is a variable");
     let support: BTreeSet<Vec<i32>> = norm.terms().map(|(e, _)| e[..mb].to_vec()).collect();
     let extra: Vec<String> = support
         .difference(iso_support)
@@ -109,7 +113,7 @@ fn common_checks(
     ));
     let bad_sign: Vec<String> = norm
         .terms()
-        .filter(|(e, c)| c.is_positive() != (e[1] % 2 == 0))
+        .filter(|(e, c)| c.is_positive() != (e[j_index] % 2 == 0))
         .map(|(e, _)| format!("{e:?}"))
         .collect();
     report.checks.push(check(
@@ -161,13 +165,13 @@ pub fn check_aniso_full(
     let mut report = StructureReport::default();
     let iso = match samples {
         Samples::Finite => iso.clone(),
-        Samples::Infinite => iso.filter(|e| e[3] == 0),
+        Samples::Infinite => iso.filter(|e| iso.exponent(e, "N") == 0),
     };
     let tag = match samples {
         Samples::Finite => "full, finite N",
         Samples::Infinite => "full, N = inf",
     };
-    let red = at_identity(aniso, FULL_BASE);
+    let red = at_identity(aniso);
     report.checks.push(check(
         &format!("{tag}: Sigma = I gives the isotropic polynomial"),
         loss,
@@ -206,7 +210,6 @@ pub fn check_aniso_full(
         s,
         tag,
         &normalize_aniso(aniso),
-        FULL_BASE,
         &iso_support,
     );
     report
@@ -217,7 +220,7 @@ pub fn check_aniso_full(
 pub fn check_aniso_leading(loss: Loss, s: usize, lead: &Poly, iso_lead: &Poly) -> StructureReport {
     let mut report = StructureReport::default();
     let tag = "leading (free probability)";
-    let red = at_identity(lead, LEADING_BASE);
+    let red = at_identity(lead);
     report.checks.push(check(
         &format!("{tag}: Sigma = I gives the isotropic leading part"),
         loss,
@@ -230,14 +233,16 @@ pub fn check_aniso_leading(loss: Loss, s: usize, lead: &Poly, iso_lead: &Poly) -
         format!("{} terms with moments", lead.len()),
     ));
     let iso_support: BTreeSet<Vec<i32>> = iso_lead.terms().map(|(e, _)| e.clone()).collect();
-    common_checks(&mut report, loss, s, tag, lead, LEADING_BASE, &iso_support);
+    common_checks(&mut report, loss, s, tag, lead, &iso_support);
     report
 }
 
+/// The points `[k, j, l]` (exponents of r, q, y, by name) of a leading polynomial with
+/// moments, the constant point dropped.
 fn project_support(lead: &Poly) -> BTreeSet<Point3> {
     lead.terms()
-        .filter(|(e, _)| e[..LEADING_BASE].iter().any(|&x| x != 0))
-        .map(|(e, _)| [i64::from(e[0]), i64::from(e[1]), i64::from(e[2])])
+        .map(|(e, _)| ["r", "q", "y"].map(|n| i64::from(lead.exponent(e, n))))
+        .filter(|p| p.iter().any(|&x| x != 0))
         .collect()
 }
 
@@ -281,7 +286,7 @@ pub fn computed_hierarchy_aniso(
                     },
                     format!("{} terms", g0.len()),
                 ));
-                let n0 = fin[s].filter(|e| e[3] == 0);
+                let n0 = fin[s].filter(|e| fin[s].exponent(e, "N") == 0);
                 report.checks.push(check(
                     "N = inf equals the N^0 part of finite N",
                     loss,

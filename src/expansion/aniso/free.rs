@@ -31,7 +31,7 @@
 //! see [`leading_coefficients_aniso`] for timings.
 
 use super::word3::{doubled_derivatives3, Word3};
-use super::{LEADING_BASE, MAX_MOMENTS};
+use super::MAX_MOMENTS;
 use crate::expansion::fasthash::FastMap;
 use crate::expansion::word::{doubled_derivatives, TraceWord, Word};
 use crate::expansion::ExpansionError;
@@ -194,7 +194,7 @@ pub fn free_moment(w: Word3) -> Result<Poly, ExpansionError> {
 }
 
 fn to_poly(v: &SPoly, j: usize, mult: i128) -> Poly {
-    let mut p = Poly::zero(LEADING_BASE + MAX_MOMENTS);
+    let mut p = Poly::zero(&super::aniso_leading_vars());
     for (k, c) in v {
         let c = *c;
         let mut e = vec![i32::from(k[0]), j as i32, i32::from(k[1])];
@@ -235,7 +235,7 @@ pub fn leading_coefficients_aniso(
     let mut f = Free::default();
     let mut out = Vec::with_capacity(derivs.len());
     for comb in &derivs {
-        let mut acc = Poly::zero(LEADING_BASE + MAX_MOMENTS);
+        let mut acc = Poly::zero(&super::aniso_leading_vars());
         let mut sorted = comb.clone();
         sorted.sort();
         for (w, c) in sorted {
@@ -250,15 +250,12 @@ pub fn leading_coefficients_aniso(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expansion::aniso::aniso_leading_vars;
     use crate::poly::PolyFormat;
 
     fn show(w: &str) -> String {
-        let names = aniso_leading_vars();
-        let n: Vec<&str> = names.iter().map(String::as_str).collect();
         free_moment(Word3::parse(w).unwrap())
             .unwrap()
-            .format(&n, PolyFormat::Text)
+            .format(PolyFormat::Text)
     }
 
     #[test]

@@ -51,7 +51,7 @@ use super::fasthash::FastMap;
 use super::wick::{integrate_states, integrate_w_states, Coef, Progress};
 use super::word::{doubled_derivatives, TraceWord, Word};
 use super::ExpansionError;
-use crate::poly::Poly;
+use crate::poly::{Poly, Vars};
 use crate::polytope::Loss;
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -69,22 +69,40 @@ pub const FULL_BASE: usize = 4;
 /// Base variables of the leading polynomials: `r, q, y`.
 pub const LEADING_BASE: usize = 3;
 
-/// Variable names of the full anisotropic polynomials: `p, H, sigma2, N, m1, ..., m12`
-/// (N with exponents <= 0, moment exponents >= 0).
-pub fn aniso_full_vars() -> Vec<String> {
-    let mut v: Vec<String> = ["p", "H", "sigma2", "N"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    v.extend((1..=MAX_MOMENTS).map(|k| format!("m{k}")));
-    v
+static FULL_VARS_ANISO: std::sync::LazyLock<Vars> = std::sync::LazyLock::new(|| {
+    let m: Vec<String> = (1..=MAX_MOMENTS).map(|k| format!("m{k}")).collect();
+    Vars::new(
+        crate::expansion::FULL_VARS
+            .iter()
+            .copied()
+            .chain(m.iter().map(|s| s.as_str())),
+    )
+});
+
+static LEADING_VARS_ANISO: std::sync::LazyLock<Vars> = std::sync::LazyLock::new(|| {
+    let m: Vec<String> = (1..=MAX_MOMENTS).map(|k| format!("m{k}")).collect();
+    Vars::new(
+        crate::expansion::LEADING_VARS
+            .iter()
+            .copied()
+            .chain(m.iter().map(|s| s.as_str())),
+    )
+});
+
+/// The name of the moment variable `m_k = E_{mu_S}[lam^k]` (k >= 1): `m1`, `m2`, ...
+pub fn moment_name(k: usize) -> String {
+    format!("m{k}")
 }
 
-/// Variable names of the leading anisotropic polynomials: `r, q, y, m1, ..., m12`.
-pub fn aniso_leading_vars() -> Vec<String> {
-    let mut v: Vec<String> = ["r", "q", "y"].iter().map(|s| s.to_string()).collect();
-    v.extend((1..=MAX_MOMENTS).map(|k| format!("m{k}")));
-    v
+/// Variables of the full anisotropic polynomials: `p, H, sigma2, N, m1, ..., m12`
+/// (N with exponents <= 0, moment exponents >= 0).
+pub fn aniso_full_vars() -> Vars {
+    FULL_VARS_ANISO.clone()
+}
+
+/// Variables of the leading anisotropic polynomials: `r, q, y, m1, ..., m12`.
+pub fn aniso_leading_vars() -> Vars {
+    LEADING_VARS_ANISO.clone()
 }
 
 /// The training-set size of an expansion.
@@ -203,7 +221,7 @@ fn combine(
             }
         }
     }
-    let mut poly = Poly::zero(FULL_BASE + MAX_MOMENTS);
+    let mut poly = Poly::zero(&aniso_full_vars());
     for (k, v) in acc {
         poly.add_term(k, BigRational::new(v, BigInt::from(2)));
     }
@@ -271,50 +289,48 @@ pub fn full_coefficients_aniso(
     Ok(out)
 }
 
-/// The normalized view with moments: raw `[p, H, sigma2, N, m..]` to `[k, j, l, g, m..]`
-/// (THEORY section 3, the moments kept as O(1) constants).
+/// The normalized view with moments: raw `p^a H^B sigma2^C N^(-D) m..` to
+/// `r^k q^j y^l eps^g m..` (THEORY section 3, the moments kept as O(1) constants; it is
+/// [`crate::expansion::normalize`], which keeps every further variable by name).
 pub fn normalize_aniso(full: &Poly) -> Poly {
-    full.map_exps(full.nvars(), |e| {
-        let (a, b, c, d) = (e[0], e[1], e[2], -e[3]);
-        let mut v = vec![b, c, d, c + d - a - b];
-        v.extend_from_slice(&e[FULL_BASE..]);
-        v
-    })
+    crate::expansion::normalize(full)
 }
 
 /// The g = 0 part of a full anisotropic coefficient, in [`aniso_leading_vars`] (`r, q, y, m..`),
-/// the shape of [`free::leading_coefficients_aniso`].
+/// the shape of [`free::leading_coefficients_aniso`] ([`crate::expansion::leading_part`]).
 pub fn leading_part_aniso(full: &Poly) -> Poly {
-    normalize_aniso(full)
-        .filter(|e| e[3] == 0)
-        .map_exps(LEADING_BASE + MAX_MOMENTS, |e| {
-            let mut v = vec![e[0], e[1], e[2]];
-            v.extend_from_slice(&e[FULL_BASE..]);
-            v
-        })
+    crate::expansion::leading_part(full)
 }
 
 /// Substitute values for the moments: `m[k - 1]` for `m_k` (moments beyond `m.len()` must not
-/// occur). `base` is the number of leading non-moment variables ([`FULL_BASE`] or
-/// [`LEADING_BASE`]); the result is a polynomial in those only. With all `m_k = 1` this is the
-/// isotropic polynomial (THEORY 9.1: isotropic data is `m_k = 1`).
-pub fn substitute_moments(
-    poly: &Poly,
-    base: usize,
-    m: &[BigRational],
-) -> Result<Poly, ExpansionError> {
-    let mut out = Poly::zero(base);
-    for (e, c) in poly.terms() {
-        let mut v = c.clone();
-        for (k, &x) in e[base..].iter().enumerate() {
-            if x != 0 {
-                let mk = m.get(k).ok_or(ExpansionError::WordTooLong { len: k + 1 })?;
-                v *= crate::poly::pow_rat(mk, x);
-            }
-        }
-        out.add_term(e[..base].to_vec(), v);
+/// occur, else [`ExpansionError::WordTooLong`]); the result is a polynomial in the other
+/// variables (the moment variables `m1..` are found by name, [`moment_name`]). With all
+/// `m_k = 1` this is the isotropic polynomial (THEORY 9.1: isotropic data is `m_k = 1`).
+pub fn substitute_moments(poly: &Poly, m: &[BigRational]) -> Result<Poly, ExpansionError> {
+    let mut values = Vec::new();
+    for k in 1..=MAX_MOMENTS {
+        let name = moment_name(k);
+        let Some(i) = poly.var_index(&name) else {
+            continue;
+        };
+        let value = match m.get(k - 1) {
+            Some(v) => v.clone(),
+            None if poly.terms().all(|(e, _)| e[i] == 0) => BigRational::from_integer(1.into()),
+            None => return Err(ExpansionError::WordTooLong { len: k }),
+        };
+        values.push((name, value));
     }
-    Ok(out)
+    let at: Vec<(&str, BigRational)> = values
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.clone()))
+        .collect();
+    Ok(poly.eval_at(&at))
+}
+
+/// The exponent of the moment `m_k` in an exponent vector of `poly` (0 if `m_k` is not a
+/// variable).
+pub fn moment_exponent(poly: &Poly, e: &[i32], k: usize) -> i32 {
+    poly.exponent(e, &moment_name(k))
 }
 
 /// Why a polynomial with moments cannot be evaluated at a spectral law.
@@ -336,18 +352,12 @@ pub enum LawError {
 /// Substitute the exact moments of a spectral law (the law as given; use
 /// [`crate::spec::SpectrumLaw::normalized`] first for mean 1). Fails when a moment that
 /// occurs is infinite.
-pub fn substitute_law(
-    poly: &Poly,
-    base: usize,
-    law: &crate::spec::SpectrumLaw,
-) -> Result<Poly, LawError> {
-    let used = (0..MAX_MOMENTS)
-        .filter(|&k| poly.terms().any(|(e, _)| e[base + k] != 0))
-        .max()
-        .map_or(0, |k| k + 1);
+pub fn substitute_law(poly: &Poly, law: &crate::spec::SpectrumLaw) -> Result<Poly, LawError> {
+    let occurs = |k: usize| poly.terms().any(|(e, _)| moment_exponent(poly, e, k) != 0);
+    let used = (1..=MAX_MOMENTS).filter(|&k| occurs(k)).max().unwrap_or(0);
     let mut m = Vec::with_capacity(used);
     for k in 1..=used {
-        let occurs = poly.terms().any(|(e, _)| e[base + k - 1] != 0);
+        let occurs = occurs(k);
         m.push(match law.moment(k as u32)? {
             crate::spec::Moment::Finite(v) => v,
             crate::spec::Moment::Infinite if occurs => {
@@ -359,7 +369,7 @@ pub fn substitute_law(
             crate::spec::Moment::Infinite => BigRational::from_integer(0.into()),
         });
     }
-    Ok(substitute_moments(poly, base, &m).expect("every occurring moment is given"))
+    Ok(substitute_moments(poly, &m).expect("every occurring moment is given"))
 }
 
 /// The first order s whose coefficient `c_s` involves an infinite moment of the law (THEORY
@@ -371,9 +381,9 @@ pub fn first_divergent_order(law: &crate::spec::SpectrumLaw) -> Option<usize> {
 }
 
 /// The isotropic reduction: every `m_k = 1`.
-pub fn at_identity(poly: &Poly, base: usize) -> Poly {
+pub fn at_identity(poly: &Poly) -> Poly {
     let ones = vec![BigRational::from_integer(1.into()); MAX_MOMENTS];
-    substitute_moments(poly, base, &ones).expect("all moments given")
+    substitute_moments(poly, &ones).expect("all moments given")
 }
 
 /// The moment product of an exponent vector (the slots after `base`) as a partition, largest
@@ -423,7 +433,7 @@ mod tests {
             v[FULL_BASE] = 1;
             v
         };
-        let mut want = Poly::zero(FULL_BASE + MAX_MOMENTS);
+        let mut want = Poly::zero(&aniso_full_vars());
         want.add_term(m1([0, 0, 0, 0]), frac(1, 2));
         want.add_term(m1([0, 1, 1, 0]), rat(-1));
         want.add_term(m1([0, 2, 2, 0]), frac(1, 2));

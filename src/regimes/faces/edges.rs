@@ -54,7 +54,10 @@ Hierarchy side: l = 0, k = 1.",
             let m = rescale_time(&logistic_in_x(len), &rat(4));
             let m2 = mul(&m, &m, len);
             let v = scale(&sub(&m, &scale(&m2, &frac(1, 2))), &rat(-1));
-            let d = to_derivatives(&v);
+            let d: Vec<Poly> = to_derivatives(&v)
+                .iter()
+                .map(|p| p.rename("x", "q"))
+                .collect();
             (d.clone(), d)
         })
     }
@@ -103,7 +106,10 @@ From F2: MP_{1/alpha} -> delta_1. Both give l = (1/2)(1 - m_{4t}(c))^2. Hierarch
     fn series(&self, max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
         let len = max_order + 1;
         Ok({
-            let d = to_derivatives(&logistic_loss(len));
+            let d: Vec<Poly> = to_derivatives(&logistic_loss(len))
+                .iter()
+                .map(|p| p.rename("x", "c"))
+                .collect();
             (d.clone(), d)
         })
     }
@@ -150,10 +156,11 @@ Hierarchy side: l = 0, j = s + 2.",
         let len = max_order + 1;
         Ok({
             // (r/2) sum_n (n+1) (-4)^n E_{MP_r} lam^{n+2} tau^n.
+            let r = face_vars(Regime::LargeFree);
             let d: Vec<Poly> = (0..len)
                 .map(|n| {
-                    mp_moment(n as u64 + 2, 1, 0)
-                        .mul(&q(1, 0))
+                    mp_moment(n as u64 + 2, &r, "r")
+                        .mul(&q(&r, "r"))
                         .scale(&(frac(1, 2) * rat(n as i64 + 1) * pow_i(-4, n) * factorial(n)))
                 })
                 .collect();
@@ -287,9 +294,12 @@ Hierarchy side: k = j, l = s (train) / s - 1 (pop).",
     fn series(&self, max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
         let len = max_order + 1;
         Ok({
-            let d = to_derivatives(&logistic_loss(len));
+            let d: Vec<Poly> = to_derivatives(&logistic_loss(len))
+                .iter()
+                .map(|p| p.rename("x", "c"))
+                .collect();
             let mut p = d.clone();
-            p[0] = Poly::zero(1);
+            p[0] = Poly::zero(d[0].vars());
             (d, p)
         })
     }
@@ -400,11 +410,12 @@ Hierarchy side: k = j = 1.",
     fn series(&self, max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
         let len = max_order + 1;
         Ok({
+            let y = face_vars(Regime::NarrowMeanField);
             let tr = (0..len)
-                .map(|n| mp_moment(n as u64 + 1, 1, 0).scale(&-pow_i(4, n)))
+                .map(|n| mp_moment(n as u64 + 1, &y, "y").scale(&-pow_i(4, n)))
                 .collect();
             let pop = (0..len)
-                .map(|n| mp_moment(n as u64, 1, 0).scale(&-pow_i(4, n)))
+                .map(|n| mp_moment(n as u64, &y, "y").scale(&-pow_i(4, n)))
                 .collect();
             (tr, pop)
         })
@@ -492,8 +503,9 @@ Hierarchy side: k = j = s + 2.",
     fn series(&self, max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
         let len = max_order + 1;
         Ok({
+            let y = face_vars(Regime::MeanFieldFree);
             let f = |n: usize, m: u64| {
-                mp_moment(m, 1, 0)
+                mp_moment(m, &y, "y")
                     .scale(&(frac(1, 2) * rat(n as i64 + 1) * pow_i(-4, n) * factorial(n)))
             };
             let tr = (0..len).map(|n| f(n, n as u64 + 1)).collect();
@@ -566,9 +578,9 @@ pub fn large_free(r: f64, times: &[f64], tol: f64) -> Result<Vec<f64>, RegimeErr
 /// E8 over Q[y]: `x' = -2 phi(x)^2`; train `(1/2) phi^3 phi'`, pop `(1/2) phi^4` (the r q^2
 /// part of l divided by r q^2).
 pub(crate) fn narrow_free_series(len: usize) -> (Vec<Poly>, Vec<Poly>) {
-    let nv = 1;
+    let nv = &face_vars(Regime::NarrowFree);
     let mut x = zero(nv, len);
-    let mut mg = MgfTrack::new(nv, 0);
+    let mut mg = MgfTrack::new(nv);
     for n in 0..len - 1 {
         let v = mul_coeff(&mg.phi, &mg.phi, n);
         x[n + 1] = v.scale(&frac(-2, n as i64 + 1));
@@ -588,8 +600,8 @@ pub(crate) fn narrow_free_series(len: usize) -> (Vec<Poly>, Vec<Poly>) {
 /// `-4 q (1-q)^2 (e^{kappa tau} - 1)/kappa` (c_n = -4 q (1-q)^2 kappa^{n-1}, n >= 1), with
 /// `kappa = 4 - k q` (k = 2 is THEORY; k = 1 is a wrong variant).
 pub(crate) fn small_narrow_series(len: usize, k: i64) -> (Vec<Poly>, Vec<Poly>) {
-    let nv = 1;
-    let qv = q(nv, 0);
+    let nv = &face_vars(Regime::SmallNarrow);
+    let qv = q(nv, "q");
     let kappa = cst(nv, rat(4)).sub(&qv.scale(&rat(k)));
     let base = qv.sub(&qv.mul(&qv).scale(&frac(1, 2))).scale(&rat(-1));
     let omq = one(nv).sub(&qv);

@@ -48,7 +48,8 @@ Correction O(1/alpha); the train limit needs t << sqrt(alpha).",
         let len = max_order + 1;
         Ok({
             let h = logistic_loss(len);
-            let s = series::apply_moments(&h, 2, |j| mu_a_moment(j, 2, 0, 1));
+            let v = face_vars(Regime::LargeData);
+            let s = series::apply_moments(&h, &v, |j| mu_a_moment(j, &v));
             let d = to_derivatives(&s);
             (d.clone(), d)
         })

@@ -13,6 +13,13 @@ impl Face for MeanField {
         Regime::MeanField
     }
 
+    fn text_law(&self) -> Option<(&'static str, &'static str)> {
+        Some((
+            "A stays a function of S: per eigenvalue lam of S ~ mu_S = mu_Sigma boxtimes MP_{1/alpha}, a = m_{4 lam t}(c). l_tr = (1/2) Int lam (1-a)^2 dmu_S, l_pop = (1/2) Int (1-a)^2 dnu, with nu the Ledoit-Peche measure (Int g dnu = lim phi(g(S) Sigma); Stieltjes transform (1 + z m)/(1 - y - y z m), m that of mu_S, y = 1/alpha; atom at 0 when alpha < 1).",
+            r"\ell_{tr}=\tfrac12\int\lambda(1-a_\lambda)^2\,d\mu_S(\lambda),\ \ell_{pop}=\tfrac12\int(1-a_\lambda)^2\,d\nu(\lambda),\quad a_\lambda=m_{4\lambda t}(c),\ \mu_S=\mu_\Sigma\boxtimes\mathrm{MP}_{1/\alpha},\ \int g\,d\nu=\lim\varphi\big(g(S)\Sigma\big)",
+        ))
+    }
+
     fn text(&self) -> FaceText {
         FaceText {
             scaling: "r -> inf, q -> 0 with c = q r finite; alpha finite",
@@ -160,22 +167,17 @@ pub(crate) fn deq_err(e: crate::regimes::spectral::deq::DeqError) -> RegimeError
 /// `E_{mu_S}[lam^k] = phi(S^k)` and `E_nu[lam^k] = phi(Sigma S^k)` (THEORY 9.2, 9.5).
 pub(crate) fn mean_field_series_law(len: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
     let m = logistic_in_x(len);
-    let om = sub(&constant(one(1), len), &m);
+    let om = sub(&constant(one(m[0].vars()), len), &m);
     let p = scale(&mul(&om, &om, len), &frac(1, 2));
-    let nv = 2 + crate::expansion::aniso::MAX_MOMENTS;
-    let embed = |x: &Poly| {
-        x.map_exps(nv, |e| {
-            let mut v = vec![0; nv];
-            v[0] = e[0];
-            v
-        })
-    };
+    let nv = &crate::regimes::spectral::law_vars(Regime::MeanField);
+    // P_n(c): the logistic's x is the face constant c.
+    let embed = |x: &Poly| x.rename("x", "c").reorder(nv);
     let mut tr = Vec::new();
     let mut pop = Vec::new();
     for (n, pn) in p.iter().enumerate() {
         let base = embed(pn).scale(&(pow_i(4, n) * factorial(n)));
-        tr.push(base.mul(&s_moment(n + 1, false, 2, Some(1))?));
-        pop.push(base.mul(&s_moment(n, true, 2, Some(1))?));
+        tr.push(base.mul(&s_moment(n + 1, false, true)?.reorder(nv)));
+        pop.push(base.mul(&s_moment(n, true, true)?.reorder(nv)));
     }
     Ok((tr, pop))
 }
@@ -216,15 +218,17 @@ pub fn mean_field(
 /// `P_n(c) = [s^n] (1/2)(1 - m_s(c))^2`.
 pub(crate) fn mean_field_series(len: usize) -> (Vec<Poly>, Vec<Poly>) {
     let m = logistic_in_x(len);
-    let om = sub(&constant(one(1), len), &m);
+    let om = sub(&constant(one(m[0].vars()), len), &m);
     let p = scale(&mul(&om, &om, len), &frac(1, 2));
-    let embed = |x: &Poly| x.map_exps(2, |e| vec![e[0], 0]);
+    let nv = &face_vars(Regime::MeanField);
+    // P_n(c): the logistic's x is the face constant c.
+    let embed = |x: &Poly| x.rename("x", "c").reorder(nv);
     let mut tr = Vec::new();
     let mut pop = Vec::new();
     for (n, pn) in p.iter().enumerate() {
         let base = embed(pn).scale(&(pow_i(4, n) * factorial(n)));
-        tr.push(base.mul(&mp_moment(n as u64 + 1, 2, 1)));
-        pop.push(base.mul(&mp_moment(n as u64, 2, 1)));
+        tr.push(base.mul(&mp_moment(n as u64 + 1, nv, "y")));
+        pop.push(base.mul(&mp_moment(n as u64, nv, "y")));
     }
     (tr, pop)
 }

@@ -32,12 +32,13 @@ pub mod vertices;
 /// What the face files use: the shared numerical and exact machinery.
 mod prelude {
     pub(crate) use super::{CurveValues, Face, FaceText};
-    pub(crate) use crate::poly::{frac, rat, Poly};
+    pub(crate) use crate::poly::{frac, rat, Poly, Vars};
     pub(crate) use crate::regimes::curves::{
         logistic, mgf, on_sorted, CurveMethod, CurveOptions, FreeNumericOptions,
     };
     pub(crate) use crate::regimes::exact::{
-        cst, logistic_loss, one, pow_i, q, small_data_chain_series, ChainKind, MgfTrack,
+        cst, face_vars, logistic_loss, one, pow_i, q, small_data_chain_series, ChainKind, MgfTrack,
+        LAM,
     };
     pub(crate) use crate::regimes::free_words::free_face_derivatives;
     pub(crate) use crate::regimes::ode::{integrate, OdeOptions};
@@ -112,6 +113,13 @@ pub trait Face: Sync {
 
     /// Its texts.
     fn text(&self) -> FaceText;
+
+    /// The limit formula with a covariance spectrum (THEORY 9.5), where the face's law has one
+    /// in terms of the spectral law (deterministic equivalents, moments): `(words, LaTeX)`.
+    /// None: the isotropic [`FaceText`] is shown with the notes of the evaluation.
+    fn text_law(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
 
     /// The limiting curves of both normalized losses at face times `times` (finite, >= 0, any
     /// order), given the face's finite constants `k` in the order of [`Regime::constants`]

@@ -15,6 +15,13 @@ impl Face for NarrowLatent {
         Regime::NarrowLatent
     }
 
+    fn text_law(&self) -> Option<(&'static str, &'static str)> {
+        Some((
+            "Rows of W evolve alone. With x' = 4 - 2a, B' = b, a = q e^{-2B} phi(x), b = q e^{-2B} phi'(x), e = q e^{-2B} psi(x), where phi(z) = Int e^{lam z} dmu_S (mu_S = mu_Sigma boxtimes MP_{1/alpha}) and psi(z) = Int e^{lam z} dnu (nu the Ledoit-Peche measure; at alpha = inf phi = sum m_k z^k/k! and psi = phi'): Delta l_tr/r = -[b(1 - a/2) - q(1 - q/2)], Delta l_pop/r = -[e(1 - a/2) - q(1 - q/2)].",
+            r"\frac{\Delta\ell_{tr}}{r}=-\big[b(1-\tfrac a2)-q(1-\tfrac q2)\big],\ \frac{\Delta\ell_{pop}}{r}=-\big[e(1-\tfrac a2)-q(1-\tfrac q2)\big],\ (a,b,e)=qe^{-2B}\big(\varphi,\varphi',\psi\big)(4t-2A),\ A'=a,\ B'=b,\ \varphi(z)=\int e^{\lambda z}d\mu_S,\ \psi(z)=\int e^{\lambda z}d\nu",
+        ))
+    }
+
     fn text(&self) -> FaceText {
         FaceText {
             scaling: "r -> 0 with q, alpha finite",
@@ -178,43 +185,45 @@ pub fn narrow_free_law(
     Ok((tr, pop))
 }
 
-/// F3 with moments over Q[q, y, m1..m12] (q index 0, y index 1): the ODE of
+/// F3 with moments over Q[q, y, m1..m12]: the ODE of
 /// [`narrow_latent_series`] with `phi(x(T)) = E_{mu_S}[e^{lam x(T)}]`,
 /// `phi'(x(T)) = E_{mu_S}[lam e^{lam x(T)}]` and `psi(x(T)) = E_nu[e^{lam x(T)}]`, each `lam^m`
 /// averaged to its free moment (`phi(S^m)`, `phi(S^{m+1})`, `phi(Sigma S^m)`); train
 /// `-b (1 - a/2)`, pop `-e (1 - a/2)` with `e = q E psi`.
 pub(crate) fn narrow_latent_series_law(len: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
-    let nv = 2 + crate::expansion::aniso::MAX_MOMENTS;
-    let qv = q(nv, 0);
+    let nv = &crate::regimes::spectral::law_vars(Regime::NarrowLatent);
+    let with_lam = &Vars::new(nv.names().chain([LAM]));
+    let qv = q(nv, "q");
     // Free moments, lam^m -> polynomial in (q, y, m..).
     let mut ms = Vec::new();
     let mut mnu = Vec::new();
     for m in 0..=len + 1 {
-        ms.push(s_moment(m, false, 2, Some(1))?);
-        mnu.push(s_moment(m, true, 2, Some(1))?);
+        ms.push(s_moment(m, false, true)?.reorder(nv));
+        mnu.push(s_moment(m, true, true)?.reorder(nv));
     }
     // E over lam of a polynomial in (vars.., lam), with lam^m -> tab[m + shift].
     let expect = |p: &Poly, tab: &[Poly], shift: usize| -> Poly {
         let mut out = Poly::zero(nv);
-        for (e, c) in p.terms() {
-            let mono = Poly::monomial(e[..nv].to_vec(), c.clone());
-            out.add_assign(&mono.mul(&tab[e[nv] as usize + shift]));
+        let top = p
+            .terms()
+            .map(|(e, _)| p.exponent(e, LAM))
+            .max()
+            .unwrap_or(0);
+        for m in 0..=top {
+            let c = p.coefficient(LAM, m);
+            if !c.is_zero() {
+                out.add_assign(&c.mul(&tab[m as usize + shift]));
+            }
         }
         out
     };
-    let lift = |x: &Poly| {
-        x.map_exps(nv + 1, |e| {
-            let mut v = e.to_vec();
-            v.push(0);
-            v
-        })
-    };
-    let lam = Poly::var(nv + 1, nv);
+    let lift = |x: &Poly| x.reorder(with_lam);
+    let lam = Poly::var(with_lam, LAM);
     let mut x = zero(nv, len);
     let mut e = constant(one(nv), len);
     let mut e2 = zero(nv, len);
     // P(T) = e^{lam x(T)} over Q[vars, lam]: P' = lam x' P.
-    let mut pp: Vec<Poly> = vec![Poly::constant(nv + 1, rat(1))];
+    let mut pp: Vec<Poly> = vec![Poly::constant(with_lam, rat(1))];
     let mut phi = vec![expect(&pp[0], &ms, 0)];
     let mut dphi = vec![expect(&pp[0], &ms, 1)];
     let mut psi = vec![expect(&pp[0], &mnu, 0)];
@@ -229,7 +238,7 @@ pub(crate) fn narrow_latent_series_law(len: usize) -> Result<(Vec<Poly>, Vec<Pol
         let v = mul_coeff(&e2, &dphi, n);
         e[n + 1] = v.mul(&qv).scale(&frac(-2, n as i64 + 1));
         // P_{n+1} = lam/(n+1) sum_k (k+1) x_{k+1} P_{n-k}
-        let mut acc = Poly::zero(nv + 1);
+        let mut acc = Poly::zero(with_lam);
         for k in 0..=n {
             if x[k + 1].is_zero() {
                 continue;
@@ -282,16 +291,16 @@ pub fn narrow_latent(
     Ok((tr, pop))
 }
 
-/// F3 over Q[q, y] (q index 0, y index 1): `x' = 4 - 2 q E phi(x)`, `E' = -2 q E^2 phi'(x)`,
+/// F3 over Q[q, y]: `x' = 4 - 2 q E phi(x)`, `E' = -2 q E^2 phi'(x)`,
 /// `a = q E phi(x)`, `b = q E phi'(x)`; train `-b (1 - a/2)`, pop `-(a - a^2/2)` (the r-linear
 /// part of l divided by r). With `wrong_phi` the phi' are replaced by phi (a wrong variant).
 pub(crate) fn narrow_latent_series(len: usize, wrong_phi: bool) -> (Vec<Poly>, Vec<Poly>) {
-    let nv = 2;
-    let qv = q(nv, 0);
+    let nv = &face_vars(Regime::NarrowLatent);
+    let qv = q(nv, "q");
     let mut x = zero(nv, len);
     let mut e = constant(one(nv), len);
     let mut e2 = zero(nv, len);
-    let mut mg = MgfTrack::new(nv, 1);
+    let mut mg = MgfTrack::new(nv);
     for n in 0..len - 1 {
         let dph: &Vec<Poly> = if wrong_phi { &mg.phi } else { &mg.dphi };
         let eph = mul_coeff(&e, &mg.phi, n);

@@ -13,6 +13,13 @@ impl Face for SmallData {
         Regime::SmallData
     }
 
+    fn text_law(&self) -> Option<(&'static str, &'static str)> {
+        Some((
+            "The isotropic chain (a' = 4a(1-a) - 2|g|^2, g' = (2 - 3a) g - A_perp g, A_perp' = -2 g g^T; a(0) = q r, A_perp(0) = Jacobi(q(1+r), q sqrt r), g(0) = q sqrt(r) e_1) gives L_tr = (1/2)[(1-a)^2 + |g|^2] and D_pop = (1/2)[(1-a)^2 - (1-qr)^2] + (|g|^2 - q^2 r) + 2 int_0^tau (|g|^2 - g^T A_perp g). With Sigma (moments m1, m2): l_tr(tau) = m1 L_tr(m1 tau) (the train limit is the isotropic one, scaled), Delta l_pop/alpha = m1 [D_pop(m1 tau) + (m2/m1^2 - 1)(L_tr(m1 tau) - L_tr(0))].",
+            r"\ell_{tr}(\tau)=m_1L_{tr}(m_1\tau),\ \frac{\Delta\ell_{pop}}{\alpha}=m_1\Big[D_{pop}(m_1\tau)+\big(\tfrac{m_2}{m_1^2}-1\big)\big(L_{tr}(m_1\tau)-L_{tr}(0)\big)\Big],\ L_{tr}=\tfrac12\big[(1-a)^2+|g|^2\big],\ D_{pop}=\tfrac12\big[(1-a)^2-(1-qr)^2\big]+|g|^2-q^2r+2\!\int_0^\tau\!(|g|^2-g^\top A_\perp g)",
+        ))
+    }
+
     fn text(&self) -> FaceText {
         FaceText {
             scaling: "alpha -> 0 with q, r finite",
@@ -121,22 +128,10 @@ pub fn with_population_term(
 /// `c_s^pop = m1^{s+1} c_s^pop,iso + (m2 m1^{s-1} - m1^{s+1}) c_s^tr,iso`
 /// (variables `q, r, m1..m12`).
 pub(crate) fn small_data_series_law(tr: &[Poly], pop: &[Poly]) -> (Vec<Poly>, Vec<Poly>) {
-    let nm = crate::expansion::aniso::MAX_MOMENTS;
-    let nv = 2 + nm;
-    let embed = |p: &Poly| {
-        p.map_exps(nv, |e| {
-            let mut v = vec![0; nv];
-            v[0] = e[0];
-            v[1] = e[1];
-            v
-        })
-    };
-    let mono = |m1: i32, m2: i32| {
-        let mut v = vec![0; nv];
-        v[2] = m1;
-        v[3] = m2;
-        Poly::monomial(v, rat(1))
-    };
+    let nv = &crate::regimes::spectral::law_vars(Regime::SmallData);
+    let embed = |p: &Poly| p.reorder(nv);
+    // m1^a m2^b.
+    let mono = |a: i32, b: i32| q(nv, "m1").pow(a as u32).mul(&q(nv, "m2").pow(b as u32));
     let mut otr = Vec::new();
     let mut opop = Vec::new();
     for s in 0..tr.len() {

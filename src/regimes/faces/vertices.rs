@@ -43,7 +43,9 @@ Hierarchy side: (k, j, l) = (1, 1, 0) at every order: c_s = -4^s.",
         let len = max_order + 1;
         Ok({
             // Delta l/(q r) = -(e^{4t} - 1); s = 0 row: -1.
-            let d: Vec<Poly> = (0..len).map(|n| cst(0, -pow_i(4, n))).collect();
+            let d: Vec<Poly> = (0..len)
+                .map(|n| cst(&Vars::empty(), -pow_i(4, n)))
+                .collect();
             (d.clone(), d)
         })
     }
@@ -95,7 +97,7 @@ E4 with q -> inf: the coefficient of q^{s+2}. Hierarchy side: (1, s+2, 0).",
         Ok({
             // (1/2)(1 + 4 tau)^{-2}: c_n = (1/2)(n+1)! (-4)^n.
             let d: Vec<Poly> = (0..len)
-                .map(|n| cst(0, frac(1, 2) * factorial(n + 1) * pow_i(-4, n)))
+                .map(|n| cst(&Vars::empty(), frac(1, 2) * factorial(n + 1) * pow_i(-4, n)))
                 .collect();
             (d.clone(), d)
         })
@@ -146,7 +148,7 @@ m_{4t}(c) ~ c/(1 + 4 c t); E3 with r -> inf. Hierarchy side: (s+2, s+2, 0).",
         Ok({
             // (1/2)(1 + 4 tau)^{-2}: c_n = (1/2)(n+1)! (-4)^n.
             let d: Vec<Poly> = (0..len)
-                .map(|n| cst(0, frac(1, 2) * factorial(n + 1) * pow_i(-4, n)))
+                .map(|n| cst(&Vars::empty(), frac(1, 2) * factorial(n + 1) * pow_i(-4, n)))
                 .collect();
             (d.clone(), d)
         })
@@ -193,9 +195,11 @@ E5 with c -> 0. Hierarchy side: (1, 1, s) train, (1, 1, s-1) pop.",
     fn series(&self, max_order: usize) -> Result<(Vec<Poly>, Vec<Poly>), RegimeError> {
         let len = max_order + 1;
         Ok({
-            let tr: Vec<Poly> = (0..len).map(|n| cst(0, -pow_i(4, n))).collect();
+            let tr: Vec<Poly> = (0..len)
+                .map(|n| cst(&Vars::empty(), -pow_i(4, n)))
+                .collect();
             let mut pop = tr.clone();
-            pop[0] = Poly::zero(0);
+            pop[0] = Poly::zero(&Vars::empty());
             (tr, pop)
         })
     }
@@ -244,10 +248,12 @@ E4 with q -> inf. Hierarchy side: (1, s+2, s) train, (1, s+2, s-1) pop.",
         Ok({
             // train (1/2) e^{-2 sigma}, pop 2 (e^{-2 sigma} - 1).
             let tr: Vec<Poly> = (0..len)
-                .map(|n| cst(0, frac(1, 2) * pow_i(-2, n)))
+                .map(|n| cst(&Vars::empty(), frac(1, 2) * pow_i(-2, n)))
                 .collect();
-            let mut pop: Vec<Poly> = (0..len).map(|n| cst(0, rat(2) * pow_i(-2, n))).collect();
-            pop[0] = Poly::zero(0);
+            let mut pop: Vec<Poly> = (0..len)
+                .map(|n| cst(&Vars::empty(), rat(2) * pow_i(-2, n)))
+                .collect();
+            pop[0] = Poly::zero(&Vars::empty());
             (tr, pop)
         })
     }
@@ -300,10 +306,10 @@ Vertex (1,1) x {1}: E5 with c -> inf: a ~ c/(1 + 4 sigma); E9 with alpha -> 0 (m
         let len = max_order + 1;
         Ok({
             let tr: Vec<Poly> = (0..len)
-                .map(|n| cst(0, frac(1, 2) * factorial(n + 1) * pow_i(-4, n)))
+                .map(|n| cst(&Vars::empty(), frac(1, 2) * factorial(n + 1) * pow_i(-4, n)))
                 .collect();
             let mut pop = tr.clone();
-            pop[0] = Poly::zero(0);
+            pop[0] = Poly::zero(&Vars::empty());
             (tr, pop)
         })
     }

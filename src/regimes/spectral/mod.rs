@@ -29,7 +29,7 @@ pub mod numeric;
 use super::curves::{check_times, CurveOptions, LimitCurves};
 use super::faces::CurveValues;
 use super::{ConstName, DataPart, LatentPart, LimitSeries, Loss, Regime, RegimeError};
-use crate::expansion::aniso::{free::free_moment, Word3, LEADING_BASE, MAX_MOMENTS};
+use crate::expansion::aniso::{free::free_moment, Word3, MAX_MOMENTS};
 use crate::poly::{Poly, PolyFormat};
 use crate::spec::{Moment, SpectrumLaw};
 use deq::{Deq, DeqOptions};
@@ -82,6 +82,12 @@ impl LawContext {
             }),
         }
     }
+}
+
+/// The variables of a series with moments: the face's constants, then `m1..m12`
+/// ([`law_series_names`]).
+pub fn law_vars(regime: Regime) -> crate::poly::Vars {
+    crate::poly::Vars::new(law_series_names(regime))
 }
 
 /// Names of the variables of a series with moments: the face's constants, then `m1..m12`.
@@ -354,6 +360,9 @@ pub fn derived_curve(
         face: regime.name(),
         hint,
     };
+    if let Some(face) = numeric_face(regime, &get) {
+        return numeric_curve(face, times, law, opts);
+    }
     let deq = law.deq(y)?;
     let mut cv = CurveValues::new(super::CurveMethod::Contour { ode: false });
     let (train, pop) = match l {
@@ -374,13 +383,7 @@ pub fn derived_curve(
                 narrow_latent::narrow_free_law(&deq, ts, opts)
             })?
         }
-        LatentPart::Whole if d == DataPart::Large => {
-            return numeric_curve(true, k, times, law, opts, &get);
-        }
-        LatentPart::Free => {
-            return numeric_curve(false, k, times, law, opts, &get);
-        }
-        LatentPart::Whole => {
+        LatentPart::Whole | LatentPart::Free => {
             return Err(no_closed(
                 "with a covariance spectrum A0 does not commute with Sigma and no per-eigenvalue law holds (THEORY 9.5 F1, F4): the limit is a reduced flow, evaluated only numerically; use `prism limit --series` for its exact series with moments",
             ))
@@ -392,32 +395,103 @@ pub fn derived_curve(
     cv.with(train, pop)
 }
 
-/// The numeric references of the faces with no closed form with a spectrum (large-data:
-/// `large = true`; the free face and its large-data edge), as curve values with error bars
-/// ([`numeric`]; sizes, seeds and seed from `opts.free`).
-fn numeric_curve(
-    large: bool,
-    k: &[f64],
+/// The sizes and runs of `face`'s numeric reference on the (mean-1 law's) face times `times`:
+/// from `opts.reference_budget` when set, else `opts.free` as given; costed by the engines' plan.
+fn reference_plan(
+    face: numeric::NumericFace,
     times: &[f64],
     law: &LawContext,
     opts: &CurveOptions,
+) -> Result<numeric::ReferencePlan, RegimeError> {
+    let speed = crate::budget::FLOPS_PER_SEC;
+    match opts.reference_budget {
+        Some(b) => numeric::plan_reference(face, law, times, b, speed),
+        None => numeric::explicit_plan(face, law, times, &opts.free.sizes, opts.free.seeds, speed),
+    }
+}
+
+/// The numeric face of `regime` with a spectrum (large-data and the free face and its
+/// large-data edge, whose laws are simulated), None for a face with a closed form.
+fn numeric_face(
+    regime: Regime,
     get: &dyn Fn(ConstName) -> Option<f64>,
-) -> Result<CurveValues, RegimeError> {
-    let _ = k;
+) -> Option<numeric::NumericFace> {
+    let (d, l) = regime.parts();
     let r = get(ConstName::R).unwrap_or(1.0);
-    let reference = if large {
-        numeric::large_data_reference(get(ConstName::Q).unwrap_or(1.0), r, law, times, &opts.free)?
-    } else {
-        numeric::free_reference(r, get(ConstName::Y).unwrap_or(0.0), law, times, &opts.free)?
+    match l {
+        LatentPart::Whole if d == DataPart::Large => Some(numeric::NumericFace::LargeData {
+            q: get(ConstName::Q).unwrap_or(1.0),
+            r,
+        }),
+        LatentPart::Free if d != DataPart::Small => Some(numeric::NumericFace::Free {
+            r,
+            y: if d == DataPart::Large {
+                0.0
+            } else {
+                get(ConstName::Y).unwrap_or(0.0)
+            },
+        }),
+        _ => None,
+    }
+}
+
+/// The planned simulations of `regime`'s numeric reference with `law` on the face times
+/// `times` (None where the face's law has a closed form): the sizes and runs that
+/// [`limit_curve_law`] will use, and their cost. For the resource guards before any work.
+pub fn numeric_reference_plan(
+    regime: Regime,
+    constants: &super::Constants,
+    law: &LawContext,
+    times: &[f64],
+    opts: &CurveOptions,
+) -> Result<Option<numeric::ReferencePlan>, RegimeError> {
+    if law.normalized.is_identity() && law.scale == 1.0 {
+        return Ok(None);
+    }
+    let k = regime.resolve(constants)?;
+    let names = regime.constants();
+    let get = |n: ConstName| names.iter().position(|&m| m == n).map(|i| k[i]);
+    let Some(face) = numeric_face(regime, &get) else {
+        return Ok(None);
     };
+    let scaled: Vec<f64> = times.iter().map(|t| law.scale * t).collect();
+    reference_plan(face, &scaled, law, opts).map(Some)
+}
+
+/// The numeric references of the faces with no closed form with a spectrum (large-data; the
+/// free face and its large-data edge: [`numeric_face`]), as curve values with error bars
+/// ([`numeric`]). Sizes and runs: chosen from `opts.reference_budget` when it is set
+/// ([`numeric::plan_reference`] at the nominal speed [`crate::budget::FLOPS_PER_SEC`], so the
+/// choice is the same on every machine), else `opts.free.sizes` and `opts.free.seeds` as given;
+/// the seed is `opts.free.seed` either way.
+fn numeric_curve(
+    face: numeric::NumericFace,
+    times: &[f64],
+    law: &LawContext,
+    opts: &CurveOptions,
+) -> Result<CurveValues, RegimeError> {
+    let large = matches!(face, numeric::NumericFace::LargeData { .. });
+    let plan = reference_plan(face, times, law, opts)?;
+    let mut free = opts.free.clone();
+    let plan_note = plan.budget_secs.map(|budget| {
+        format!(
+            "sizes and runs chosen from a budget of {budget} s at the nominal {:.0e} flops/s (the engines' cost plan; the same on every machine): p = {:?}, {} runs each, about {:.1e} flops (--free-sizes sets them instead)",
+            plan.flops_per_sec, plan.sizes, plan.seeds, plan.flops
+        )
+    });
+    free.sizes = plan.sizes;
+    free.seeds = plan.seeds;
+    let reference = numeric::reference(face, law, times, &free)?;
     let mut cv = CurveValues::new(super::CurveMethod::Extrapolated {
-        sizes: opts.free.sizes.clone(),
-        seeds: opts.free.seeds,
+        sizes: free.sizes.clone(),
+        seeds: free.seeds,
     });
     cv.notes.push(format!(
-        "NO CLOSED FORM with a spectrum (THEORY 9.5 {}): numeric reference from simulations with the covariance's quantile eigenvalues, extrapolated linearly in 1/p (error bars are standard errors of the extrapolation)",
-        if large { "F1" } else { "F4" }
+        "NO CLOSED FORM with a spectrum (THEORY 9.5 {}): numeric reference from simulations ({}) with the covariance's quantile eigenvalues, extrapolated linearly in 1/p (error bars are standard errors of the extrapolation)",
+        if large { "F1" } else { "F4" },
+        if large { "the full model at N = inf, S = Sigma" } else { "the reduced flow" }
     ));
+    cv.notes.extend(plan_note);
     cv.train_err = Some(reference.train_err);
     cv.pop_err = Some(reference.pop_err);
     cv.with(reference.train, reference.pop)
@@ -426,33 +500,22 @@ fn numeric_curve(
 // ---------------------------------------------------------------------------------------------
 // Exact series with moments.
 
-/// Number of variables of a series with moments on `regime`.
-fn nvars(regime: Regime) -> usize {
-    regime.constants().len() + MAX_MOMENTS
-}
-
-/// A polynomial in the aniso leading variables `(r, q, y, m..)` with the base part mapped by
-/// `f(k, j, l) -> exponents of the face constants` (moments kept).
-fn remap(p: &Poly, nv: usize, f: impl Fn(i32, i32, i32) -> Vec<i32>) -> Poly {
-    p.map_exps(nv, |e| {
-        let mut v = f(e[0], e[1], e[2]);
-        v.extend_from_slice(&e[LEADING_BASE..LEADING_BASE + MAX_MOMENTS]);
-        v
-    })
-}
-
 /// The free moment `E_{mu_S}[lam^k] = phi(S^k)` (`law = false`) or `E_nu[lam^k] = phi(Sigma S^k)`
-/// (`law = true`) as a polynomial in (y, m1..m12) placed in a face's variables: y at `yi` (None:
-/// y = 0, the N = inf value), moments after `base` constants (THEORY 9.2:
-/// `phi(S^n) = sum_{pi in NC(n)} y^{n - |pi|} prod_{B in K(pi)} m_{|B|}`).
-pub fn s_moment(k: usize, nu: bool, base: usize, yi: Option<usize>) -> Result<Poly, RegimeError> {
+/// (`law = true`) as a polynomial in (y, m1..m12), or in (m1..m12) at y = 0 (the N = inf
+/// value) when `with_y` is false (THEORY 9.2:
+/// `phi(S^n) = sum_{pi in NC(n)} y^{n - |pi|} prod_{B in K(pi)} m_{|B|}`). It combines by
+/// name with a face's polynomials.
+pub fn s_moment(k: usize, nu: bool, with_y: bool) -> Result<Poly, RegimeError> {
     let mut w = String::new();
     if nu {
         w.push('T');
     }
     w.extend(std::iter::repeat_n('S', k));
     let p = if w.is_empty() {
-        Poly::constant(LEADING_BASE + MAX_MOMENTS, crate::poly::rat(1))
+        Poly::constant(
+            &crate::expansion::aniso::aniso_leading_vars(),
+            crate::poly::rat(1),
+        )
     } else {
         let word = Word3::parse(&w).ok_or_else(|| RegimeError::Series {
             face: "moments",
@@ -463,51 +526,22 @@ pub fn s_moment(k: usize, nu: bool, base: usize, yi: Option<usize>) -> Result<Po
             reason: e.to_string(),
         })?
     };
-    let p = match yi {
-        Some(_) => p,
-        None => p.filter(|e| e[2] == 0),
-    };
-    Ok(remap(&p, base + MAX_MOMENTS, |_, _, l| {
-        let mut v = vec![0; base];
-        if let Some(i) = yi {
-            v[i] = l;
-        }
-        v
-    }))
+    // No A in the word: r and q do not occur.
+    let p = p.coefficient("r", 0).coefficient("q", 0);
+    Ok(if with_y { p } else { p.coefficient("y", 0) })
 }
 
 /// [`super::restrict`] with moments: the aniso leading coefficient `c_s` (variables
-/// `r, q, y, m1..m12`) restricted to the face, in the face's constants followed by the moments.
+/// `r, q, y, m1..m12`) restricted to the face, in the face's constants followed by the moments
+/// (the moments are kept by name, so this is [`super::restrict`] itself).
 pub fn restrict_law(regime: Regime, loss: Loss, s: usize, c_s: &Poly) -> Poly {
-    let names = regime.constants();
-    let kept = c_s.filter(|e| super::confirm::on_face(regime, loss, s, e));
-    remap(&kept, nvars(regime), |k, j, l| {
-        names
-            .iter()
-            .map(|n| match n {
-                ConstName::Q => j,
-                ConstName::R | ConstName::C => k,
-                ConstName::Y => l,
-            })
-            .collect()
-    })
+    super::restrict(regime, loss, s, c_s)
 }
 
 /// [`super::lift`] with moments: a face series coefficient (constants then moments) written in
-/// `(r, q, y, m..)`.
+/// `(r, q, y, m..)` (the moments are kept by name, so this is [`super::lift`] itself).
 pub fn lift_law(regime: Regime, loss: Loss, s: usize, p: &Poly) -> Poly {
-    let nc = regime.constants().len();
-    let mut out = Poly::zero(LEADING_BASE + MAX_MOMENTS);
-    for (e, c) in p.terms() {
-        let base = Poly::monomial(e[..nc].to_vec(), c.clone());
-        let lifted = super::lift(regime, loss, s, &base);
-        for (le, lc) in lifted.terms() {
-            let mut v = le.clone();
-            v.extend_from_slice(&e[nc..]);
-            out.add_term(v, lc.clone());
-        }
-    }
-    out
+    super::lift(regime, loss, s, p)
 }
 
 /// The default [`super::faces::Face::series_law`]: the series with moments of a sub-face as the
@@ -583,11 +617,13 @@ pub fn limit_series_law(regime: Regime, max_order: usize) -> Result<LimitSeries,
         });
     }
     let (train, pop) = regime.face().series_law(max_order)?;
+    let vars = law_vars(regime);
+    let fix = |v: Vec<Poly>| v.iter().map(|p| p.reorder(&vars)).collect();
     Ok(LimitSeries {
         regime,
         constants: law_series_names(regime),
-        train,
-        pop,
+        train: fix(train),
+        pop: fix(pop),
     })
 }
 
@@ -601,11 +637,10 @@ pub fn limit_series_at_law(
     law: &SpectrumLaw,
 ) -> Result<LimitSeries, RegimeError> {
     let ls = limit_series_law(regime, max_order)?;
-    let nc = regime.constants().len();
     let sub = |v: &[Poly]| -> Result<Vec<Poly>, RegimeError> {
         v.iter()
             .map(|p| {
-                crate::expansion::aniso::substitute_law(p, nc, law).map_err(|e| {
+                crate::expansion::aniso::substitute_law(p, law).map_err(|e| {
                     RegimeError::NotAnalytic {
                         face: regime.name(),
                         reason: format!(
@@ -628,7 +663,6 @@ pub fn limit_series_at_law(
 /// (`train[s]`, `pop[s]` in `r, q, y, m..`) restricted to the face, exactly.
 pub fn confirm_law(series: &LimitSeries, train: &[Poly], pop: &[Poly]) -> super::ConfirmReport {
     let regime = series.regime;
-    let names = law_series_names(regime);
     let mut checks = Vec::new();
     let mut max_order = 0;
     for (loss, hier) in [(Loss::Train, train), (Loss::Pop, pop)] {
@@ -640,8 +674,8 @@ pub fn confirm_law(series: &LimitSeries, train: &[Poly], pop: &[Poly]) -> super:
                 loss,
                 s,
                 agrees: h == lim[s],
-                limit: lim[s].format(&names, PolyFormat::Text),
-                hierarchy: h.format(&names, PolyFormat::Text),
+                limit: lim[s].format(PolyFormat::Text),
+                hierarchy: h.format(PolyFormat::Text),
             });
         }
     }
