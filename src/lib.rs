@@ -14,10 +14,12 @@
 //! * [`sim`]: the numeric backend (gradient descent on the finite model).
 //! * [`check`]: theory against simulation; the paper's claims.
 //! * [`report`]: the documented output types (the schema of every `--json`, the tidy CSV).
-//! * [`simulate`], [`limit`]: the `simulate` and `limit` commands as library calls (options
+//! * [`simulate`], [`limit`], [`expand`]: the `simulate`, `limit` and `expand` commands as library calls (options
 //!   in, plan and estimate, documented report out), shared by the CLI and the Python package.
 //! * [`budget`]: cost estimates and the resource limits that admit or refuse work.
 //! * [`stats`]: means, standard errors, the bootstrap and control variates over runs.
+//! * [`values`]: checked flag and keyword values (numbers, sizes, counts) for every front.
+//! * [`progress`]: progress lines for long work, sent to a sink the front supplies.
 //!
 //! The mathematical specification is THEORY.md (shipped alongside the project).
 
@@ -25,6 +27,7 @@
 
 pub mod budget;
 pub mod check;
+pub mod expand;
 pub mod expansion;
 pub mod limit;
 pub mod map;
@@ -32,9 +35,11 @@ pub mod pipeline;
 pub mod plot;
 pub mod poly;
 pub mod polytope;
+pub mod progress;
 pub mod regimes;
 pub mod report;
 pub mod sim;
 pub mod simulate;
 pub mod spec;
 pub mod stats;
+pub mod values;

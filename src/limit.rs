@@ -8,7 +8,7 @@ use crate::plot::{chart_svg, Chart, Line, PlotError};
 use crate::poly::PolyFormat;
 use crate::regimes::{text as words, Constants, CurveOptions, LimitCurves, Loss, Regime};
 use crate::report::limit::series_strings;
-use crate::report::{compute_limit, LimitOutcome, LimitRequest, ReportError};
+use crate::report::{compute_limit, tidy, LimitOutcome, LimitRequest, ReportError};
 use crate::spec::{DataSize, Spec};
 
 pub use crate::report::LimitReport;
@@ -42,6 +42,15 @@ pub enum LimitError {
     /// An assignment without `=`.
     #[error("--set expects NAME=VALUE, got `{0}`")]
     NotAssignment(String),
+    /// The spec cannot be read.
+    #[error(transparent)]
+    Input(#[from] crate::spec::InputError),
+    /// Both a spec and a face, or neither; or a figure of a face without curves.
+    #[error("{0}")]
+    Request(&'static str),
+    /// The figure could not be drawn.
+    #[error(transparent)]
+    Plot(#[from] PlotError),
     /// A time grid 0..=tau_max with no extent (every point at 0) or no finite end.
     #[error("--tau-max {0}: the grid 0..=tau_max of {1} intervals needs a finite tau_max > 0 (every time point would be 0); give e.g. --tau-max 1")]
     EmptyGrid(f64, usize),
@@ -64,6 +73,30 @@ pub struct Target {
 }
 
 impl Target {
+    /// The target of a request: a spec from `source` (classified; `spectrum = LAW` read
+    /// relative to the spec file) or a `face` given directly, not both; then each `NAME=VALUE`
+    /// of `set` ([`Target::assign`]).
+    pub fn from_request(
+        source: Option<&crate::spec::Source>,
+        face: Option<Regime>,
+        set: &[String],
+    ) -> Result<Self, LimitError> {
+        let mut target = match (face, source) {
+            (Some(_), Some(_)) => {
+                return Err(LimitError::Request("give either a SPEC or --face, not both"))
+            }
+            (Some(f), None) => Target::face(f),
+            (None, Some(s)) => Target::of_spec(&s.parse_resolved()?)?,
+            (None, None) => return Err(LimitError::Request(
+                "no spec given: pass a SPEC (\"p = n; H = 0.5 n; sigma2 = n^-1\"), -f FILE, or --face NAME --set q=...",
+            )),
+        };
+        for kv in set {
+            target.assign(kv)?;
+        }
+        Ok(target)
+    }
+
     /// A face given directly, with no constants set yet.
     pub fn face(regime: Regime) -> Self {
         Target {
@@ -407,6 +440,36 @@ fn constants_text(regime: Regime, k: &Constants) -> String {
         .join(", ")
 }
 
+/// Why a verified limit fails: its exact series disagrees with the hierarchy's leading
+/// coefficients at some coefficients (None: confirmed, or not verified).
+pub fn disagreement(target: &Target, outcome: &LimitOutcome) -> Option<String> {
+    let rep = outcome.confirm.as_ref().filter(|r| !r.all_agree())?;
+    Some(format!(
+        "the limit series of {} disagrees with the hierarchy at {} coefficient(s)",
+        target.regime.name(),
+        rep.failures().len()
+    ))
+}
+
+/// The tidy CSV of `limit --csv` ([`crate::report::tidy`]): the header, then the rows of the
+/// curves in face time `tau` (only the header where the face has no curve).
+pub fn csv(target: &Target, outcome: &LimitOutcome) -> String {
+    let rows = outcome.curves.as_ref();
+    let rows = rows.map_or(String::new(), |c| tidy::limit_rows(target.regime, c));
+    format!("{}\n{rows}", tidy::HEADER)
+}
+
+/// The figure of `limit --plot`: both limiting curves ([`figure_svg`]); the interior has no
+/// curve to draw.
+pub fn figure(target: &Target, outcome: &LimitOutcome) -> Result<String, LimitError> {
+    let Some(c) = &outcome.curves else {
+        return Err(LimitError::Request(
+            "the interior has no limit curve to plot (no closed form); see the series",
+        ));
+    };
+    Ok(figure_svg(target.regime, c)?)
+}
+
 /// The readable report of an evaluated limit (the text of `prism limit`).
 pub fn text(target: &Target, o: &LimitOutcome, fmt: PolyFormat) -> String {
     let regime = target.regime;
@@ -608,6 +671,22 @@ mod tests {
         assert!(series_secs(Regime::LargeData, 1000) > 1e6);
         assert!(series_secs(Regime::Free, 8) > 10.0);
         assert!(series_secs(Regime::MeanField, 8) < 1.0);
+    }
+
+    #[test]
+    fn requests_take_a_spec_or_a_face() {
+        let src = crate::spec::Source::Text("p = n; H = 0.5 n; sigma2 = n^-1".into());
+        let t = Target::from_request(Some(&src), None, &["q=2".into()]).unwrap();
+        assert_eq!(t.constants.q, Some(2.0));
+        assert!(t.spec.is_some());
+        let f = Target::from_request(None, Some(Regime::LargeData), &[]).unwrap();
+        assert_eq!(f.regime, Regime::LargeData);
+        for (s, r) in [(Some(&src), Some(Regime::LargeData)), (None, None)] {
+            assert!(matches!(
+                Target::from_request(s, r, &[]),
+                Err(LimitError::Request(_))
+            ));
+        }
     }
 
     #[test]

@@ -29,7 +29,8 @@ use crate::sim::{
     compare_dt, simulate_with_progress, total_steps, DtCheck, Integrator, Mode, Record, RunCurves,
     SimError, SimParams, SimResult, SpectrumMethod,
 };
-use crate::spec::{Spec, SpectrumError, SpectrumLaw};
+use crate::spec::{read_law, InputError, Source, Spec, SpecError, SpectrumError, SpectrumLaw};
+use crate::values::TrainingSize;
 
 /// Record grids longer than this are estimated from their size alone (the engine plan walks
 /// the grid, which must not itself exhaust memory).
@@ -515,6 +516,17 @@ impl SimulateOutcome {
         notes
     }
 
+    /// The files of `simulate -o DIR`, by name: `curves.csv` ([`SimulateOutcome::csv`]),
+    /// `summary.json` (the report) and `meta.json` (its `meta`), JSON as [`crate::report::to_json`]
+    /// prints it.
+    pub fn files(&self) -> serde_json::Result<[(&'static str, String); 3]> {
+        Ok([
+            ("curves.csv", self.csv()),
+            ("summary.json", crate::report::to_json(&self.report)?),
+            ("meta.json", crate::report::to_json(&self.report.meta)?),
+        ])
+    }
+
     /// The tidy CSV (header and rows).
     pub fn csv(&self) -> String {
         let face = self
@@ -705,9 +717,266 @@ fn run_keeping(
     ))
 }
 
+/// The deprecated `--spectrum bidiagonal|dense` (before `--sampler` existed): the sampler it
+/// names, if `text` is one of those words.
+pub fn deprecated_sampler(text: &str) -> Option<SpectrumMethod> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "bidiagonal" => Some(SpectrumMethod::Bidiagonal),
+        "dense" => Some(SpectrumMethod::Dense),
+        _ => None,
+    }
+}
+
+/// A `simulate` request as a front receives it, before it is known which form it is: a SPEC
+/// with n (and the face-time horizon `tau_max`), or explicit sizes p, H, sigma2, N with the
+/// physical horizon `t_max`. [`Request::plan`] picks the form, refuses the other form's
+/// fields, reads the covariance law and returns the [`SimulatePlan`].
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// SPEC form: where the spec comes from.
+    pub spec: Option<Source>,
+    /// SPEC form: the concrete n.
+    pub n: Option<f64>,
+    /// SPEC form: the final face time tau (t = n^time_exponent tau).
+    pub tau_max: f64,
+    /// Explicit form: the input dimension p.
+    pub p: Option<usize>,
+    /// Explicit form: the latent dimension H.
+    pub h: Option<usize>,
+    /// Explicit form: the initialization variance sigma2.
+    pub sigma2: Option<f64>,
+    /// Explicit form: the training-set size N (not given: infinite).
+    pub n_data: Option<TrainingSize>,
+    /// Explicit form: the final physical time t.
+    pub t_max: Option<f64>,
+    /// Explicit form: the covariance's law as written (`--spectrum LAW`, a `file("...")` path
+    /// relative to the working directory); `bidiagonal` or `dense` is the deprecated spelling
+    /// of [`Request::sampler`].
+    pub spectrum: Option<String>,
+    /// The fast-mode sampler (None: the default of [`SimulateOptions`]).
+    pub sampler: Option<SpectrumMethod>,
+    /// Everything else; its `sampler` and `spectrum` are replaced by the fields above.
+    pub options: SimulateOptions,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            spec: None,
+            n: None,
+            tau_max: crate::regimes::DEFAULT_FACE_TIME,
+            p: None,
+            h: None,
+            sigma2: None,
+            n_data: None,
+            t_max: None,
+            spectrum: None,
+            sampler: None,
+            options: SimulateOptions::default(),
+        }
+    }
+}
+
+/// A [`Request`] that cannot be planned: the two forms mixed, a field missing, a bad law or
+/// spec, or a plan the library refuses.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// Fields of both forms.
+    #[error("give either a SPEC (with --n) or --p/--H/--sigma2/--N, not both")]
+    BothForms,
+    /// A physical horizon with a SPEC.
+    #[error("--t-max is not used with a SPEC: the grid is in the natural time, use --tau-max")]
+    TMaxWithSpec,
+    /// A SPEC without n.
+    #[error("the SPEC form needs --n (the concrete value of n)")]
+    MissingN,
+    /// A field of the explicit form is missing (its flag name).
+    #[error("missing --{0} (or give a SPEC with --n)")]
+    Missing(&'static str),
+    /// n without a SPEC.
+    #[error("--n is only used with a SPEC")]
+    NWithoutSpec,
+    /// The deprecated sampler spelling and the sampler together.
+    #[error("--spectrum bidiagonal|dense is the old spelling of --sampler; give --sampler only")]
+    SamplerTwice,
+    /// A covariance law with a SPEC (which gives its own).
+    #[error("--spectrum is for the explicit form: a SPEC gives its covariance by a `spectrum = LAW` statement")]
+    SpectrumWithSpec,
+    /// The `--spectrum` law is not valid.
+    #[error("--spectrum: {0}")]
+    Law(Box<SpecError>),
+    /// The spec or the `--spectrum` law's file cannot be read ([`InputError::hint`] has the
+    /// hint).
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// The plan is refused.
+    #[error(transparent)]
+    Plan(#[from] SimulateError),
+}
+
+impl Request {
+    /// The sampler and the covariance law, and a deprecation note for the old spelling.
+    fn sampler_and_law(
+        &self,
+    ) -> Result<(SpectrumMethod, SpectrumLaw, Option<String>), RequestError> {
+        let default = self.sampler.unwrap_or(SimulateOptions::default().sampler);
+        let Some(text) = &self.spectrum else {
+            return Ok((default, SpectrumLaw::Identity, None));
+        };
+        if let Some(old) = deprecated_sampler(text) {
+            if self.sampler.is_some() {
+                return Err(RequestError::SamplerTwice);
+            }
+            let note = format!(
+                "note: `--spectrum {}` is deprecated: the fast-mode sampler is now --sampler; --spectrum takes the data covariance's law (e.g. 'atoms(1/2: 1/2, 3/2: 1/2)')",
+                text.trim()
+            );
+            return Ok((old, SpectrumLaw::Identity, Some(note)));
+        }
+        let law = read_law(text, None).map_err(|e| match e {
+            InputError::Law(e) => RequestError::Law(e),
+            e => RequestError::Input(e),
+        })?;
+        Ok((default, law, None))
+    }
+
+    /// The plan of the SPEC form or of the explicit form; the fields of the other form are
+    /// refused. A deprecation note (the old `--spectrum` spelling) comes first in its notes.
+    pub fn plan(&self) -> Result<SimulatePlan, RequestError> {
+        let (mut plan, note) = match &self.spec {
+            Some(source) => self.spec_form(source)?,
+            None => self.explicit_form()?,
+        };
+        plan.notes.splice(0..0, note);
+        Ok(plan)
+    }
+
+    fn spec_form(&self, source: &Source) -> Result<(SimulatePlan, Option<String>), RequestError> {
+        let explicit = self.p.is_some() || self.h.is_some() || self.sigma2.is_some();
+        if explicit || self.n_data.is_some() {
+            return Err(RequestError::BothForms);
+        }
+        if self.t_max.is_some() {
+            return Err(RequestError::TMaxWithSpec);
+        }
+        let n = self.n.ok_or(RequestError::MissingN)?;
+        let (sampler, law, note) = self.sampler_and_law()?;
+        if !law.is_identity() {
+            return Err(RequestError::SpectrumWithSpec);
+        }
+        let opts = SimulateOptions {
+            sampler,
+            spectrum: law,
+            ..self.options.clone()
+        };
+        let spec = source.parse_resolved()?;
+        Ok((
+            SimulatePlan::from_spec(&spec, n, self.tau_max, &opts)?,
+            note,
+        ))
+    }
+
+    fn explicit_form(&self) -> Result<(SimulatePlan, Option<String>), RequestError> {
+        let p = self.p.ok_or(RequestError::Missing("p"))?;
+        let h = self.h.ok_or(RequestError::Missing("H"))?;
+        let sigma2 = self.sigma2.ok_or(RequestError::Missing("sigma2"))?;
+        let t_max = self.t_max.ok_or(RequestError::Missing("t-max"))?;
+        if self.n.is_some() {
+            return Err(RequestError::NWithoutSpec);
+        }
+        let (sampler, spectrum, note) = self.sampler_and_law()?;
+        let opts = SimulateOptions {
+            sampler,
+            spectrum,
+            ..self.options.clone()
+        };
+        let n_data = self.n_data.and_then(|d| d.0);
+        let plan = SimulatePlan::explicit(p, h, sigma2, n_data, t_max, &opts)?;
+        Ok((plan, note))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requests_pick_one_form_and_refuse_the_other() {
+        let explicit = Request {
+            p: Some(8),
+            h: Some(4),
+            sigma2: Some(0.125),
+            t_max: Some(1.0),
+            ..Request::default()
+        };
+        let plan = explicit.plan().unwrap();
+        assert_eq!((plan.params.p, plan.params.h), (8, 4));
+        assert!(plan.spec.is_none() && plan.notes.is_empty());
+        let missing = Request {
+            t_max: None,
+            ..explicit.clone()
+        };
+        assert_eq!(
+            missing.plan().unwrap_err().to_string(),
+            "missing --t-max (or give a SPEC with --n)"
+        );
+        let with_n = Request {
+            n: Some(10.0),
+            ..explicit.clone()
+        };
+        assert!(matches!(with_n.plan(), Err(RequestError::NWithoutSpec)));
+        // The old spelling of the sampler: taken, with a note first; not with the new one.
+        let old = Request {
+            spectrum: Some(" Dense ".into()),
+            ..explicit.clone()
+        };
+        let plan = old.plan().unwrap();
+        assert_eq!(plan.params.sampler, SpectrumMethod::Dense);
+        assert!(
+            plan.notes[0].contains("`--spectrum Dense` is deprecated"),
+            "{:?}",
+            plan.notes
+        );
+        let both = Request {
+            sampler: Some(SpectrumMethod::Bidiagonal),
+            ..old
+        };
+        assert!(matches!(both.plan(), Err(RequestError::SamplerTwice)));
+        let law = Request {
+            spectrum: Some("atoms(1/2: 1/2, 3/2: 1/2)".into()),
+            ..explicit.clone()
+        };
+        assert!(!law.plan().unwrap().spectrum.is_identity());
+
+        let spec = Request {
+            spec: Some(Source::Text("p = n; H = n; sigma2 = n^-1".into())),
+            n: Some(16.0),
+            ..Request::default()
+        };
+        let plan = spec.plan().unwrap();
+        assert_eq!(plan.params.p, 16);
+        assert!(plan.spec.is_some());
+        let mixed = Request {
+            p: Some(3),
+            ..spec.clone()
+        };
+        assert!(matches!(mixed.plan(), Err(RequestError::BothForms)));
+        let no_n = Request {
+            n: None,
+            ..spec.clone()
+        };
+        assert!(matches!(no_n.plan(), Err(RequestError::MissingN)));
+        let t = Request {
+            t_max: Some(1.0),
+            ..spec.clone()
+        };
+        assert!(matches!(t.plan(), Err(RequestError::TMaxWithSpec)));
+        let law = Request {
+            spectrum: Some("uniform(0, 2)".into()),
+            ..spec
+        };
+        assert!(matches!(law.plan(), Err(RequestError::SpectrumWithSpec)));
+    }
 
     #[test]
     fn absurd_simulations_are_estimated_beyond_any_limit() {

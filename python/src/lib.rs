@@ -26,16 +26,16 @@ use pyo3::types::PyDict;
 use serde::Deserialize;
 
 use prism::check::run::{check, CheckError, CheckOptions};
+use prism::expand::{ExpandRequest, Losses};
 use prism::limit::{LimitOptions, Target};
 use prism::poly::PolyFormat;
-use prism::polytope::Loss;
 use prism::regimes::{curves::FreeNumericOptions, CurveOptions, Regime, UnknownFace};
-use prism::report::{self, ExpandEntry, HierarchyReport, SimulateReport};
-use prism::sim::{
-    reduce_chunks, simulate_chunk, Integrator, Mode, RunChunk, SimError, SimParams, SpectrumMethod,
-};
-use prism::simulate::{SimulateError, SimulateOptions, SimulatePlan};
-use prism::spec::{Spec, SpecError};
+use prism::report::hierarchy::{HierarchyRequest, HierarchyRequestError};
+use prism::report::{self, ClassifyReport, SimulateReport};
+use prism::sim::{reduce_chunks, simulate_chunk, RunChunk, SimError, SimParams};
+use prism::simulate::{Request, RequestError, SimulateError, SimulateOptions, SimulatePlan};
+use prism::spec::{InputError, Source, Spec, SpecError};
+use prism::values::{self, Choice, TrainingSize};
 
 /// Panic payload of a cancelled computation (raised from a progress callback).
 struct Cancelled;
@@ -286,23 +286,34 @@ fn json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
     serde_json::to_string(&serde_json::to_value(v).map_err(other)?).map_err(other)
 }
 
-fn parse_spec(text: &str) -> Result<Spec, Failure> {
-    Ok(Spec::parse(text)?)
+/// A spec or law that cannot be read: an invalid spec keeps its position; a law's error is
+/// prefixed with the keyword `what` (and its hint).
+fn input_failure(what: &str, e: InputError) -> Failure {
+    match e {
+        InputError::Invalid(e) => Failure::Spec(*e),
+        InputError::Law(e) => param(format!("{what}: {e}")),
+        InputError::Spectrum(e) => param(format!("{what}: {e}; {}", e.hint())),
+        e => param(e.to_string()),
+    }
 }
 
 /// A spectral law as written after `spectrum =` (`--spectrum LAW`), a `file("...")` law read
 /// relative to the working directory.
 fn read_law(what: &str, text: &str) -> Result<prism::spec::SpectrumLaw, Failure> {
-    let law = prism::spec::SpectrumLaw::parse(text).map_err(|e| param(format!("{what}: {e}")))?;
-    prism::spec::resolve_spectrum(law, None)
-        .map_err(|e| param(format!("{what}: {e}; {}", e.hint())))
+    prism::spec::read_law(text, None).map_err(|e| input_failure(what, e))
+}
+
+/// A keyword's value among the library's choices (`mode="fast"`).
+fn choice<T: Choice>(text: &str) -> Result<T, Failure> {
+    prism::values::choose(text).map_err(|e| param(e.to_string()))
 }
 
 /// The spec with the data covariance's law: its `spectrum = LAW` statement, or the `spectrum=`
 /// keyword (as if the statement were appended; not both), read as the CLI reads an inline spec
 /// (`file("...")` relative to the working directory).
 fn spec_with_spectrum(text: &str, spectrum: Option<&str>) -> Result<Spec, Failure> {
-    let mut s = parse_spec(text)?;
+    let source = Source::Text(text.to_string());
+    let mut s = source.parse().map_err(|e| input_failure("spectrum", e))?;
     match spectrum {
         Some(t) => {
             if !s.spectrum.is_identity() {
@@ -314,8 +325,8 @@ fn spec_with_spectrum(text: &str, spectrum: Option<&str>) -> Result<Spec, Failur
             s.spectrum = read_law("spectrum", t)?;
         }
         None => {
-            s.spectrum = prism::spec::resolve_spectrum(s.spectrum, None)
-                .map_err(|e| param(format!("spectrum: {e}; {}", e.hint())))?;
+            s.spectrum = prism::spec::resolve_spectrum(s.spectrum, source.base_dir())
+                .map_err(|e| input_failure("spectrum", e.into()))?;
         }
     }
     Ok(s)
@@ -336,12 +347,7 @@ fn classify_json(py: Python<'_>, spec: String, spectrum: Option<String>) -> PyRe
     run_blocking(py, move |_| {
         let s = spec_with_spectrum(&spec, spectrum.as_deref())?;
         let prism = prism::pipeline::default_prism().map_err(other)?;
-        let c = prism::polytope::classify(&s, &prism).map_err(other)?;
-        let mut v = serde_json::to_value(&c).map_err(other)?;
-        if let Some(st) = report::text::spectrum_statement(&s, c.face).map_err(other)? {
-            v["spectrum"] = serde_json::to_value(st).map_err(other)?;
-        }
-        serde_json::to_string(&v).map_err(other)
+        json(&ClassifyReport::new(&s, &prism).map_err(other)?)
     })
 }
 
@@ -357,54 +363,36 @@ fn faces_json(py: Python<'_>) -> PyResult<String> {
 /// `prism hierarchy --order S [--full] --json`.
 #[pyfunction]
 fn hierarchy_json(py: Python<'_>, order: u32, full: bool) -> PyResult<String> {
+    let request = HierarchyRequest {
+        order: order as usize,
+        full,
+    };
     if order < 3 {
         return Err(to_pyerr(
             py,
-            param(
-                "the fit needs orders 0..=S with S >= 3 (two orders to fit, one more to confirm)",
-            ),
+            param(HierarchyRequestError::TooLow.to_string()),
         ));
     }
     run_blocking(py, move |_| {
-        let method = if full {
-            prism::expansion::Method::Full
-        } else {
-            prism::expansion::Method::Leading
-        };
-        let (h, _) = prism::expansion::computed_hierarchy(order as usize, method).map_err(other)?;
-        let fit = prism::polytope::FittedPrism::from_hierarchy(&h);
-        json(&HierarchyReport::new(&h, &fit))
+        json(&request.compute().map_err(other)?.report())
     })
 }
 
 /// `prism expand --order S --loss L [--leading] --json`.
 #[pyfunction]
 fn expand_json(py: Python<'_>, order: usize, loss: String, leading: bool) -> PyResult<String> {
-    let losses = match loss.as_str() {
-        "train" => vec![Loss::Train],
-        "pop" => vec![Loss::Pop],
-        "both" => vec![Loss::Train, Loss::Pop],
-        other_ => {
-            return Err(to_pyerr(
-                py,
-                param(format!(
-                    "loss must be 'train', 'pop' or 'both', not {other_:?}"
-                )),
-            ))
-        }
+    let losses = choice::<Losses>(&loss).map_err(|f| to_pyerr(py, f))?;
+    let request = ExpandRequest {
+        order,
+        losses,
+        leading,
+        anisotropic: false,
     };
     run_blocking(py, move |cancel| {
-        let mut out: Vec<ExpandEntry> = Vec::new();
-        for l in losses {
-            let polys = if leading {
-                prism::expansion::leading_coefficients(order, l).map_err(other)?
-            } else {
-                let cb = |_s: usize, _level: usize, _states: usize| cancel_point(cancel);
-                prism::expansion::full_coefficients(order, l, Some(&cb)).map_err(other)?
-            };
-            out.extend(ExpandEntry::from_polys(l, &polys, leading));
-        }
-        json(&out)
+        let outcome = request
+            .compute(&|_stage| cancel_point(cancel))
+            .map_err(other)?;
+        json(&outcome.entries())
     })
 }
 
@@ -429,22 +417,9 @@ fn limit_json(
     spectrum: Option<String>,
 ) -> PyResult<String> {
     run_blocking(py, move |_| {
-        if !(t_max.is_finite() && t_max >= 0.0) {
-            return Err(param("t_max must be finite and >= 0"));
-        }
-        if points == 0 {
-            return Err(param("points must be >= 1"));
-        }
-        let fmt = match format.as_str() {
-            "text" => PolyFormat::Text,
-            "latex" => PolyFormat::Latex,
-            "sympy" => PolyFormat::Sympy,
-            f => {
-                return Err(param(format!(
-                    "format must be 'text', 'latex' or 'sympy', not {f:?}"
-                )))
-            }
-        };
+        values::ensure_nonneg(t_max).map_err(|e| param(format!("t_max: {e}")))?;
+        values::ensure_count(points, 1).map_err(|e| param(format!("points: {e}")))?;
+        let fmt = choice::<PolyFormat>(&format)?;
         let mut target = match (face, spec) {
             (Some(_), Some(_)) => return Err(param("give either a spec or face=, not both")),
             (Some(f), None) => {
@@ -514,58 +489,40 @@ fn sim_params_json(
     spectrum: Option<String>,
 ) -> PyResult<String> {
     run_here(py, || {
-        let opts = SimulateOptions {
-            dt,
-            points: record,
-            seeds,
-            seed,
-            mode: match mode.as_str() {
-                "fast" => Mode::Fast,
-                "physical" => Mode::Physical,
-                m => {
-                    return Err(param(format!(
-                        "mode must be 'fast' or 'physical', not {m:?}"
-                    )))
-                }
+        let request = Request {
+            p: Some(p),
+            h: Some(h),
+            sigma2: Some(sigma2),
+            n_data: Some(TrainingSize(n)),
+            t_max: Some(t_max),
+            spectrum,
+            sampler: Some(choice(&sampler)?),
+            options: SimulateOptions {
+                dt,
+                points: record,
+                seeds,
+                seed,
+                mode: choice(&mode)?,
+                integrator: choice(&integrator)?,
+                tol,
+                ..SimulateOptions::default()
             },
-            integrator: match integrator.as_str() {
-                "euler" => Integrator::Euler,
-                "rk4" => Integrator::Rk4,
-                "adaptive" => Integrator::Adaptive,
-                m => {
-                    return Err(param(format!(
-                        "integrator must be 'euler', 'rk4' or 'adaptive', not {m:?}"
-                    )))
-                }
-            },
-            tol,
-            sampler: match sampler.as_str() {
-                "bidiagonal" => SpectrumMethod::Bidiagonal,
-                "dense" => SpectrumMethod::Dense,
-                m => {
-                    return Err(param(format!(
-                        "sampler must be 'bidiagonal' or 'dense', not {m:?}"
-                    )))
-                }
-            },
-            spectrum: match spectrum {
-                // The covariance's spectral law, as `--spectrum LAW` (file paths relative to
-                // the working directory).
-                Some(text) => {
-                    let law = prism::spec::SpectrumLaw::parse(&text)
-                        .map_err(|e| param(format!("spectrum: {e}")))?;
-                    prism::spec::resolve_spectrum(law, None)
-                        .map_err(|e| param(format!("spectrum: {e}; {}", e.hint())))?
-                }
-                None => prism::spec::SpectrumLaw::Identity,
-            },
-            ..SimulateOptions::default()
+            ..Request::default()
         };
-        let params = SimulatePlan::explicit(p, h, sigma2, n, t_max, &opts)
-            .map_err(simulate_failure)?
-            .params;
+        let params = request.plan().map_err(request_failure)?.params;
         serde_json::to_string(&params).map_err(other)
     })
+}
+
+/// A simulation request's failure: a bad law as the keyword's error, the plan's as
+/// [`simulate_failure`].
+fn request_failure(e: RequestError) -> Failure {
+    match e {
+        RequestError::Law(e) => param(format!("spectrum: {e}")),
+        RequestError::Input(e) => input_failure("spectrum", e),
+        RequestError::Plan(e) => simulate_failure(e),
+        e => param(e.to_string()),
+    }
 }
 
 /// A simulation's failure: divergence as such, invalid options as parameter errors.
@@ -656,6 +613,7 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
     run_blocking(py, move |cancel| {
         let a: CheckArgs =
             serde_json::from_str(&options).map_err(|e| param(format!("bad check options: {e}")))?;
+        values::distinct_sizes(&a.n).map_err(|e| param(format!("n: {e}")))?;
         let s = spec_with_spectrum(&spec, a.spectrum.as_deref())?;
         let limit_spectrum = a
             .limit_spectrum
@@ -679,15 +637,7 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
             seed: a.seed,
             t_max: a.t_max,
             points: a.points,
-            mode: match a.mode.as_str() {
-                "fast" => Mode::Fast,
-                "physical" => Mode::Physical,
-                m => {
-                    return Err(param(format!(
-                        "mode must be 'fast' or 'physical', not {m:?}"
-                    )))
-                }
-            },
+            mode: choice(&a.mode)?,
             formula,
             limit_spectrum,
             ..CheckOptions::default()
@@ -707,7 +657,7 @@ fn prism_svg(py: Python<'_>, face: Option<String>, spec: Option<String>) -> PyRe
             (Some(_), Some(_)) => return Err(param("give either face= or spec=, not both")),
             (Some(f), None) => Some(f.parse::<Regime>().map_err(|e| param(e.to_string()))?),
             (None, Some(s)) => {
-                let sp = parse_spec(&s)?;
+                let sp = Spec::parse(&s)?;
                 let prism = prism::pipeline::default_prism().map_err(other)?;
                 let c = prism::polytope::classify(&sp, &prism).map_err(other)?;
                 Some(report::limit::limit_target(&c).map_err(other)?.0)

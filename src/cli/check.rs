@@ -1,43 +1,46 @@
 //! `prism check`: theory against simulation at growing n, with a computed verdict.
 
-use super::input::{ModeArg, SpecInput};
+use super::input::{choice, SpecInput};
 use super::{CliError, CliResult};
 use prism::check::run::{check, plot, CheckOptions};
 use prism::check::verdict::Verdict;
 use prism::report::tidy;
 use prism::sim::Mode;
+use prism::values;
+use prism::values::Choice;
 
 /// Flags of `prism check`.
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("out", |a| a.help("Write the output (text, JSON or CSV) to FILE instead of standard output")))]
 pub struct Args {
     #[command(flatten)]
     input: SpecInput,
     /// Sizes n, comma-separated (default: chosen automatically within --budget).
-    #[arg(long = "n", value_delimiter = ',', value_parser = super::size_n)]
+    #[arg(long = "n", value_delimiter = ',', value_parser = values::size_n)]
     sizes: Vec<f64>,
     /// Wall-time budget in seconds: sets the automatic sizes, and how many runs are added
     /// while the verdict is inconclusive.
-    #[arg(long, default_value_t = CheckOptions::default().budget, value_parser = super::positive)]
+    #[arg(long, default_value_t = CheckOptions::default().budget, value_parser = values::positive)]
     budget: f64,
     /// Refuse sizes whose estimated cost exceeds this many floating-point operations (by
     /// default explicit --n sizes are run whatever they cost within --max-time and --max-memory).
-    #[arg(long = "max-flops", value_parser = super::positive)]
+    #[arg(long = "max-flops", value_parser = values::positive)]
     max_flops: Option<f64>,
     /// Runs per size R to start with.
-    #[arg(long, value_name = "R", default_value_t = CheckOptions::default().seeds, value_parser = super::count)]
+    #[arg(long, value_name = "R", default_value_t = CheckOptions::default().seeds, value_parser = values::count)]
     seeds: usize,
     /// While the verdict is inconclusive, runs per size grow (x4 per round, within --budget) up
     /// to this many; `--max-seeds` equal to `--seeds` keeps a fixed, reproducible ensemble.
-    #[arg(long = "max-seeds", value_name = "R", default_value_t = CheckOptions::default().max_seeds, value_parser = super::count)]
+    #[arg(long = "max-seeds", value_name = "R", default_value_t = CheckOptions::default().max_seeds, value_parser = values::count)]
     max_seeds: usize,
     /// Base seed B (run i uses B + i).
     #[arg(long, value_name = "B", default_value_t = CheckOptions::default().seed)]
     seed: u64,
     /// Final face time (default 1, shortened to the validity window). Old spelling: --t-max.
-    #[arg(long = "tau-max", alias = "t-max", value_parser = super::positive)]
+    #[arg(long = "tau-max", alias = "t-max", value_parser = values::positive)]
     t_max: Option<f64>,
     /// Number of intervals K of the face-time grid (K + 1 points).
-    #[arg(long, value_name = "K", default_value_t = CheckOptions::default().points, value_parser = super::count2)]
+    #[arg(long, value_name = "K", default_value_t = CheckOptions::default().points, value_parser = values::count2)]
     points: usize,
     /// Compare the simulations with this face's law instead of the spec's own face (a name such
     /// as `large-data`, or a label F1, E4, ...): the verdict says whether that law describes
@@ -51,8 +54,8 @@ pub struct Args {
     #[arg(long = "limit-spectrum", value_name = "LAW")]
     limit_spectrum: Option<String>,
     /// Engine family.
-    #[arg(long, value_enum, default_value_t = ModeArg::Fast)]
-    mode: ModeArg,
+    #[arg(long, value_parser = choice::<Mode>(), default_value = CheckOptions::default().mode.name())]
+    mode: Mode,
     /// Old spelling of `--mode physical`.
     #[arg(long, hide = true)]
     physical: bool,
@@ -63,9 +66,8 @@ pub struct Args {
     /// schema of `simulate --csv` and `limit --csv`): the limit, then each size's means.
     #[arg(long)]
     csv: bool,
-    /// Write the output (text, JSON or CSV) to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
     /// Write an overlay of the simulated curves on the limit (.svg or .png).
     #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<std::path::PathBuf>,
@@ -81,11 +83,7 @@ pub fn run(args: Args) -> CliResult {
     let limit_spectrum = args
         .limit_spectrum
         .as_deref()
-        .map(|text| {
-            let law = prism::spec::SpectrumLaw::parse(text)
-                .map_err(|e| CliError::user(format!("--limit-spectrum: {e}")))?;
-            super::input::resolve_spectrum(law, None)
-        })
+        .map(|text| super::input::law_flag("--limit-spectrum", text))
         .transpose()?;
     let opts = CheckOptions {
         sizes: args.sizes.clone(),
@@ -101,14 +99,14 @@ pub fn run(args: Args) -> CliResult {
         mode: if args.physical {
             Mode::Physical
         } else {
-            args.mode.into()
+            args.mode
         },
         limits: super::budget::limits(),
         ..CheckOptions::default()
     };
     super::budget::guard(&prism::check::cost::curves_estimate(&opts))?;
     let prism = prism::pipeline::default_prism()?;
-    let beat = super::progress::Heartbeat::start("check");
+    let beat = super::heartbeat("check");
     let report = check(&spec, &prism, &opts, &|line| {
         beat.set(line.to_string());
         eprintln!("[check] {line}")
@@ -124,7 +122,7 @@ pub fn run(args: Args) -> CliResult {
     } else {
         prism::report::text::check(&report)
     };
-    super::write_output(args.out.as_deref(), text)?;
+    args.output.write(text)?;
     match report.verdict {
         Verdict::Agrees => Ok(()),
         // The check ran but did not confirm the limit (the verdict is in the output).

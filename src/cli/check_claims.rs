@@ -1,13 +1,13 @@
 //! `prism check-claims FILE`: check every `expect` line of a claims file.
 
+use prism::values;
 use std::path::PathBuf;
 
-use super::progress::Heartbeat;
 use super::{budget, CliError, CliResult};
 use prism::check::claims_file::check_claims_in;
 use prism::check::run::CheckOptions;
 use prism::report::ClaimsReport;
-use prism::spec::read_source;
+use prism::spec::Source;
 
 /// Flags of `prism check-claims`.
 #[derive(clap::Args, Debug)]
@@ -16,24 +16,27 @@ pub struct Args {
     /// reads standard input.
     file: PathBuf,
     /// Sizes n for claims that run a convergence check.
-    #[arg(long = "n", value_delimiter = ',', default_value = "256,512,1024,2048", value_parser = super::size_n)]
+    #[arg(long = "n", value_delimiter = ',', default_value = "256,512,1024,2048", value_parser = values::size_n)]
     sizes: Vec<f64>,
     /// Runs per size for those checks.
-    #[arg(long, default_value_t = 16, value_parser = super::count)]
+    #[arg(long, default_value_t = CheckOptions::default().seeds, value_parser = values::count)]
     seeds: usize,
     /// Print JSON.
     #[arg(long)]
     json: bool,
-    /// Write the output to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Run `prism check-claims`: exit 0 when every claim holds, 1 when one is false, 2 when the
 /// file is malformed or a claim cannot be checked.
 pub fn run(args: Args) -> CliResult {
     super::distinct_sizes(&args.sizes, "--n")?;
-    let src = read_source(&args.file)?;
+    let source = match args.file.as_os_str() == "-" {
+        true => Source::Stdin,
+        false => Source::File(args.file.clone()),
+    };
+    let src = source.read()?;
     let name = args.file.display().to_string();
     let prism = prism::pipeline::default_prism()?;
     // Series claims beyond the resource limits are refused before any claim runs.
@@ -50,13 +53,9 @@ pub fn run(args: Args) -> CliResult {
         seeds: args.seeds,
         ..CheckOptions::default()
     };
-    let beat = Heartbeat::start("check-claims");
+    let beat = super::heartbeat("check-claims");
     // `file("...")` laws are read relative to the claims file's directory.
-    let base = (args.file.as_os_str() != "-")
-        .then(|| args.file.parent())
-        .flatten()
-        .filter(|d| !d.as_os_str().is_empty());
-    let outcomes = check_claims_in(&src, base, &prism, &opts, &|l| {
+    let outcomes = check_claims_in(&src, source.base_dir(), &prism, &opts, &|l| {
         beat.set(l.to_string());
         eprintln!("[check-claims] {l}")
     })
@@ -68,7 +67,7 @@ pub fn run(args: Args) -> CliResult {
     } else {
         prism::report::text::claims(&report.claims)
     };
-    super::write_output(args.out.as_deref(), text)?;
+    args.output.write(text)?;
     if report.failed > 0 {
         return Err(CliError::failed(format!(
             "{} claim(s) are false",

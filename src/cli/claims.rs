@@ -22,7 +22,7 @@ pub fn run(args: Args) -> CliResult {
     // Fail fast: the output directory must be writable before minutes of work.
     super::check_out_dir(&args.out)?;
     super::budget::guard(&prism::check::cost::claims_estimate(args.quick))?;
-    let beat = super::progress::Heartbeat::start("claims");
+    let beat = super::heartbeat("claims");
     let opts = ClaimsOptions {
         quick: args.quick,
         seed: args.seed,

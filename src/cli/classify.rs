@@ -2,6 +2,7 @@
 
 use super::input::SpecInput;
 use super::CliResult;
+use prism::report::ClassifyReport;
 
 /// Flags of `prism classify`.
 #[derive(clap::Args, Debug)]
@@ -11,29 +12,19 @@ pub struct Args {
     /// Print one JSON object instead of the report.
     #[arg(long)]
     json: bool,
-    /// Write the output to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Run `prism classify`.
 pub fn run(args: Args) -> CliResult {
     let spec = args.input.parse_with_spectrum()?;
     let prism = prism::pipeline::default_prism()?;
-    let c = prism::polytope::classify(&spec, &prism)?;
-    let statement = prism::report::text::spectrum_statement(&spec, c.face)?;
+    let report = ClassifyReport::new(&spec, &prism)?;
     let text = if args.json {
-        let mut v = serde_json::to_value(&c)?;
-        if let Some(st) = &statement {
-            v["spectrum"] = serde_json::to_value(st)?;
-        }
-        serde_json::to_string_pretty(&v)? + "\n"
+        prism::report::to_json(&report)? + "\n"
     } else {
-        let mut t = prism::report::text::classification(&c);
-        if let Some(st) = &statement {
-            t.push_str(&prism::report::text::spectrum_text(st));
-        }
-        t
+        report.text()
     };
-    super::write_output(args.out.as_deref(), text)
+    args.output.write(text)
 }

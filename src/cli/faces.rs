@@ -8,9 +8,8 @@ pub struct Args {
     /// Print JSON (one object per face) instead of the table.
     #[arg(long)]
     json: bool,
-    /// Write the output to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Run `prism faces`.
@@ -21,5 +20,5 @@ pub fn run(args: Args) -> CliResult {
     } else {
         prism::report::text::faces(&prism)
     };
-    super::write_output(args.out.as_deref(), text)
+    args.output.write(text)
 }

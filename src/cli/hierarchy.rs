@@ -1,13 +1,7 @@
 //! `prism hierarchy`: the computed supports, the affine fit and the prism it confirms.
 
-use std::path::PathBuf;
-
 use super::{CliError, CliResult};
-use prism::expansion::estimate::{expansion_estimate, HIERARCHY_SHARE};
-use prism::expansion::Method;
-use prism::polytope::FittedPrism;
-use prism::report::hierarchy::{text, HierarchyVerdict};
-use prism::report::HierarchyReport;
+use prism::report::hierarchy::{HierarchyRequest, HierarchyVerdict};
 
 /// Flags of `prism hierarchy`.
 #[derive(clap::Args, Debug)]
@@ -22,51 +16,35 @@ pub struct Args {
     /// Print JSON instead of the report.
     #[arg(long)]
     json: bool,
-    /// Write the output to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Run `prism hierarchy`: exit 1 when the hierarchy is not the prism.
 pub fn run(args: Args) -> CliResult {
     let order = args.order as usize;
-    if order < 3 {
-        return Err(CliError::user(
-            "the fit needs orders 0..=S with S >= 3 (two orders to fit, one more to confirm)",
-        ));
-    }
-    let method = if args.full {
-        Method::Full
-    } else {
-        Method::Leading
-    };
-    let est = expansion_estimate(
+    let request = HierarchyRequest {
         order,
-        !args.full,
-        HIERARCHY_SHARE,
-        format!("the hierarchy to order {order}"),
-        "a lower --order",
-    )
-    .map_err(|e| CliError::user(format!("--order {order}: {e}")))?;
-    super::budget::guard(&est)?;
-    let beat = super::progress::Heartbeat::start("hierarchy");
+        full: args.full,
+    };
+    super::budget::guard(&request.estimate()?)?;
+    let beat = super::heartbeat("hierarchy");
     beat.set(format!("supports to order {order}"));
-    let (h, checks) = prism::expansion::computed_hierarchy(order, method)?;
+    let outcome = request.compute()?;
     drop(beat);
-    let fit = FittedPrism::from_hierarchy(&h);
-    let (report, verdict) = text(&h, &checks, &fit, args.full);
     if args.json {
-        let json = prism::report::to_json(&HierarchyReport::new(&h, &fit))? + "\n";
-        super::write_output(args.out.as_deref(), json)?;
+        let json = prism::report::to_json(&outcome.report())? + "\n";
+        args.output.write(json)?;
         // The JSON carries the fit; only a prism that does not fit fails here.
-        return match fit {
+        return match outcome.fit {
             Ok(_) => Ok(()),
             Err(_) => Err(CliError::failed(
                 "the hierarchy is not the triangular prism",
             )),
         };
     }
-    super::write_output(args.out.as_deref(), report)?;
+    let (report, verdict) = outcome.text();
+    args.output.write(report)?;
     match verdict {
         HierarchyVerdict::Confirmed => Ok(()),
         HierarchyVerdict::NotThePrism(e) => Err(CliError::failed(e)),

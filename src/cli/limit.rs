@@ -4,17 +4,19 @@
 //! `--face NAME --set q=0.5 ...` skips the spec; `--explain FACE` prints the derivation
 //! sketch; `--verify` confirms the series against the hierarchy exactly (exit 1 if not).
 
+use prism::values;
 use std::path::PathBuf;
 
-use super::input::{FormatArg, SpecInput};
-use super::progress::Heartbeat;
+use super::input::{choice, SpecInput};
 use super::{budget, CliError, CliResult};
 use prism::limit::{LimitOptions, Target};
+use prism::poly::PolyFormat;
 use prism::regimes::{curves::FreeNumericOptions, text, CurveOptions, Regime};
-use prism::report::tidy;
+use prism::values::Choice;
 
 /// Flags of `prism limit`.
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("out", |a| a.help("Write the output (text, JSON or CSV) to FILE instead of standard output")))]
 pub struct Args {
     #[command(flatten)]
     input: SpecInput,
@@ -29,10 +31,10 @@ pub struct Args {
     set: Vec<String>,
     /// Final face time T (the curves are on 0..T in the face's time variable). Old spelling:
     /// --t-max.
-    #[arg(long = "tau-max", alias = "t-max", default_value_t = LimitOptions::default().tau_max, value_parser = super::nonneg)]
+    #[arg(long = "tau-max", alias = "t-max", default_value_t = LimitOptions::default().tau_max, value_parser = values::nonneg)]
     t_max: f64,
     /// Number of intervals K of the face-time grid (K + 1 points).
-    #[arg(long, value_name = "K", default_value_t = LimitOptions::default().points, value_parser = super::count)]
+    #[arg(long, value_name = "K", default_value_t = LimitOptions::default().points, value_parser = values::count)]
     points: usize,
     /// Print one JSON object.
     #[arg(long, conflicts_with = "csv")]
@@ -41,15 +43,14 @@ pub struct Args {
     /// time is `tau`).
     #[arg(long)]
     csv: bool,
-    /// Write the output (text, JSON or CSV) to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
     /// Highest order s of the exact series.
     #[arg(long, value_name = "S", default_value_t = LimitOptions::default().series)]
     series: usize,
     /// Format of the exact coefficients.
-    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
-    format: FormatArg,
+    #[arg(long, value_parser = choice::<PolyFormat>(), default_value = PolyFormat::Text.name())]
+    format: PolyFormat,
     /// Confirm the exact series against the hierarchy's leading coefficients (exit 1 if not).
     #[arg(long)]
     verify: bool,
@@ -58,16 +59,16 @@ pub struct Args {
     plot: Option<PathBuf>,
     /// Small-data chains: largest allowed difference between the K-site run and the 2K-site run
     /// with 100x tighter ODE tolerances (raise it in the ill-conditioned collapse corner).
-    #[arg(long = "chain-tol", default_value_t = CurveOptions::default().chain_tol, value_parser = super::positive)]
+    #[arg(long = "chain-tol", default_value_t = CurveOptions::default().chain_tol, value_parser = values::positive)]
     chain_tol: f64,
     /// Free face at finite alpha: sizes p of the reduced-flow simulations (comma separated;
     /// default 64,128,256). With a spectrum (numeric references of large-data and free): these
     /// sizes instead of the ones chosen from --free-budget.
-    #[arg(long = "free-sizes", value_delimiter = ',', value_parser = super::count)]
+    #[arg(long = "free-sizes", value_delimiter = ',', value_parser = values::count)]
     free_sizes: Option<Vec<usize>>,
     /// Free face at finite alpha: runs per size (default 16). With a spectrum: these runs
     /// instead of the ones chosen from --free-budget.
-    #[arg(long = "free-seeds", value_parser = super::count)]
+    #[arg(long = "free-seeds", value_parser = values::count)]
     free_seeds: Option<usize>,
     /// With a spectrum: time budget of the numeric references (large-data, free), from which
     /// their sizes and runs are chosen by the engines' cost plan at a nominal machine speed (so
@@ -80,21 +81,6 @@ pub struct Args {
 }
 
 impl Args {
-    fn target(&self) -> Result<Target, CliError> {
-        let mut target = match (self.face, self.input.spec.is_some() || self.input.file.is_some()) {
-            (Some(_), true) => return Err(CliError::user("give either a SPEC or --face, not both")),
-            (Some(f), false) => Target::face(f),
-            (None, true) => Target::of_spec(&self.input.parse_with_spectrum()?)?,
-            (None, false) => return Err(CliError::user(
-                "no spec given: pass a SPEC (\"p = n; H = 0.5 n; sigma2 = n^-1\"), -f FILE, or --face NAME --set q=...",
-            )),
-        };
-        for kv in &self.set {
-            target.assign(kv)?;
-        }
-        Ok(target)
-    }
-
     fn options(&self) -> LimitOptions {
         LimitOptions {
             tau_max: self.t_max,
@@ -124,12 +110,12 @@ impl Args {
 /// Run `prism limit`.
 pub fn run(args: Args) -> CliResult {
     if let Some(r) = args.explain {
-        return super::write_output(args.out.as_deref(), text::explain(r));
+        return args.output.write(text::explain(r));
     }
     if let Some(path) = &args.plot {
         prism::plot::check_figure_path(path)?;
     }
-    let target = args.target()?;
+    let target = Target::from_request(args.input.source().as_ref(), args.face, &args.set)?;
     let opts = args.options();
     // Resource guards before any work: the series order, the grid, the free-face simulations.
     for est in prism::limit::estimates(&target, &opts)? {
@@ -138,7 +124,7 @@ pub fn run(args: Args) -> CliResult {
     if let Some(note) = prism::limit::start_note(&target, &opts).filter(|_| !args.json) {
         eprintln!("{note}");
     }
-    let beat = Heartbeat::start("limit");
+    let beat = super::heartbeat("limit");
     beat.set(format!(
         "limit curves and the exact series to order {}",
         args.series
@@ -146,30 +132,19 @@ pub fn run(args: Args) -> CliResult {
     let outcome = prism::limit::compute(&target, &opts)?;
     drop(beat);
     if let Some(path) = &args.plot {
-        let Some(c) = &outcome.curves else {
-            return Err(CliError::user(
-                "the interior has no limit curve to plot (no closed form); see the series",
-            ));
-        };
-        prism::plot::save_figure(path, &prism::limit::figure_svg(target.regime, c)?)?;
+        prism::plot::save_figure(path, &prism::limit::figure(&target, &outcome)?)?;
     }
-    let fmt = args.format.into();
+    let fmt = args.format;
     let text = if args.json {
         prism::report::to_json(&prism::limit::report(&target, &outcome, fmt))? + "\n"
     } else if args.csv {
-        let rows = outcome.curves.as_ref();
-        let rows = rows.map_or(String::new(), |c| tidy::limit_rows(target.regime, c));
-        format!("{}\n{rows}", tidy::HEADER)
+        prism::limit::csv(&target, &outcome)
     } else {
         prism::limit::text(&target, &outcome, fmt)
     };
-    super::write_output(args.out.as_deref(), text)?;
-    match &outcome.confirm {
-        Some(rep) if !rep.all_agree() => Err(CliError::failed(format!(
-            "the limit series of {} disagrees with the hierarchy at {} coefficient(s)",
-            target.regime.name(),
-            rep.failures().len()
-        ))),
-        _ => Ok(()),
+    args.output.write(text)?;
+    match prism::limit::disagreement(&target, &outcome) {
+        Some(why) => Err(CliError::failed(why)),
+        None => Ok(()),
     }
 }

@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use super::{CliError, CliResult};
-use prism::map::{self, Axis};
+use prism::map::MapOutcome;
 
 /// Flags of `prism map`.
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("out", |a| a.help("Write the output (report or JSON) to FILE instead of standard output")))]
 pub struct Args {
     /// The fixed part of the spec, e.g. "p = n; N = n" (N may be `inf`; N not given means inf).
     #[arg(long, value_name = "SPEC", required_unless_present = "fan")]
@@ -36,9 +37,8 @@ pub struct Args {
     /// Write the figure (SVG).
     #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<PathBuf>,
-    /// Write the output (report or JSON) to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Refuse an output path before any work (prism::plot::check_figure_path: .svg or .png, in an
@@ -53,40 +53,28 @@ pub fn run(args: Args) -> CliResult {
         check_plot_path(p)?;
     }
     let prism = prism::pipeline::default_prism()?;
-    let (json, report, svg) = if args.fan {
-        let fan = map::fan::normal_fan(&prism)?;
-        let report = fan
-            .panels
-            .iter()
-            .map(|p| format!("== {}\n{}", p.title, p.map.report()))
-            .collect::<Vec<_>>()
-            .join("\n");
-        (
-            serde_json::to_string_pretty(&fan)?,
-            report,
-            map::svg::fan_svg(&fan),
-        )
+    let outcome = if args.fan {
+        MapOutcome::fan(&prism)?
     } else {
-        let x = Axis::parse("--x", args.x.as_deref().unwrap_or_default())?;
-        let y = Axis::parse("--y", args.y.as_deref().unwrap_or_default())?;
-        let m = map::phase_map(args.fix.as_deref().unwrap_or_default(), &x, &y, &prism)?;
-        (
-            serde_json::to_string_pretty(&m)?,
-            m.report(),
-            map::svg::map_svg(&m),
-        )
+        let (fix, x, y) = (args.fix.as_deref(), args.x.as_deref(), args.y.as_deref());
+        MapOutcome::slice(
+            fix.unwrap_or_default(),
+            x.unwrap_or_default(),
+            y.unwrap_or_default(),
+            &prism,
+        )?
     };
     if let Some(p) = &args.plot {
-        prism::plot::save_figure(p, &svg)?;
+        prism::plot::save_figure(p, &outcome.svg())?;
     }
     let text = if args.json {
-        json + "\n"
+        outcome.json()? + "\n"
     } else {
         let wrote = args
             .plot
             .as_ref()
             .map(|p| format!("\nwrote {}\n", p.display()));
-        report + &wrote.unwrap_or_default()
+        outcome.report() + &wrote.unwrap_or_default()
     };
-    super::write_output(args.out.as_deref(), text)
+    args.output.write(text)
 }

@@ -48,7 +48,6 @@ mod input;
 mod limit;
 mod map;
 mod prism_plot;
-pub mod progress;
 mod simulate;
 use std::process::ExitCode;
 
@@ -140,6 +139,22 @@ pub fn write_output(path: Option<&std::path::Path>, text: impl AsRef<str>) -> Cl
     }
 }
 
+/// `-o FILE`: where a command that prints one result writes it (one declaration for every
+/// such command; a command may reword the help with `mut_arg("out", ...)`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutFile {
+    /// Write the output to FILE instead of standard output.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+impl OutFile {
+    /// Write a command's result to the file, or to standard output.
+    pub fn write(&self, text: impl AsRef<str>) -> CliResult {
+        write_output(self.out.as_deref(), text)
+    }
+}
+
 /// Refuse an output directory that cannot be created or written, before the work starts.
 pub fn check_out_dir(dir: &std::path::Path) -> CliResult {
     let shown = dir.display();
@@ -156,88 +171,20 @@ pub fn check_out_dir(dir: &std::path::Path) -> CliResult {
         .map_err(|e| CliError::user(format!("-o {shown}: cannot write into it: {e}")))
 }
 
-// ----- value parsers: every numeric flag is checked when the flags are parsed ------------------
-
-/// Longest flag value shown in an error message (longer ones are elided).
-const SHOWN_CHARS: usize = 40;
-
-fn number(s: &str) -> Result<f64, String> {
-    let x: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{}` is not a number", prism::spec::elide(s, SHOWN_CHARS)))?;
-    if !x.is_finite() {
-        return Err(format!("{s} is not a finite number"));
-    }
-    Ok(x)
+/// A progress reporter for `label` whose lines go to standard error (never panicking: a
+/// closed or full stderr is ignored).
+pub fn heartbeat(label: &str) -> prism::progress::Heartbeat {
+    prism::progress::Heartbeat::start(
+        label,
+        Box::new(|line| {
+            let _ = writeln!(std::io::stderr(), "{line}");
+        }),
+    )
 }
 
-/// A finite number >= 0.
-pub fn nonneg(s: &str) -> Result<f64, String> {
-    let x = number(s)?;
-    if x < 0.0 {
-        return Err(format!("{s} is negative; give a number >= 0"));
-    }
-    Ok(x)
-}
-
-/// A finite number > 0.
-pub fn positive(s: &str) -> Result<f64, String> {
-    let x = number(s)?;
-    if x <= 0.0 {
-        return Err(format!("{s} is not positive; give a number > 0"));
-    }
-    Ok(x)
-}
-
-/// A size n of a scaling spec: a finite number >= 1.
-pub fn size_n(s: &str) -> Result<f64, String> {
-    let x = number(s)?;
-    if x < 1.0 {
-        return Err(format!("{s} is not a size: n must be >= 1"));
-    }
-    Ok(x)
-}
-
-fn integer(s: &str, min: usize) -> Result<usize, String> {
-    let t = s.trim();
-    if t.starts_with('-') {
-        return Err(format!("{s} is negative; give an integer >= {min}"));
-    }
-    let x: usize = t.parse().map_err(|_| {
-        if t.chars().all(|c| c.is_ascii_digit()) && !t.is_empty() {
-            format!("{} is too large", prism::spec::elide(s, SHOWN_CHARS))
-        } else {
-            format!("`{}` is not an integer", prism::spec::elide(s, SHOWN_CHARS))
-        }
-    })?;
-    if x < min {
-        return Err(format!("{x} is too small; give an integer >= {min}"));
-    }
-    Ok(x)
-}
-
-/// An integer >= 1 (counts: points, runs, record intervals, dimensions).
-pub fn count(s: &str) -> Result<usize, String> {
-    integer(s, 1)
-}
-
-/// An integer >= 2.
-pub fn count2(s: &str) -> Result<usize, String> {
-    integer(s, 2)
-}
-
-/// Refuse a list of sizes n with repeats (a rate needs distinct sizes).
-pub fn distinct_sizes(sizes: &[f64], flag: &str) -> Result<(), CliError> {
-    let mut v = sizes.to_vec();
-    v.sort_by(f64::total_cmp);
-    if let Some(w) = v.windows(2).find(|w| w[0] == w[1]) {
-        return Err(CliError::user(format!(
-            "{flag}: the size {} is given twice; give distinct sizes (e.g. --n 256,512,1024)",
-            w[0]
-        )));
-    }
-    Ok(())
+/// Refuse a list of sizes n with repeats, naming the flag.
+pub fn distinct_sizes(sizes: &[f64], flag: &str) -> CliResult {
+    prism::values::distinct_sizes(sizes).map_err(|e| CliError::user(format!("{flag}: {e}")))
 }
 
 #[derive(Parser, Debug)]

@@ -9,6 +9,7 @@ use prism::regimes::Regime;
 
 /// Flags of `prism prism`.
 #[derive(clap::Args, Debug)]
+#[command(mut_arg("out", |a| a.help("Write the text to FILE instead of standard output")))]
 pub struct Args {
     #[command(flatten)]
     input: SpecInput,
@@ -18,9 +19,8 @@ pub struct Args {
     /// Write the drawing (.svg or .png).
     #[arg(long, value_name = "FILE.svg|FILE.png")]
     plot: Option<PathBuf>,
-    /// Write the text to FILE instead of standard output.
-    #[arg(short = 'o', long = "out", value_name = "FILE")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: super::OutFile,
 }
 
 /// Run `prism prism`.
@@ -30,11 +30,11 @@ pub fn run(args: Args) -> CliResult {
     }
     // A spec's `spectrum = LAW` (THEORY 9): classified with it (the same prism for a bounded
     // support, THEORY 9.3) and stated in the figure; a heavy tail has no established prism.
-    let (highlight, law) = match (&args.face, args.input.text_opt()?) {
+    let (highlight, law) = match (&args.face, args.input.source()) {
         (Some(_), Some(_)) => return Err(CliError::user("give either a SPEC or --face, not both")),
         (Some(f), None) => (Some(*f), None),
-        (None, Some(_)) => {
-            let spec = args.input.parse_with_spectrum()?;
+        (None, Some(source)) => {
+            let spec = source.parse_resolved()?;
             let prism = prism::pipeline::default_prism()?;
             let c = prism::polytope::classify(&spec, &prism)?;
             if let Some(why) = prism::plot::prism_drawing_refusal(&spec.spectrum, c.face) {
@@ -45,15 +45,10 @@ pub fn run(args: Args) -> CliResult {
         }
         (None, None) => (None, None),
     };
-    let mut out = prism::report::text::prism_faces(highlight);
-    if let Some(l) = &law {
-        out.push_str(&format!(
-            "spectrum {l}: bounded support, so this is the prism and the face of isotropic data (THEORY 9.3); only the limit along the face changes (prism limit SPEC)\n"
-        ));
-    }
+    let mut out = prism::report::text::prism_faces_law(highlight, law.as_ref());
     if let Some(path) = &args.plot {
         prism::plot::save_figure(path, &prism::plot::prism_svg_law(highlight, law.as_ref())?)?;
         out.push_str(&format!("wrote {}\n", path.display()));
     }
-    super::write_output(args.out.as_deref(), out)
+    args.output.write(out)
 }

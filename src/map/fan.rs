@@ -41,6 +41,17 @@ pub struct NormalFan {
     pub panels: Vec<FanPanel>,
 }
 
+impl NormalFan {
+    /// The text report: each panel's title, then its map's report.
+    pub fn report(&self) -> String {
+        self.panels
+            .iter()
+            .map(|p| format!("== {}\n{}", p.title, p.map.report()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
 /// Compute the normal fan of the fitted prism as three exact phase maps.
 pub fn normal_fan(prism: &FittedPrism) -> Result<NormalFan, MapError> {
     let one = Q::one();

@@ -911,6 +911,53 @@ pub fn compute(
     })
 }
 
+/// What `prism map` computes: a two-exponent slice, or the whole normal fan.
+#[derive(Clone, Debug)]
+pub enum MapOutcome {
+    /// `--fix SPEC --x PARAM=FROM:TO --y PARAM=FROM:TO`.
+    Slice(Box<PhaseMap>),
+    /// `--fan`.
+    Fan(fan::NormalFan),
+}
+
+impl MapOutcome {
+    /// The slice of `fix` along the axes `x` and `y` (texts as given to `--x` and `--y`).
+    pub fn slice(fix: &str, x: &str, y: &str, prism: &FittedPrism) -> Result<Self, MapError> {
+        let x = Axis::parse("--x", x)?;
+        let y = Axis::parse("--y", y)?;
+        Ok(MapOutcome::Slice(Box::new(phase_map(fix, &x, &y, prism)?)))
+    }
+
+    /// The whole normal fan.
+    pub fn fan(prism: &FittedPrism) -> Result<Self, MapError> {
+        Ok(MapOutcome::Fan(fan::normal_fan(prism)?))
+    }
+
+    /// The `--json` text (pretty-printed, without a final new line).
+    pub fn json(&self) -> serde_json::Result<String> {
+        match self {
+            MapOutcome::Slice(m) => serde_json::to_string_pretty(m),
+            MapOutcome::Fan(f) => serde_json::to_string_pretty(f),
+        }
+    }
+
+    /// The text report.
+    pub fn report(&self) -> String {
+        match self {
+            MapOutcome::Slice(m) => m.report(),
+            MapOutcome::Fan(f) => f.report(),
+        }
+    }
+
+    /// The figure (SVG).
+    pub fn svg(&self) -> String {
+        match self {
+            MapOutcome::Slice(m) => svg::map_svg(m),
+            MapOutcome::Fan(f) => svg::fan_svg(f),
+        }
+    }
+}
+
 /// The phase map of `prism map --fix FIXED --x X --y Y`.
 pub fn phase_map(
     fixed_src: &str,

@@ -232,3 +232,127 @@ pub fn text(
     };
     (o, verdict)
 }
+/// `prism hierarchy` as a request: the supports to order S (S >= 3: two orders to fit the
+/// prism, one more to confirm it), by the free-probability leading path or, with `full`, the
+/// full Wick computation (all g; adds the checks g >= 0 and the full support law).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HierarchyRequest {
+    /// The highest order S.
+    pub order: usize,
+    /// The full Wick computation instead of the leading path.
+    pub full: bool,
+}
+
+/// A hierarchy request that cannot be run.
+#[derive(Debug, thiserror::Error)]
+pub enum HierarchyRequestError {
+    /// S < 3.
+    #[error("the fit needs orders 0..=S with S >= 3 (two orders to fit, one more to confirm)")]
+    TooLow,
+    /// The order cannot be computed at all (the message names `--order`).
+    #[error("--order {order}: {source}")]
+    Order {
+        /// The order asked for.
+        order: usize,
+        /// Why not.
+        source: crate::expansion::ExpansionError,
+    },
+    /// The expansion failed.
+    #[error(transparent)]
+    Expansion(#[from] crate::expansion::ExpansionError),
+}
+
+/// The computed hierarchy, its structural checks and the prism fit.
+#[derive(Clone, Debug)]
+pub struct HierarchyOutcome {
+    /// The request.
+    pub request: HierarchyRequest,
+    /// The supports of each order.
+    pub hierarchy: Hierarchy,
+    /// The structural checks.
+    pub checks: crate::expansion::StructureReport,
+    /// The affine fit: the prism, or why not.
+    pub fit: Result<FittedPrism, PrismError>,
+}
+
+impl HierarchyRequest {
+    /// The time and memory of the computation (S < 3 is refused first).
+    pub fn estimate(&self) -> Result<crate::budget::Estimate, HierarchyRequestError> {
+        let order = self.order;
+        if order < 3 {
+            return Err(HierarchyRequestError::TooLow);
+        }
+        crate::expansion::estimate::expansion_estimate(
+            order,
+            !self.full,
+            crate::expansion::estimate::HIERARCHY_SHARE,
+            format!("the hierarchy to order {order}"),
+            "a lower --order",
+        )
+        .map_err(|source| HierarchyRequestError::Order { order, source })
+    }
+
+    /// Compute the supports and fit the prism.
+    pub fn compute(&self) -> Result<HierarchyOutcome, HierarchyRequestError> {
+        if self.order < 3 {
+            return Err(HierarchyRequestError::TooLow);
+        }
+        let method = if self.full {
+            crate::expansion::Method::Full
+        } else {
+            crate::expansion::Method::Leading
+        };
+        let (hierarchy, checks) = crate::expansion::computed_hierarchy(self.order, method)?;
+        let fit = FittedPrism::from_hierarchy(&hierarchy);
+        Ok(HierarchyOutcome {
+            request: *self,
+            hierarchy,
+            checks,
+            fit,
+        })
+    }
+}
+
+impl HierarchyOutcome {
+    /// The `--json` report.
+    pub fn report(&self) -> HierarchyReport {
+        HierarchyReport::new(&self.hierarchy, &self.fit)
+    }
+
+    /// The text report and the verdict it states.
+    pub fn text(&self) -> (String, HierarchyVerdict) {
+        text(&self.hierarchy, &self.checks, &self.fit, self.request.full)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_refuse_low_orders_and_fit_the_prism() {
+        let low = HierarchyRequest {
+            order: 2,
+            full: false,
+        };
+        assert!(matches!(low.estimate(), Err(HierarchyRequestError::TooLow)));
+        assert!(matches!(low.compute(), Err(HierarchyRequestError::TooLow)));
+        let req = HierarchyRequest {
+            order: 4,
+            full: false,
+        };
+        assert!(req.estimate().unwrap().secs < 10.0);
+        let out = req.compute().unwrap();
+        assert!(out.report().prism.confirmed);
+        assert!(matches!(out.text().1, HierarchyVerdict::Confirmed));
+        let far = HierarchyRequest {
+            order: 1000,
+            full: true,
+        };
+        assert!(far
+            .estimate()
+            .unwrap_err()
+            .to_string()
+            .starts_with("--order 1000: "));
+    }
+}

@@ -7,7 +7,7 @@
 //!
 //! | command | type |
 //! |---|---|
-//! | `prism classify --json` | [`Classification`] |
+//! | `prism classify --json` | [`ClassifyReport`] (a [`Classification`] and its spectrum) |
 //! | `prism faces --json` | `Vec<`[`FaceEntry`]`>` |
 //! | `prism hierarchy --json` | [`HierarchyReport`] |
 //! | `prism expand --json` | `Vec<`[`ExpandEntry`]`>` |
@@ -23,6 +23,7 @@
 //!
 //! The tidy CSV shared by `simulate --csv`, `limit --csv` and `check --csv` is [`tidy`].
 
+pub mod classify;
 pub mod expand;
 pub mod faces;
 pub mod hierarchy;
@@ -33,6 +34,7 @@ pub mod tidy;
 
 pub use crate::check::run::CheckReport;
 pub use crate::polytope::Classification;
+pub use classify::ClassifyReport;
 pub use expand::{ExpandEntry, ExpandTerm};
 pub use faces::{faces, FaceEntry};
 pub use hierarchy::{HierarchyReport, PrismFitReport, SupportOrder};
@@ -52,6 +54,9 @@ pub enum ReportError {
     /// The exact expansion failed.
     #[error(transparent)]
     Expansion(#[from] crate::expansion::ExpansionError),
+    /// The spec could not be classified.
+    #[error(transparent)]
+    Classify(#[from] crate::polytope::ClassifyError),
 }
 
 /// The CLI's `--json` text of a report: pretty-printed, keys of the report objects sorted.

@@ -380,6 +380,23 @@ pub fn faces(prism: &crate::polytope::FittedPrism) -> String {
     o
 }
 
+/// [`prism_faces`] for data with a covariance spectrum `law` (THEORY 9): a law with bounded
+/// support has the isotropic supports (THEORY 9.3), so the prism and the face are those of
+/// isotropic data, and a line says so (the caller refuses a heavy tail first, see
+/// [`crate::plot::prism_drawing_refusal`]).
+pub fn prism_faces_law(
+    highlight: Option<crate::regimes::Regime>,
+    law: Option<&crate::spec::SpectrumLaw>,
+) -> String {
+    let mut out = prism_faces(highlight);
+    if let Some(l) = law.filter(|l| !l.is_identity()) {
+        out.push_str(&format!(
+            "spectrum {l}: bounded support, so this is the prism and the face of isotropic data (THEORY 9.3); only the limit along the face changes (prism limit SPEC)\n"
+        ));
+    }
+    out
+}
+
 /// The faces of the prism by dimension, with `highlight` marked (the text of `prism prism`).
 pub fn prism_faces(highlight: Option<crate::regimes::Regime>) -> String {
     use crate::regimes::Regime;
@@ -465,4 +482,23 @@ pub enum TourError {
     /// A tour spec does not classify.
     #[error(transparent)]
     Classify(#[from] crate::polytope::ClassifyError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::regimes::Regime;
+    use crate::spec::SpectrumLaw;
+
+    #[test]
+    fn the_prism_text_states_a_bounded_spectrum() {
+        let plain = prism_faces(Some(Regime::MeanField));
+        let iso = SpectrumLaw::Identity;
+        assert_eq!(prism_faces_law(Some(Regime::MeanField), Some(&iso)), plain);
+        assert_eq!(prism_faces_law(Some(Regime::MeanField), None), plain);
+        let law = SpectrumLaw::parse("uniform(0, 2)").unwrap();
+        let t = prism_faces_law(Some(Regime::MeanField), Some(&law));
+        assert!(t.starts_with(&plain), "{t}");
+        assert!(t.ends_with("only the limit along the face changes (prism limit SPEC)\n"));
+    }
 }

@@ -14,8 +14,8 @@ pub use error::{elide, SpecError, SpecErrorKind};
 pub use instance::{round_dimension, Instance, InstanceError, MAX_DIMENSION};
 pub use parse::{Claim, ExponentClaim, ParamName, PosNum, RawSpectrum, RawValue, Statement};
 pub use source::{
-    read_bounded, read_eigenvalue_file, read_source, resolve_spectrum, strip_bom, SourceError,
-    MAX_INPUT_BYTES,
+    read_bounded, read_eigenvalue_file, read_law, read_source, resolve_spectrum, strip_bom,
+    InputError, Source, SourceError, MAX_INPUT_BYTES,
 };
 pub use spectrum::{Moment, SpectrumError, SpectrumLaw};
 
