@@ -459,6 +459,23 @@ pub fn csv(target: &Target, outcome: &LimitOutcome) -> String {
     format!("{}\n{rows}", tidy::HEADER)
 }
 
+/// The output of `prism limit`: the [`LimitReport`] as JSON (keys sorted, trailing new line),
+/// the tidy CSV ([`csv`]) or the readable report ([`text`]); `fmt` is the format of the exact
+/// coefficients.
+pub fn render(
+    target: &Target,
+    outcome: &LimitOutcome,
+    format: crate::report::Format,
+    fmt: PolyFormat,
+) -> serde_json::Result<String> {
+    use crate::report::Format;
+    Ok(match format {
+        Format::Json => crate::report::to_json(&report(target, outcome, fmt))? + "\n",
+        Format::Csv => csv(target, outcome),
+        Format::Text => text(target, outcome, fmt),
+    })
+}
+
 /// The figure of `limit --plot`: both limiting curves ([`figure_svg`]); the interior has no
 /// curve to draw.
 pub fn figure(target: &Target, outcome: &LimitOutcome) -> Result<String, LimitError> {

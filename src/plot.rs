@@ -639,6 +639,22 @@ pub fn prism_drawing_refusal(law: &crate::spec::SpectrumLaw, face: Regime) -> Op
     ))
 }
 
+/// What the drawing of a spec shows: the face the spec selects, classified with its
+/// `spectrum = LAW` (the same prism for a law with bounded support, THEORY 9.3), and the law
+/// to state in the figure (None: isotropic data). A heavy tail is refused with the reason
+/// ([`prism_drawing_refusal`]).
+pub fn prism_highlight(
+    spec: &crate::spec::Spec,
+    prism: &crate::polytope::FittedPrism,
+) -> Result<(Regime, Option<crate::spec::SpectrumLaw>), PlotError> {
+    let c = crate::polytope::classify(spec, prism).map_err(|e| PlotError(e.to_string()))?;
+    if let Some(why) = prism_drawing_refusal(&spec.spectrum, c.face) {
+        return Err(PlotError(why));
+    }
+    let law = (!spec.spectrum.is_identity()).then(|| spec.spectrum.clone());
+    Ok((c.face, law))
+}
+
 fn draw_prism(
     out: &mut String,
     highlight: Option<Regime>,

@@ -168,10 +168,11 @@ def limit(
     format: str = "text",
     verify: bool = False,
     chain_tol: float = 1e-10,
-    free_sizes: Sequence[int] = (64, 128, 256),
-    free_seeds: int = 16,
+    free_sizes: Optional[Sequence[int]] = None,
+    free_seeds: Optional[int] = None,
     seed: int = 0,
     spectrum: Optional[str] = None,
+    free_budget: float = 60.0,
 ) -> dict:
     """The limiting law of a spec's face (or of ``face=`` with constants ``set={"q": ...}``),
     as ``prism limit --json``: face, normalization, formula, constants, the curves on the face
@@ -186,6 +187,11 @@ def limit(
     ``spectrum`` is the data covariance's spectral law (as a spec's ``spectrum = LAW``; also
     with ``face=``): the face's law with that spectrum (THEORY 9.5), the series at the law's
     exact moments, and a ``spectrum`` key with what it changed.
+
+    Numerical limits (the free face at finite alpha; large-data and free with a spectrum)
+    simulate at sizes ``free_sizes`` with ``free_seeds`` runs each (defaults 64, 128, 256 and
+    16); with a spectrum, unless either is given, the sizes and runs are chosen from
+    ``free_budget`` seconds at a nominal machine speed (as ``--free-budget``).
     """
     tau_max = _alias("tau_max", tau_max, "t_max", t_max)
     sets = [(str(k), float(v)) for k, v in (set or {}).items()]
@@ -200,10 +206,11 @@ def limit(
             str(format),
             bool(verify),
             float(chain_tol),
-            [int(x) for x in free_sizes],
-            int(free_seeds),
+            None if free_sizes is None else [int(x) for x in free_sizes],
+            None if free_seeds is None else int(free_seeds),
             int(seed),
             None if spectrum is None else str(spectrum),
+            float(free_budget),
         )
     )
     for loss in ("train", "pop"):
@@ -439,10 +446,16 @@ class Svg(str):
             f.write(self)
 
 
-def prism_svg(face: Optional[str] = None, spec: Optional[str] = None) -> Svg:
+def prism_svg(
+    face: Optional[str] = None, spec: Optional[str] = None, spectrum: Optional[str] = None
+) -> Svg:
     """The triangular prism with the five regimes labelled and a face lit (by name or label,
-    e.g. ``"mean-field"``/``"F4"``, or the face of ``spec``), as ``prism prism --plot``."""
-    return Svg(_native.prism_svg(face, spec))
+    e.g. ``"mean-field"``/``"F4"``, or the face of ``spec``), as ``prism prism --plot``.
+
+    A spec's covariance law (its ``spectrum = LAW`` statement, or ``spectrum=``) is stated in
+    the figure and its face is classified with it; a heavy-tailed law is refused (ValueError:
+    its prism is a conjecture, THEORY 9.6)."""
+    return Svg(_native.prism_svg(face, spec, None if spectrum is None else str(spectrum)))
 
 
 def _chart(title: str, x_label: str, y_label: str, lines: list) -> Svg:

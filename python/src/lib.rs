@@ -29,7 +29,7 @@ use prism::check::run::{check, CheckError, CheckOptions};
 use prism::expand::{ExpandRequest, Losses};
 use prism::limit::{LimitOptions, Target};
 use prism::poly::PolyFormat;
-use prism::regimes::{curves::FreeNumericOptions, CurveOptions, Regime, UnknownFace};
+use prism::regimes::{CurveOptions, Regime, UnknownFace};
 use prism::report::hierarchy::{HierarchyRequest, HierarchyRequestError};
 use prism::report::{self, ClassifyReport, SimulateReport};
 use prism::sim::{reduce_chunks, simulate_chunk, RunChunk, SimError, SimParams};
@@ -398,7 +398,7 @@ fn expand_json(py: Python<'_>, order: usize, loss: String, leading: bool) -> PyR
 
 /// `prism limit ... --json`: from a spec, or a face with constants (`set`: name -> value).
 #[pyfunction]
-#[pyo3(signature = (spec, face, set, t_max, points, series, format, verify, chain_tol, free_sizes, free_seeds, seed, spectrum = None))]
+#[pyo3(signature = (spec, face, set, t_max, points, series, format, verify, chain_tol, free_sizes, free_seeds, seed, spectrum = None, free_budget = prism::regimes::curves::DEFAULT_REFERENCE_BUDGET))]
 #[allow(clippy::too_many_arguments)]
 fn limit_json(
     py: Python<'_>,
@@ -411,10 +411,11 @@ fn limit_json(
     format: String,
     verify: bool,
     chain_tol: f64,
-    free_sizes: Vec<usize>,
-    free_seeds: usize,
+    free_sizes: Option<Vec<usize>>,
+    free_seeds: Option<usize>,
     seed: u64,
     spectrum: Option<String>,
+    free_budget: f64,
 ) -> PyResult<String> {
     run_blocking(py, move |_| {
         values::ensure_nonneg(t_max).map_err(|e| param(format!("t_max: {e}")))?;
@@ -453,13 +454,9 @@ fn limit_json(
             verify,
             curve: CurveOptions {
                 chain_tol,
-                free: FreeNumericOptions {
-                    sizes: free_sizes,
-                    seeds: free_seeds,
-                    seed,
-                },
                 ..CurveOptions::default()
-            },
+            }
+            .with_references(free_sizes, free_seeds, seed, free_budget),
         };
         let outcome = prism::limit::compute(&target, &opts).map_err(other)?;
         json(&prism::limit::report(&target, &outcome, fmt))
@@ -650,21 +647,35 @@ fn check_json(py: Python<'_>, spec: String, options: String) -> PyResult<String>
 
 /// The prism drawing (SVG), with a face highlighted (by name or label, or the face of a spec).
 #[pyfunction]
-#[pyo3(signature = (face=None, spec=None))]
-fn prism_svg(py: Python<'_>, face: Option<String>, spec: Option<String>) -> PyResult<String> {
+#[pyo3(signature = (face=None, spec=None, spectrum=None))]
+fn prism_svg(
+    py: Python<'_>,
+    face: Option<String>,
+    spec: Option<String>,
+    spectrum: Option<String>,
+) -> PyResult<String> {
     run_here(py, || {
-        let regime = match (face, spec) {
+        let (regime, law) = match (face, spec) {
             (Some(_), Some(_)) => return Err(param("give either face= or spec=, not both")),
-            (Some(f), None) => Some(f.parse::<Regime>().map_err(|e| param(e.to_string()))?),
-            (None, Some(s)) => {
-                let sp = Spec::parse(&s)?;
-                let prism = prism::pipeline::default_prism().map_err(other)?;
-                let c = prism::polytope::classify(&sp, &prism).map_err(other)?;
-                Some(report::limit::limit_target(&c).map_err(other)?.0)
+            (Some(_), None) if spectrum.is_some() => {
+                return Err(param(
+                    "spectrum= goes with spec= (the face of a spec with that law)",
+                ))
             }
-            (None, None) => None,
+            (Some(f), None) => (
+                Some(f.parse::<Regime>().map_err(|e| param(e.to_string()))?),
+                None,
+            ),
+            (None, Some(s)) => {
+                let sp = spec_with_spectrum(&s, spectrum.as_deref())?;
+                let prism = prism::pipeline::default_prism().map_err(other)?;
+                let (face, law) =
+                    prism::plot::prism_highlight(&sp, &prism).map_err(|e| param(e.to_string()))?;
+                (Some(face), law)
+            }
+            (None, None) => (None, None),
         };
-        prism::plot::prism_svg(regime).map_err(other)
+        prism::plot::prism_svg_law(regime, law.as_ref()).map_err(other)
     })
 }
 

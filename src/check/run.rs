@@ -33,7 +33,7 @@ pub struct CheckOptions {
     /// Runs per size to start with.
     pub seeds: usize,
     /// While the verdict is inconclusive, runs per size are multiplied (by up to 4) up to this,
-    /// as long as the budget allows.
+    /// as long as the budget allows (no growth when it is at most `seeds`).
     pub max_seeds: usize,
     /// Base seed (run i of every size uses base + i).
     pub seed: u64,

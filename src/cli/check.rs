@@ -4,7 +4,6 @@ use super::input::{choice, SpecInput};
 use super::{CliError, CliResult};
 use prism::check::run::{check, plot, CheckOptions};
 use prism::check::verdict::Verdict;
-use prism::report::tidy;
 use prism::sim::Mode;
 use prism::values;
 use prism::values::Choice;
@@ -90,7 +89,7 @@ pub fn run(args: Args) -> CliResult {
         budget: args.budget,
         max_flops: args.max_flops,
         seeds: args.seeds,
-        max_seeds: args.max_seeds.max(args.seeds),
+        max_seeds: args.max_seeds,
         seed: args.seed,
         t_max: args.t_max,
         points: args.points,
@@ -115,14 +114,9 @@ pub fn run(args: Args) -> CliResult {
     if let Some(path) = &args.plot {
         prism::plot::save_figure(path, &plot(&report)?)?;
     }
-    let text = if args.json {
-        serde_json::to_string_pretty(&report)? + "\n"
-    } else if args.csv {
-        format!("{}\n{}", tidy::HEADER, tidy::check_rows(&report))
-    } else {
-        prism::report::text::check(&report)
-    };
-    args.output.write(text)?;
+    let format = prism::report::Format::from_flags(args.json, args.csv);
+    args.output
+        .write(prism::report::render_check(&report, format)?)?;
     match report.verdict {
         Verdict::Agrees => Ok(()),
         // The check ran but did not confirm the limit (the verdict is in the output).

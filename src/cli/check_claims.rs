@@ -32,10 +32,7 @@ pub struct Args {
 /// file is malformed or a claim cannot be checked.
 pub fn run(args: Args) -> CliResult {
     super::distinct_sizes(&args.sizes, "--n")?;
-    let source = match args.file.as_os_str() == "-" {
-        true => Source::Stdin,
-        false => Source::File(args.file.clone()),
-    };
+    let source = Source::path(&args.file);
     let src = source.read()?;
     let name = args.file.display().to_string();
     let prism = prism::pipeline::default_prism()?;

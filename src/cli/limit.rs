@@ -89,20 +89,14 @@ impl Args {
             verify: self.verify,
             curve: CurveOptions {
                 chain_tol: self.chain_tol,
-                free: FreeNumericOptions {
-                    sizes: self
-                        .free_sizes
-                        .clone()
-                        .unwrap_or_else(|| FreeNumericOptions::default().sizes),
-                    seeds: self
-                        .free_seeds
-                        .unwrap_or_else(|| FreeNumericOptions::default().seeds),
-                    seed: self.seed,
-                },
-                reference_budget: (self.free_sizes.is_none() && self.free_seeds.is_none())
-                    .then_some(self.free_budget),
                 ..CurveOptions::default()
-            },
+            }
+            .with_references(
+                self.free_sizes.clone(),
+                self.free_seeds,
+                self.seed,
+                self.free_budget,
+            ),
         }
     }
 }
@@ -134,15 +128,13 @@ pub fn run(args: Args) -> CliResult {
     if let Some(path) = &args.plot {
         prism::plot::save_figure(path, &prism::limit::figure(&target, &outcome)?)?;
     }
-    let fmt = args.format;
-    let text = if args.json {
-        prism::report::to_json(&prism::limit::report(&target, &outcome, fmt))? + "\n"
-    } else if args.csv {
-        prism::limit::csv(&target, &outcome)
-    } else {
-        prism::limit::text(&target, &outcome, fmt)
-    };
-    args.output.write(text)?;
+    let format = prism::report::Format::from_flags(args.json, args.csv);
+    args.output.write(prism::limit::render(
+        &target,
+        &outcome,
+        format,
+        args.format,
+    )?)?;
     match prism::limit::disagreement(&target, &outcome) {
         Some(why) => Err(CliError::failed(why)),
         None => Ok(()),

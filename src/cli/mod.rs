@@ -157,18 +157,7 @@ impl OutFile {
 
 /// Refuse an output directory that cannot be created or written, before the work starts.
 pub fn check_out_dir(dir: &std::path::Path) -> CliResult {
-    let shown = dir.display();
-    if dir.exists() && !dir.is_dir() {
-        return Err(CliError::user(format!(
-            "-o {shown}: exists and is not a directory"
-        )));
-    }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| CliError::user(format!("-o {shown}: cannot create it: {e}")))?;
-    let probe = dir.join(".prism-write-test");
-    std::fs::write(&probe, b"")
-        .and_then(|()| std::fs::remove_file(&probe))
-        .map_err(|e| CliError::user(format!("-o {shown}: cannot write into it: {e}")))
+    prism::report::check_out_dir(dir).map_err(|e| CliError::user(format!("-o {e}")))
 }
 
 /// A progress reporter for `label` whose lines go to standard error (never panicking: a

@@ -35,13 +35,9 @@ pub fn run(args: Args) -> CliResult {
         (Some(f), None) => (Some(*f), None),
         (None, Some(source)) => {
             let spec = source.parse_resolved()?;
-            let prism = prism::pipeline::default_prism()?;
-            let c = prism::polytope::classify(&spec, &prism)?;
-            if let Some(why) = prism::plot::prism_drawing_refusal(&spec.spectrum, c.face) {
-                return Err(CliError::user(why));
-            }
-            let law = (!spec.spectrum.is_identity()).then_some(spec.spectrum);
-            (Some(c.face), law)
+            let (face, law) =
+                prism::plot::prism_highlight(&spec, &prism::pipeline::default_prism()?)?;
+            (Some(face), law)
         }
         (None, None) => (None, None),
     };

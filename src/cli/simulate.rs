@@ -8,7 +8,7 @@ use prism::values;
 use std::path::PathBuf;
 
 use super::input::{choice, SpecInput};
-use super::{budget, write_file, CliResult};
+use super::{budget, CliResult};
 use prism::sim::{Integrator, Mode, SimParams, SpectrumMethod};
 use prism::simulate::{run as simulate, Request, SimulateOptions};
 use prism::values::Choice;
@@ -153,9 +153,7 @@ pub fn run(args: Args) -> CliResult {
         eprintln!("{note}");
     }
     if let Some(dir) = &args.out {
-        for (name, text) in outcome.files()? {
-            write_file(&dir.join(name), text)?;
-        }
+        prism::report::write_files(dir, outcome.files()?)?;
         eprintln!(
             "wrote {}/{{curves.csv, summary.json, meta.json}}",
             dir.display()

@@ -122,6 +122,29 @@ impl Default for FreeNumericOptions {
     }
 }
 
+impl CurveOptions {
+    /// The numeric-reference settings as the fronts take them (`--free-sizes`, `--free-seeds`,
+    /// `--seed`, `--free-budget`): explicit sizes or runs (either one given; the other from
+    /// [`FreeNumericOptions::default`]) are used as given and switch the budget off; otherwise
+    /// the references choose their sizes and runs from `budget` seconds at the nominal speed.
+    pub fn with_references(
+        mut self,
+        sizes: Option<Vec<usize>>,
+        seeds: Option<usize>,
+        seed: u64,
+        budget: f64,
+    ) -> Self {
+        let default = FreeNumericOptions::default();
+        self.reference_budget = (sizes.is_none() && seeds.is_none()).then_some(budget);
+        self.free = FreeNumericOptions {
+            sizes: sizes.unwrap_or(default.sizes),
+            seeds: seeds.unwrap_or(default.seeds),
+            seed,
+        };
+        self
+    }
+}
+
 impl Default for CurveOptions {
     fn default() -> Self {
         CurveOptions {

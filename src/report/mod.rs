@@ -59,6 +59,83 @@ pub enum ReportError {
     Classify(#[from] crate::polytope::ClassifyError),
 }
 
+/// An output file or directory that cannot be used (refused before the work starts, or a
+/// failed write after it).
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The output directory exists and is not a directory.
+    #[error("{0}: exists and is not a directory")]
+    NotADirectory(String),
+    /// The output directory cannot be created.
+    #[error("{0}: cannot create it: {1}")]
+    Create(String, std::io::Error),
+    /// Nothing can be written into the output directory.
+    #[error("{0}: cannot write into it: {1}")]
+    Unwritable(String, std::io::Error),
+    /// A file could not be written.
+    #[error("cannot write {0}: {1}")]
+    Write(String, std::io::Error),
+}
+
+/// Make sure `dir` exists (created with its parents) and is writable, before minutes of work
+/// are spent on what goes into it: a probe file is written and removed.
+pub fn check_out_dir(dir: &std::path::Path) -> Result<(), OutputError> {
+    let shown = dir.display().to_string();
+    if dir.exists() && !dir.is_dir() {
+        return Err(OutputError::NotADirectory(shown));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| OutputError::Create(shown.clone(), e))?;
+    let probe = dir.join(".prism-write-test");
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| OutputError::Unwritable(shown, e))
+}
+
+/// Write `files` (name, contents) into the directory `dir`, naming the file that fails.
+pub fn write_files<S: AsRef<[u8]>>(
+    dir: &std::path::Path,
+    files: impl IntoIterator<Item = (&'static str, S)>,
+) -> Result<(), OutputError> {
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, text)
+            .map_err(|e| OutputError::Write(path.display().to_string(), e))?;
+    }
+    Ok(())
+}
+
+/// How a command's result is rendered: the readable text, `--json` or the tidy `--csv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The readable report.
+    Text,
+    /// One JSON object (the command's report type).
+    Json,
+    /// The tidy CSV ([`tidy`]), header first.
+    Csv,
+}
+
+impl Format {
+    /// From the `--json` and `--csv` flags (JSON when both are set; the CLI refuses that).
+    pub fn from_flags(json: bool, csv: bool) -> Format {
+        match (json, csv) {
+            (true, _) => Format::Json,
+            (false, true) => Format::Csv,
+            (false, false) => Format::Text,
+        }
+    }
+}
+
+/// The output of `prism check`: the [`CheckReport`] as JSON (declaration order, trailing new
+/// line), its tidy CSV rows (the limit, then each size's means), or the readable report.
+pub fn render_check(report: &CheckReport, format: Format) -> serde_json::Result<String> {
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(report)? + "\n",
+        Format::Csv => format!("{}\n{}", tidy::HEADER, tidy::check_rows(report)),
+        Format::Text => text::check(report),
+    })
+}
+
 /// The CLI's `--json` text of a report: pretty-printed, keys of the report objects sorted.
 pub fn to_json<T: Serialize>(v: &T) -> serde_json::Result<String> {
     serde_json::to_string_pretty(&serde_json::to_value(v)?)

@@ -171,6 +171,14 @@ impl Source {
         }
     }
 
+    /// The source of a path argument: `-` is standard input.
+    pub fn path(path: &Path) -> Source {
+        match path.as_os_str() == "-" {
+            true => Source::Stdin,
+            false => Source::File(path.to_path_buf()),
+        }
+    }
+
     /// The directory `file("...")` laws are relative to: the spec file's (None: the working
     /// directory, for a text or standard input).
     pub fn base_dir(&self) -> Option<&Path> {
