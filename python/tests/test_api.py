@@ -182,6 +182,13 @@ def test_plots_are_svg():
     s = prism.prism_svg(spec=SPECS[1])
     assert s.startswith("<svg") and s._repr_svg_() == str(s)
     assert prism.prism_svg(face="F4").startswith("<svg")
+    # A spec's covariance law is classified with and stated in the figure; a heavy tail is
+    # refused (its prism is a conjecture, THEORY 9.6).
+    law = "atoms(1/2: 1/2, 3/2: 1/2)"
+    assert law in prism.prism_svg(spec=SPECS[1], spectrum=law)
+    assert law in prism.prism_svg(spec=SPECS[1] + "; spectrum = " + law)
+    with pytest.raises(ValueError):
+        prism.prism_svg(spec=SPECS[1], spectrum="powerlaw(1/3)")
     lim = prism.limit(SPECS[0], points=5)
     assert "polyline" in prism.plot_limit(lim)
     sim = prism.simulate(**SIM)

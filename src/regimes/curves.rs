@@ -304,3 +304,23 @@ pub fn limit_curve_with(
         notes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Explicit sizes or runs switch the reference budget off; neither keeps it, with the
+    /// default sizes and runs for the isotropic free face.
+    #[test]
+    fn references_from_the_fronts_flags() {
+        let o = CurveOptions::default().with_references(None, None, 7, 12.0);
+        assert_eq!(o.reference_budget, Some(12.0));
+        assert_eq!(o.free.sizes, FreeNumericOptions::default().sizes);
+        assert_eq!((o.free.seeds, o.free.seed), (16, 7));
+        let o = CurveOptions::default().with_references(Some(vec![32, 64]), None, 0, 12.0);
+        assert_eq!(o.reference_budget, None);
+        assert_eq!((o.free.sizes.clone(), o.free.seeds), (vec![32, 64], 16));
+        let o = CurveOptions::default().with_references(None, Some(4), 0, 12.0);
+        assert_eq!((o.reference_budget, o.free.seeds), (None, 4));
+    }
+}
