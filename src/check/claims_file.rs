@@ -183,11 +183,7 @@ pub fn check_claims_in(
                                         r.verdict.as_str(),
                                         r.spectrum.as_deref().unwrap_or("identity"),
                                         r.limit_spectrum.as_deref().unwrap_or("identity"),
-                                        r.losses
-                                            .iter()
-                                            .map(|l| format!("{} {}", l.loss.name(), l.l2.reason))
-                                            .collect::<Vec<_>>()
-                                            .join("; ")
+                                        loss_reasons(&r)
                                     ),
                                 )
                             }
@@ -201,29 +197,21 @@ pub fn check_claims_in(
                     "line {}: checking the {face} law against simulation",
                     pos.line
                 ));
-                {
-                    {
-                        let o = CheckOptions {
-                            formula: Some(*face),
-                            ..opts.clone()
-                        };
-                        match check(&spec, prism, &o, progress) {
-                            Ok(r) => checked(
-                                r.verdict == Verdict::Agrees,
-                                format!(
-                                    "verdict {} (the spec's own face is {}): {}",
-                                    r.verdict.as_str(),
-                                    cls.face,
-                                    r.losses
-                                        .iter()
-                                        .map(|l| format!("{} {}", l.loss.name(), l.l2.reason))
-                                        .collect::<Vec<_>>()
-                                        .join("; ")
-                                ),
-                            ),
-                            Err(e) => unchecked(format!("the check could not run: {e}")),
-                        }
-                    }
+                let o = CheckOptions {
+                    formula: Some(*face),
+                    ..opts.clone()
+                };
+                match check(&spec, prism, &o, progress) {
+                    Ok(r) => checked(
+                        r.verdict == Verdict::Agrees,
+                        format!(
+                            "verdict {} (the spec's own face is {}): {}",
+                            r.verdict.as_str(),
+                            cls.face,
+                            loss_reasons(&r)
+                        ),
+                    ),
+                    Err(e) => unchecked(format!("the check could not run: {e}")),
                 }
             }
         };
@@ -249,6 +237,15 @@ fn checked(holds: bool, detail: String) -> (ClaimStatus, String) {
         },
         detail,
     )
+}
+
+/// Each loss's L2 verdict reason, `train <reason>; pop <reason>`, for a claim's detail.
+fn loss_reasons(r: &super::run::CheckReport) -> String {
+    r.losses
+        .iter()
+        .map(|l| format!("{} {}", l.loss.name(), l.l2.reason))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn unchecked(detail: String) -> (ClaimStatus, String) {
